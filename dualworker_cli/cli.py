@@ -1,0 +1,111 @@
+"""Typer commands only: parse options, call into the modules that do the work, map errors to exits.
+
+Everything heavy (Copier, tree-sitter, questionary) is imported inside the command that
+needs it, so `dualworker --help` and `dualworker check` never pay for Copier.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from dualworker_cli import __version__
+from dualworker_cli.errors import DualworkerError
+
+app = typer.Typer(
+    name="dualworker",
+    help="Generate, lint and update Cloudflare dual-worker projects "
+    "(a public User Worker in front of a private Data Worker).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(error: DualworkerError) -> NoReturn:
+    """Print the one-line message and exit with the error's status."""
+    err_console.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(error.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"dualworker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Generate, lint and update Cloudflare dual-worker projects."""
+
+
+def _is_tty() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="Project folder and base of the Worker names.")],
+    pattern: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pattern",
+            "-p",
+            help="Pattern to include: queue, websocket, workflow (repeat, or `none`). Skips the question.",
+        ),
+    ] = None,
+    auth: Annotated[
+        str | None, typer.Option("--auth", help="Token verification: secret (HS256) or jwks.")
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", "-y", help="Accept the defaults for every question.")
+    ] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Set an answer: KEY=VALUE (user_worker_name, data_worker_name, compatibility_date)."),
+    ] = None,
+    git: Annotated[bool, typer.Option("--git/--no-git", help="git init and a first commit.")] = True,
+    install: Annotated[
+        bool, typer.Option("--install/--no-install", help="Run npm install afterwards.")
+    ] = True,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            envvar="DUALWORKER_TEMPLATE",
+            help="Render from another Copier source (a fork, a local clone).",
+        ),
+    ] = None,
+) -> None:
+    """Create a dual-worker project in the folder NAME."""
+    from dualworker_cli import new_command
+
+    try:
+        new_command.run(
+            console,
+            name=name,
+            patterns=pattern,
+            auth=auth,
+            defaults=defaults,
+            data=data or [],
+            git=git,
+            install=install,
+            template=template,
+            interactive=_is_tty(),
+        )
+    except DualworkerError as error:
+        fail(error)
+
+
+# Further commands (check, update, add, remove) register below.

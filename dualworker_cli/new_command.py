@@ -1,0 +1,102 @@
+"""The `dualworker new` flow: answers -> checks -> (questions) -> render -> git -> npm -> next steps."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+
+from dualworker_cli import generate
+from dualworker_cli.errors import DualworkerError
+from dualworker_cli.node import detect_node
+
+
+def run(
+    console: Console,
+    *,
+    name: str,
+    patterns: list[str] | None,
+    auth: str | None,
+    defaults: bool,
+    data: list[str],
+    git: bool,
+    install: bool,
+    template: str | None,
+    interactive: bool,
+) -> None:
+    """Create the project or raise DualworkerError having written nothing."""
+    dest = Path(name)
+    answers = generate.Answers(project_name=dest.name, data=generate.parse_data(data))
+    if patterns is not None:
+        answers.patterns = generate.normalize_patterns(patterns)
+    if auth is not None:
+        answers.auth_mode = auth
+    generate.validate(answers)
+    generate.check_destination(dest.resolve())
+
+    if interactive and not defaults:
+        from dualworker_cli import prompts
+
+        prompts.ask(answers, ask_patterns=patterns is None, ask_auth=auth is None)
+        console.print(prompts.summary(answers, str(dest)))
+        if not prompts.confirm():
+            raise DualworkerError("aborted: nothing was written", 1)
+
+    started = time.monotonic()
+    with console.status("Rendering the template..."):
+        target = generate.render(answers, dest, src=template)
+    console.print(
+        f"[green]✓[/] Created [bold]{dest}[/] ({', '.join(answers.patterns) or 'no patterns'}; "
+        f"auth: {answers.auth_mode}) in {time.monotonic() - started:.1f} s"
+    )
+
+    if git:
+        warning = generate.git_init(target)
+        if warning:
+            console.print(f"[yellow]![/] {warning}")
+        else:
+            console.print("[green]✓[/] git repository initialised with a first commit")
+
+    installed = False
+    if install:
+        installed = _install(console, target)
+    _next_steps(console, dest, installed=installed, install_requested=install)
+
+
+def _install(console: Console, target: Path) -> bool:
+    """npm install with a spinner; on failure show npm's last lines and keep the project."""
+    node = detect_node()
+    if node.problem:
+        console.print(f"[yellow]![/] Skipped npm install: {node.problem}")
+        return False
+    assert node.npm is not None
+    with console.status("npm install...") as status:
+
+        def show(line: str) -> None:
+            status.update(f"npm install... [dim]{line[:80]}[/]")
+
+        result = generate.npm_install(target, node.npm, on_line=show)
+    if not result.ok:
+        tail = "\n".join(result.tail[-15:])
+        console.print(Panel(tail or "(no output)", title="npm install failed", border_style="red"))
+        raise DualworkerError(
+            f"npm install failed in {target}: fix the error above, then run `npm install` there", 1
+        )
+    console.print(f"[green]✓[/] npm install ({result.seconds:.0f} s)")
+    return True
+
+
+def _next_steps(console: Console, dest: Path, *, installed: bool, install_requested: bool) -> None:
+    lines = [f"cd {dest}"]
+    if not installed:
+        lines.append("npm install")
+    lines += [
+        "npm run dev          # both Workers on http://127.0.0.1:8787",
+        "npm run token        # a local dev token to paste into the demo page",
+        "npm test             # tests in workerd",
+        "npm run deploy       # Data Worker first, then User Worker",
+        "dualworker check     # the security checklist",
+    ]
+    console.print(Panel("\n".join(lines), title="Next steps", border_style="cyan", expand=False))
