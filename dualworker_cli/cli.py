@@ -7,7 +7,6 @@ needs it, so `dualworker --help` and `dualworker check` never pay for Copier.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -73,7 +72,11 @@ def new(
     ] = False,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", help="Set an answer: KEY=VALUE (user_worker_name, data_worker_name, compatibility_date)."),
+        typer.Option(
+            "--data",
+            "-d",
+            help="Set an answer: KEY=VALUE (user_worker_name, data_worker_name, compatibility_date).",
+        ),
     ] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="git init and a first commit.")] = True,
     install: Annotated[

@@ -141,9 +141,7 @@ def validate(answers: Answers) -> None:
     if answers.user_worker_name == answers.data_worker_name:
         raise DualworkerError("user_worker_name and data_worker_name must differ")
     if answers.auth_mode not in AUTH_MODES:
-        raise DualworkerError(
-            f"--auth {answers.auth_mode!r}: choose one of {', '.join(AUTH_MODES)}"
-        )
+        raise DualworkerError(f"--auth {answers.auth_mode!r}: choose one of {', '.join(AUTH_MODES)}")
     date = answers.data.get("compatibility_date")
     if date is not None:
         import datetime
@@ -151,9 +149,7 @@ def validate(answers: Answers) -> None:
         try:
             datetime.date.fromisoformat(date)
         except ValueError:
-            raise DualworkerError(
-                f"compatibility_date {date!r}: expected YYYY-MM-DD"
-            ) from None
+            raise DualworkerError(f"compatibility_date {date!r}: expected YYYY-MM-DD") from None
 
 
 def check_destination(dest: Path) -> None:
@@ -161,9 +157,7 @@ def check_destination(dest: Path) -> None:
     if dest.is_file():
         raise DualworkerError(f"{dest}: a file with that name exists; choose another project name")
     if dest.is_dir() and any(dest.iterdir()):
-        raise DualworkerError(
-            f"{dest}: destination is not empty; choose another name or remove the folder"
-        )
+        raise DualworkerError(f"{dest}: destination is not empty; choose another name or remove the folder")
 
 
 def render(answers: Answers, dest: Path, src: str | Path | None = None) -> Path:
@@ -209,9 +203,7 @@ def render(answers: Answers, dest: Path, src: str | Path | None = None) -> Path:
 
 
 def _git(dest: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=dest, capture_output=True, text=True, timeout=120, check=False
-    )
+    return subprocess.run(["git", *args], cwd=dest, capture_output=True, text=True, timeout=120, check=False)
 
 
 def git_init(dest: Path) -> str | None:
