@@ -1,0 +1,27 @@
+"""Shared fixtures: a Node >= 22.12 environment for e2e tests, and quiet, offline tool settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.node_toolchain import ensure_node
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Wrangler and vitest must never phone home from the test suite.
+os.environ.setdefault("WRANGLER_SEND_METRICS", "false")
+os.environ.setdefault("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def node_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Subprocess environment with Node >= 22.12 first on PATH and tool homes inside tmp."""
+    base = tmp_path_factory.mktemp("node-home")
+    env = ensure_node(base / "bin")
+    env["XDG_CONFIG_HOME"] = str(base / "config")
+    env["XDG_DATA_HOME"] = str(base / "data")
+    env["XDG_CACHE_HOME"] = str(base / "cache")
+    return env

@@ -1,0 +1,269 @@
+"""`dualworker new`: options, validation and the guarantee that bad input writes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from dualworker_cli import __version__
+from dualworker_cli.cli import app
+from dualworker_cli.errors import DualworkerError
+from dualworker_cli.generate import (
+    Answers,
+    normalize_patterns,
+    parse_data,
+    validate,
+    worker_name_problem,
+)
+
+runner = CliRunner()
+
+
+def new(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
+    monkeypatch.chdir(tmp_path)
+    return runner.invoke(app, ["new", *args])
+
+
+def answers_of(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_help_lists_new() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "new" in result.output
+
+
+def test_help_does_not_import_copier() -> None:
+    code = (
+        "import sys\n"
+        "from dualworker_cli.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'copier', 'questionary', 'jinja2'})\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_non_tty_defaults_render_all_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = new(tmp_path, monkeypatch, "demo", "--no-install", "--no-git")
+    assert result.exit_code == 0, result.output
+    answers = answers_of(tmp_path / "demo")
+    assert answers["patterns"] == ["queue", "websocket", "workflow"]
+    assert answers["auth_mode"] == "secret"
+    assert answers["user_worker_name"] == "demo-user"
+    assert answers["data_worker_name"] == "demo-data"
+    assert not (tmp_path / "demo" / ".git").exists()
+    assert "Next steps" in result.output
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["-p", "queue"], ["queue"]),
+        (["-p", "workflow", "-p", "queue"], ["queue", "workflow"]),
+        (["--pattern", "websocket,workflow"], ["websocket", "workflow"]),
+        (["-p", "none"], []),
+    ],
+)
+def test_pattern_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str], expected: list[str]
+) -> None:
+    result = new(tmp_path, monkeypatch, "demo", *flags, "--no-install", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert answers_of(tmp_path / "demo")["patterns"] == expected
+
+
+def test_auth_and_data_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = new(
+        tmp_path,
+        monkeypatch,
+        "shop",
+        "-y",
+        "--auth",
+        "jwks",
+        "--data",
+        "user_worker_name=shop-web",
+        "-d",
+        "data_worker_name=shop-core",
+        "--no-install",
+        "--no-git",
+    )
+    assert result.exit_code == 0, result.output
+    answers = answers_of(tmp_path / "shop")
+    assert answers["auth_mode"] == "jwks"
+    assert answers["user_worker_name"] == "shop-web"
+    assert answers["data_worker_name"] == "shop-core"
+
+
+def test_git_init_makes_first_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))  # no identity configured
+    result = new(tmp_path, monkeypatch, "demo", "-y", "--no-install")
+    assert result.exit_code == 0, result.output
+    log = subprocess.run(
+        ["git", "log", "--oneline"], cwd=tmp_path / "demo", capture_output=True, text=True, check=True
+    )
+    assert "Initial commit from dualworker" in log.stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=tmp_path / "demo", capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Bad_Name"], "project name 'Bad_Name'"),
+        (["trailing-"], "must not start or end with a dash"),
+        (["a" * 48], "is too long"),
+        (["ok", "-p", "cron"], "--pattern 'cron': unknown pattern"),
+        (["ok", "--auth", "oauth"], "--auth 'oauth'"),
+        (["ok", "--data", "nope"], "expected KEY=VALUE"),
+        (["ok", "--data", "colour=blue"], "--data colour: unknown answer"),
+        (["ok", "--data", "patterns=queue"], "use --pattern"),
+        (["ok", "--data", "user_worker_name=UPPER"], "user_worker_name 'UPPER'"),
+        (["ok", "--data", "data_worker_name=ok-user"], "must differ"),
+        (["ok", "--data", "compatibility_date=yesterday"], "compatibility_date 'yesterday'"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    result = new(tmp_path, monkeypatch, *args, "-y", "--no-install", "--no-git")
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_empty_destination_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "keep.txt").write_text("mine")
+    result = new(tmp_path, monkeypatch, "demo", "-y", "--no-install", "--no-git")
+    assert result.exit_code == 2
+    assert "destination is not empty" in result.output
+    assert [p.name for p in (tmp_path / "demo").iterdir()] == ["keep.txt"]
+
+
+def test_empty_destination_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "demo").mkdir()
+    result = new(tmp_path, monkeypatch, "demo", "-y", "--no-install", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo" / ".copier-answers.yml").is_file()
+
+
+def test_file_as_destination_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "demo").write_text("x")
+    result = new(tmp_path, monkeypatch, "demo", "-y", "--no-install", "--no-git")
+    assert result.exit_code == 2
+    assert "a file with that name exists" in result.output
+
+
+def test_render_failure_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception mid-render (here: Ctrl-C) removes the temporary folder and creates no project."""
+    import copier
+
+    def interrupted(*args, **kwargs):
+        Path(args[1]).mkdir(parents=True)
+        (Path(args[1]) / "half.txt").write_text("half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(copier, "run_copy", interrupted)
+    result = new(tmp_path, monkeypatch, "demo", "-y", "--no-install", "--no-git")
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_node_skips_install_with_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    import shutil
+
+    git = shutil.which("git", path="/usr/bin:/usr/local/bin")
+    assert git is not None
+    result = new(tmp_path, monkeypatch, "demo", "-y", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert "Skipped npm install" in result.output
+    assert "Node.js >= 22.12" in result.output
+    assert "npm install" in result.output  # shown again in the next steps
+
+
+def test_old_node_skips_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool, body in {"node": "echo v20.11.1", "npm": "echo npm-should-not-run; exit 1"}.items():
+        script = bin_dir / tool
+        script.write_text(f"#!/bin/sh\n{body}\n")
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = new(work, monkeypatch, "demo", "-y", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert "Node.js 20.11.1 is too old" in result.output
+
+
+def test_failed_npm_install_shows_tail_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool, body in {
+        "node": "echo v24.1.0",
+        "npm": "echo 'npm error code E404'; echo 'npm error 404 Not Found - some-package'; exit 1",
+    }.items():
+        script = bin_dir / tool
+        script.write_text(f"#!/bin/sh\n{body}\n")
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = new(work, monkeypatch, "demo", "-y", "--no-git")
+    assert result.exit_code == 1
+    assert "npm error 404 Not Found" in result.output
+    assert "npm install failed" in result.output
+    assert (work / "demo" / ".copier-answers.yml").is_file()  # the project is kept
+
+
+# --- pure functions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("a", True),
+        ("my-app-2", True),
+        ("x" * 52, True),  # 52 + len("-production") == 63
+        ("x" * 53, False),
+        ("My-app", False),
+        ("my_app", False),
+        ("app-", False),
+        ("", False),
+        ("ümlaut", False),
+    ],
+)
+def test_worker_name_rules(name: str, ok: bool) -> None:
+    assert (worker_name_problem(name) is None) is ok
+
+
+def test_normalize_patterns_orders_and_dedupes() -> None:
+    assert normalize_patterns(["workflow", "QUEUE", "queue"]) == ["queue", "workflow"]
+
+
+def test_parse_data_keeps_equals_in_value() -> None:
+    assert parse_data(["compatibility_date=2026-01-01"]) == {"compatibility_date": "2026-01-01"}
+
+
+def test_validate_derived_names_too_long() -> None:
+    with pytest.raises(DualworkerError, match="data_worker_name"):
+        validate(Answers(project_name="x" * 50, data={"user_worker_name": "short"}))
