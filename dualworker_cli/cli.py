@@ -7,6 +7,7 @@ needs it, so `dualworker --help` and `dualworker check` never pay for Copier.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -112,3 +113,53 @@ def new(
 
 
 # Further commands (check, update, add, remove) register below.
+
+
+_CONFLICT_HELP = "How to leave conflicts: inline <<<<<<< markers, or .rej files next to each file."
+_TEMPLATE_HELP = (
+    "Fetch the project's template from here for this run (a local clone or mirror with the same tags); "
+    "the recorded source stays."
+)
+
+
+def _conflict_mode(value: str) -> str:
+    if value not in {"inline", "rej"}:
+        raise typer.BadParameter("choose inline or rej")
+    return value
+
+
+@app.command()
+def update(
+    path: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    conflict: Annotated[
+        str, typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP)
+    ] = "inline",
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show what would change; change nothing.")
+    ] = False,
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option("--vcs-ref", help="Template version (git tag) to go to; default: the latest."),
+    ] = None,
+    template: Annotated[
+        str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
+    ] = None,
+) -> None:
+    """Update the project to the newest template version, keeping your edits.
+
+    Exit status 1 while merge conflicts remain, 2 when the project cannot be updated safely.
+    """
+    from dualworker_cli import update as updating
+
+    try:
+        status = updating.run(
+            console,
+            path,
+            conflict="rej" if conflict == "rej" else "inline",
+            pretend=pretend,
+            vcs_ref=vcs_ref,
+            template=template,
+        )
+    except DualworkerError as error:
+        fail(error)
+    raise typer.Exit(status)

@@ -160,11 +160,17 @@ def check_destination(dest: Path) -> None:
         raise DualworkerError(f"{dest}: destination is not empty; choose another name or remove the folder")
 
 
-def render(answers: Answers, dest: Path, src: str | Path | None = None) -> Path:
+def render(
+    answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref: str | None = None
+) -> Path:
     """Render into a temporary sibling folder and move it into place.
 
     The rename is atomic on one filesystem, so an error or Ctrl-C during rendering leaves
-    neither a half-written project nor the temporary folder behind.
+    neither a half-written project nor the temporary folder behind. ``vcs_ref`` picks a
+    template version of a git ``src`` (default: its latest release tag, as Copier does).
+    A project rendered from the template packaged in the wheel records the canonical git URL
+    and the installed version's tag instead of the site-packages path (see
+    `dualworker_cli.versioning`), so `copier update` works on it later.
     """
     from copier import run_copy
     from copier.errors import CopierError, DirtyLocalWarning
@@ -177,7 +183,9 @@ def render(answers: Answers, dest: Path, src: str | Path | None = None) -> Path:
     try:
         target = staging / dest.name
         kwargs: dict[str, Any] = {}
-        if src is None and (Path(source) / ".git").exists():
+        if vcs_ref is not None:
+            kwargs["vcs_ref"] = vcs_ref
+        elif src is None and (Path(source) / ".git").exists():
             kwargs["vcs_ref"] = "HEAD"  # a source checkout: render what is there, not the last tag
         try:
             with warnings.catch_warnings():
@@ -194,6 +202,10 @@ def render(answers: Answers, dest: Path, src: str | Path | None = None) -> Path:
                 )
         except (CopierError, ValueError) as exc:
             raise DualworkerError(f"template: {exc}") from None
+        if src is None and not (Path(source) / ".git").exists():
+            from dualworker_cli.versioning import ANSWERS_FILE, pin_packaged_source
+
+            pin_packaged_source(target / ANSWERS_FILE)
         if dest.is_dir():
             dest.rmdir()  # empty (checked above); replaced by the rendered folder
         target.rename(dest)

@@ -1,0 +1,96 @@
+"""A local, tagged git repository of the template, so update tests never reach the internet.
+
+``v0.1.0`` is the template as it is in this checkout; ``v0.2.0`` appends one line to a file
+every project has (the "template improvement"). Tests generate at v0.1.0 and update to v0.2.0.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+#: Every git call in these tests runs with this identity, so a fresh CI machine works.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "dualworker tests",
+    "GIT_AUTHOR_EMAIL": "tests@dualworker.invalid",
+    "GIT_COMMITTER_NAME": "dualworker tests",
+    "GIT_COMMITTER_EMAIL": "tests@dualworker.invalid",
+}
+V2_LINE = "Template v0.2.0 adds this line."
+#: Files no git repository of a project may contain (build output, caches).
+IGNORED_PARTS = {".git", "node_modules", ".wrangler", "__pycache__"}
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    """Run git with the test identity; returns stdout."""
+    env = {**os.environ, **GIT_IDENTITY}
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed in {cwd}:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def changing_file(template_dir: Path) -> Path:
+    """The template file v0.2.0 changes: one that every project has, whatever the patterns."""
+    for name in ("README.md.jinja", "README.md", "tsconfig.base.json"):
+        if (template_dir / name).is_file():
+            return template_dir / name
+    raise AssertionError(f"no always-generated file found in {template_dir}")
+
+
+def rendered_name(template_file: Path) -> str:
+    """Where a template file lands in a project."""
+    return template_file.name.removesuffix(".jinja")
+
+
+def copy_template(dest: Path) -> None:
+    """This checkout's copier.yml and template/, as the first release of a template repository."""
+    dest.mkdir(parents=True)
+    shutil.copy2(REPO_ROOT / "copier.yml", dest / "copier.yml")
+    shutil.copytree(
+        REPO_ROOT / "template",
+        dest / "template",
+        ignore=shutil.ignore_patterns("node_modules", ".wrangler", "__pycache__"),
+    )
+
+
+def commit_and_tag(repo: Path, tag: str, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", message)
+    git(repo, "tag", tag)
+
+
+def build_template_repo(dest: Path) -> Path:
+    """The two-release template repository described in the module docstring."""
+    copy_template(dest)
+    git(dest, "init", "-q", "-b", "main")
+    commit_and_tag(dest, "v0.1.0", "Template v0.1.0")
+    target = changing_file(dest / "template")
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.rstrip("\n") + f"\n{V2_LINE}\n", encoding="utf-8")
+    commit_and_tag(dest, "v0.2.0", "Template v0.2.0: a real change to a generated file")
+    return dest
+
+
+def project_files(root: Path, ignore: Iterable[str] = ()) -> dict[str, bytes]:
+    """Every file of a project (relative path -> bytes), without git and build folders."""
+    skipped = set(ignore)
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if IGNORED_PARTS & set(rel.parts) or str(rel) in skipped or not path.is_file():
+            continue
+        files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+def commit_all(project: Path, message: str) -> None:
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "--no-verify", "-m", message)

@@ -1,0 +1,375 @@
+"""`dualworker update` and the versioned template, offline against a local repo tagged v0.1.0 -> v0.2.0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from dualworker_cli import generate
+from dualworker_cli.cli import app
+from dualworker_cli.update import newer_template_version
+from dualworker_cli.versioning import TEMPLATE_URL, parse_version, pin_packaged_source
+from tests.conftest import REPO_ROOT
+from tests.template_repo import (
+    GIT_IDENTITY,
+    V2_LINE,
+    build_template_repo,
+    changing_file,
+    commit_all,
+    git,
+    project_files,
+    rendered_name,
+)
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A git identity (fresh CI machines have none), no user/system config, a private Copier cache."""
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    empty = tmp_path / "empty.gitconfig"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+    monkeypatch.delenv("DUALWORKER_TEMPLATE", raising=False)
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template_repo(tmp_path_factory.mktemp("template") / "dualworker")
+
+
+def make_project(root: Path, template_repo: Path, patterns: list[str] | None = None) -> Path:
+    """A project generated at v0.1.0 from the local template repo, committed."""
+    answers = generate.Answers("demo", patterns=patterns or [])
+    project = generate.render(answers, root / "demo", src=str(template_repo), vcs_ref="v0.1.0")
+    assert generate.git_init(project) is None
+    return project
+
+
+@pytest.fixture
+def project(tmp_path: Path, template_repo: Path) -> Path:
+    return make_project(tmp_path, template_repo)
+
+
+def answers_of(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def status(project: Path) -> str:
+    return git(project, "status", "--porcelain", "--untracked-files=all")
+
+
+def update(project: Path, *args: str):
+    return runner.invoke(app, ["update", str(project), *args])
+
+
+def changed_name(template_repo: Path) -> str:
+    return rendered_name(changing_file(template_repo / "template"))
+
+
+def other_generated_file(project: Path, template_repo: Path) -> Path:
+    """A generated file v0.2.0 does not touch."""
+    skip = {changed_name(template_repo), ".copier-answers.yml"}
+    tracked = sorted(git(project, "ls-files").split())
+    return project / next(name for name in tracked if name not in skip)
+
+
+def test_generated_project_records_source_and_tag(project: Path, template_repo: Path) -> None:
+    answers = answers_of(project)
+    assert answers["_src_path"] == str(template_repo)
+    assert answers["_commit"] == "v0.1.0"
+
+
+def test_user_edits_survive_update(project: Path, template_repo: Path) -> None:
+    changed = project / changed_name(template_repo)
+    # Non-overlapping edit in the very file the template changes (it appends at the end) ...
+    changed.write_text("// user: first line\n" + changed.read_text())
+    # ... an edit to a file the template leaves alone, and a file of the user's own.
+    other = other_generated_file(project, template_repo)
+    other.write_text(other.read_text() + "\n// user: kept\n")
+    (project / "apps" / "mine.ts").write_text("export const mine = 1;\n")
+    commit_all(project, "user work")
+
+    started = time.monotonic()
+    result = update(project)
+    took = time.monotonic() - started
+    print(f"[timing] dualworker update: {took:.2f} s")
+
+    assert result.exit_code == 0, result.output
+    assert "v0.1.0 → v0.2.0" in result.output
+    text = changed.read_text()
+    assert text.startswith("// user: first line\n")
+    assert text.rstrip().endswith(V2_LINE)
+    assert "<<<<<<<" not in text
+    assert other.read_text().endswith("// user: kept\n")
+    assert (project / "apps" / "mine.ts").read_text() == "export const mine = 1;\n"
+    assert answers_of(project)["_commit"] == "v0.2.0"
+    assert answers_of(project)["_src_path"] == str(template_repo)
+    assert changed_name(template_repo) in result.output
+    assert not [line for line in status(project).splitlines() if line.startswith("U")]
+
+
+def test_conflicting_edit_is_left_inline_and_exit_1(project: Path, template_repo: Path) -> None:
+    changed = project / changed_name(template_repo)
+    changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
+    commit_all(project, "user edit at the spot the template changes")
+
+    result = update(project)
+
+    assert result.exit_code == 1, result.output
+    text = changed.read_text()
+    assert "<<<<<<< before updating" in text and ">>>>>>> after updating" in text
+    assert "user: my own last line" in text and V2_LINE in text
+    assert f"UU {changed_name(template_repo)}" in status(project)
+    assert "conflict" in result.output and changed_name(template_repo) in result.output
+
+
+def test_conflict_rej_keeps_rejected_hunk(project: Path, template_repo: Path) -> None:
+    changed = project / changed_name(template_repo)
+    changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
+    commit_all(project, "user edit at the spot the template changes")
+
+    result = update(project, "--conflict", "rej")
+
+    assert result.exit_code == 1, result.output
+    rej = project / f"{changed_name(template_repo)}.rej"
+    assert rej.is_file()
+    assert "user: my own last line" in rej.read_text()  # not lost: kept as a rejected hunk
+    assert V2_LINE in changed.read_text()
+    assert f"{changed_name(template_repo)}.rej" in result.output
+
+
+def test_pretend_shows_changes_and_changes_nothing(project: Path, template_repo: Path) -> None:
+    head = git(project, "rev-parse", "HEAD")
+    before = project_files(project)
+
+    result = update(project, "--pretend")
+
+    assert result.exit_code == 0, result.output
+    assert "Would change" in result.output and changed_name(template_repo) in result.output
+    assert "nothing was changed" in result.output
+    assert project_files(project) == before
+    assert status(project) == ""
+    assert git(project, "rev-parse", "HEAD") == head
+
+
+def test_up_to_date_project_is_left_alone(project: Path) -> None:
+    assert update(project).exit_code == 0
+    commit_all(project, "take v0.2.0")
+    before = project_files(project)
+    result = update(project)
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    assert project_files(project) == before and status(project) == ""
+
+
+def test_update_to_explicit_version(project: Path) -> None:
+    result = update(project, "--vcs-ref", "v0.1.0")
+    assert result.exit_code == 0 and "up to date" in result.output
+
+
+def _refusal(project: Path, *args: str) -> tuple[str, dict[str, bytes], str]:
+    """Run update expecting a refusal; returns the message, and files and status before."""
+    before_files, before_status = project_files(project), status_or_none(project)
+    result = update(project, *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert project_files(project) == before_files
+    assert status_or_none(project) == before_status
+    return result.output, before_files, before_status
+
+
+def status_or_none(project: Path) -> str | None:
+    proc = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def test_refuses_dirty_tree(project: Path, template_repo: Path) -> None:
+    changed = project / changed_name(template_repo)
+    changed.write_text(changed.read_text() + "uncommitted\n")
+    output, _, _ = _refusal(project)
+    assert "uncommitted changes" in output
+
+
+def test_refuses_untracked_file(project: Path) -> None:
+    (project / "notes.txt").write_text("not committed yet\n")
+    output, _, _ = _refusal(project)
+    assert "uncommitted changes" in output
+
+
+def test_refuses_project_without_git(tmp_path: Path, template_repo: Path) -> None:
+    answers = generate.Answers("demo", patterns=[])
+    project = generate.render(answers, tmp_path / "demo", src=str(template_repo), vcs_ref="v0.1.0")
+    output, _, _ = _refusal(project)
+    assert "not a git repository" in output
+
+
+def test_refuses_missing_answers_file(project: Path) -> None:
+    git(project, "rm", "-q", ".copier-answers.yml")
+    git(project, "commit", "-q", "-m", "drop answers")
+    output, _, _ = _refusal(project)
+    assert "has no .copier-answers.yml" in output
+
+
+def test_refuses_answers_without_version(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text("".join(x for x in answers.read_text().splitlines(True) if "_commit" not in x))
+    commit_all(project, "lose _commit")
+    output, _, _ = _refusal(project)
+    assert "_commit" in output
+
+
+def test_refuses_missing_folder(tmp_path: Path) -> None:
+    result = update(tmp_path / "nope")
+    assert result.exit_code == 2 and "no such project folder" in result.output
+
+
+def test_unreachable_source_is_one_line_and_changes_nothing(project: Path, tmp_path: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(answers_of(project)["_src_path"], str(tmp_path / "gone")))
+    commit_all(project, "template moved")
+    before = project_files(project)
+    result = update(project)
+    assert result.exit_code == 1, result.output
+    assert "cannot reach the template source" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert project_files(project) == before
+
+
+def test_template_option_fetches_canonical_source_from_local_clone(
+    project: Path, template_repo: Path
+) -> None:
+    """A project recording the public URL (as wheel-generated ones do) updates offline from a clone."""
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(template_repo), TEMPLATE_URL))
+    commit_all(project, "as if generated from the wheel")
+
+    result = update(project, "--template", str(template_repo))
+
+    assert result.exit_code == 0, result.output
+    assert V2_LINE in (project / changed_name(template_repo)).read_text()
+    assert answers_of(project)["_src_path"] == TEMPLATE_URL  # the recorded source stays canonical
+    assert answers_of(project)["_commit"] == "v0.2.0"
+
+
+def test_template_env_var_is_honoured(project: Path, template_repo: Path, monkeypatch) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(template_repo), TEMPLATE_URL))
+    commit_all(project, "as if generated from the wheel")
+    monkeypatch.setenv("DUALWORKER_TEMPLATE", str(template_repo))
+    result = update(project, "--pretend")
+    assert result.exit_code == 0, result.output
+    assert "v0.1.0 → v0.2.0" in result.output
+
+
+# newer_template_version: the information `dualworker check` shows.
+
+
+def test_newer_template_version_reports_newer_tag(project: Path) -> None:
+    assert newer_template_version(project) == "v0.2.0"
+    assert update(project).exit_code == 0
+    commit_all(project, "take v0.2.0")
+    assert newer_template_version(project) is None
+
+
+def test_newer_template_version_is_none_when_unknown(tmp_path: Path, project: Path) -> None:
+    assert newer_template_version(tmp_path) is None  # no answers file
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(answers_of(project)["_src_path"], str(tmp_path / "gone")))
+    assert newer_template_version(project) is None  # source unreachable
+
+
+def test_newer_template_version_skips_network_when_told(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(answers_of(project)["_src_path"], TEMPLATE_URL))
+    started = time.monotonic()
+    assert newer_template_version(project, allow_network=False) is None
+    assert time.monotonic() - started < 0.5
+
+
+def test_newer_template_version_never_imports_copier(project: Path) -> None:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from dualworker_cli.update import newer_template_version\n"
+        f"print(newer_template_version(Path({str(project)!r})))\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'copier', 'plumbum', 'jinja2'})\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=os.environ.copy()
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "v0.2.0"
+
+
+def test_update_help_does_not_import_copier() -> None:
+    code = (
+        "import sys\n"
+        "from dualworker_cli.cli import app\n"
+        "try:\n    app(['update', '--help'])\nexcept SystemExit:\n    pass\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'copier', 'plumbum', 'jinja2'})\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+# Versioning of projects rendered from the packaged template.
+
+
+def test_pin_packaged_source_records_canonical_url_and_tag(tmp_path: Path) -> None:
+    answers = tmp_path / ".copier-answers.yml"
+    answers.write_text(
+        "# Changes here will be overwritten by Copier; do NOT edit manually\n"
+        "_src_path: /site-packages/dualworker_cli/_template\n"
+        "auth_mode: secret\npatterns: []\nproject_name: demo\n"
+    )
+    pin_packaged_source(answers, "1.2.3")
+    data = yaml.safe_load(answers.read_text())
+    assert data == {
+        "_commit": "v1.2.3",
+        "_src_path": TEMPLATE_URL,
+        "auth_mode": "secret",
+        "patterns": [],
+        "project_name": "demo",
+    }
+    assert answers.read_text().startswith("# Changes here")
+
+
+@pytest.mark.parametrize(
+    ("ref", "older_than_v0_2_0"),
+    [("v0.1.0", True), ("v0.1.0-3-gabc1234", True), ("v0.2.0", False), ("0.10.0", False)],
+)
+def test_parse_version_reads_tags_and_describe(ref: str, older_than_v0_2_0: bool) -> None:
+    version = parse_version(ref)
+    assert version is not None
+    assert (version < parse_version("v0.2.0")) is older_than_v0_2_0
+
+
+def test_pyproject_version_matches_changelog_discipline() -> None:
+    """The wheel records `v<version>`: the version must be a plain release a tag can carry."""
+    import tomllib
+
+    version = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    parsed = parse_version(f"v{version}")
+    assert parsed is not None and not parsed.local
