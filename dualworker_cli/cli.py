@@ -163,3 +163,63 @@ def update(
     except DualworkerError as error:
         fail(error)
     raise typer.Exit(status)
+
+
+def _pattern_command(
+    action: str, pattern: str, path: Path, conflict: str, pretend: bool, template: str | None
+) -> NoReturn:
+    """Shared body of `add` and `remove` (Copier is imported only here, not for --help)."""
+    from dualworker_cli import patterns
+
+    try:
+        status = patterns.run(
+            console,
+            path,
+            pattern,
+            "add" if action == "add" else "remove",
+            conflict="rej" if conflict == "rej" else "inline",
+            pretend=pretend,
+            template=template,
+        )
+    except DualworkerError as error:
+        fail(error)
+    raise typer.Exit(status)
+
+
+_PATTERN_ARG_HELP = "queue, websocket or workflow."
+
+
+@app.command()
+def add(
+    pattern: Annotated[str, typer.Argument(help=_PATTERN_ARG_HELP)],
+    path: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    conflict: Annotated[
+        str, typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP)
+    ] = "inline",
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show what would change; change nothing.")
+    ] = False,
+    template: Annotated[
+        str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
+    ] = None,
+) -> None:
+    """Add a pattern to the project: its files, bindings, routes, tests and dependencies."""
+    _pattern_command("add", pattern, path, conflict, pretend, template)
+
+
+@app.command()
+def remove(
+    pattern: Annotated[str, typer.Argument(help=_PATTERN_ARG_HELP)],
+    path: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    conflict: Annotated[
+        str, typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP)
+    ] = "inline",
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show what would change; change nothing.")
+    ] = False,
+    template: Annotated[
+        str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
+    ] = None,
+) -> None:
+    """Remove a pattern from the project: every file, binding, route, test and dependency it brought."""
+    _pattern_command("remove", pattern, path, conflict, pretend, template)

@@ -208,8 +208,7 @@ def _looks_remote(source: str) -> bool:
 
 @contextmanager
 def _rewrite(recorded: str, target: str) -> Iterator[None]:
-    from plumbum import local  # Copier runs git through plumbum, whose env is a snapshot
-
+    """Set git's URL rewrite in this process's environment (Copier sees it via `_plumbum_env`)."""
     if recorded == target:
         yield
         return
@@ -222,16 +221,31 @@ def _rewrite(recorded: str, target: str) -> Iterator[None]:
     with tempfile.TemporaryDirectory(prefix="dualworker-copier-cache.") as cache:
         extra["COPIER_CACHE_DIR"] = cache
         saved = {key: os.environ.get(key) for key in extra}
-        os.environ.update(extra)  # our own `git ls-remote` and Copier's cache lookup
+        os.environ.update(extra)
         try:
-            with local.env(**extra):
-                yield
+            yield
         finally:
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+@contextmanager
+def _plumbum_env() -> Iterator[None]:
+    """Run Copier's git calls with this process's current environment.
+
+    Copier runs git through plumbum, whose ``local.env`` is a copy of ``os.environ`` taken when
+    plumbum was imported; without this, later changes (the URL rewrite above, a test's git
+    identity or config isolation) would not reach git, or reach it half-way.
+    """
+    from plumbum import local
+
+    with local.env():
+        local.env.clear()
+        local.env.update(dict(os.environ))
+        yield
 
 
 def apply_template(
@@ -272,7 +286,7 @@ def _copier_update(dst: Path, *, vcs_ref: str, conflict: Conflict, data: dict[st
     from plumbum import ProcessExecutionError
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _plumbum_env():
             warnings.simplefilter("ignore", DirtyLocalWarning)
             run_update(
                 str(dst),

@@ -12,6 +12,9 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
+
+from dualworker_cli import generate
 from tests.conftest import REPO_ROOT
 
 #: Every git call in these tests runs with this identity, so a fresh CI machine works.
@@ -94,3 +97,33 @@ def project_files(root: Path, ignore: Iterable[str] = ()) -> dict[str, bytes]:
 def commit_all(project: Path, message: str) -> None:
     git(project, "add", "-A")
     git(project, "commit", "-q", "--no-verify", "-m", message)
+
+
+# Fixtures shared by test_update.py and test_add_remove.py (imported there).
+
+
+@pytest.fixture(autouse=True, name="isolated_git")
+def isolated_git_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A git identity (fresh CI machines have none), no user/system config, a private Copier cache."""
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    empty = tmp_path / "empty.gitconfig"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+    monkeypatch.delenv("DUALWORKER_TEMPLATE", raising=False)
+
+
+@pytest.fixture(scope="module", name="template_repo")
+def template_repo_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template_repo(tmp_path_factory.mktemp("template") / "dualworker")
+
+
+def make_project(root: Path, template_repo: Path, patterns: list[str] | None = None) -> Path:
+    """A project generated at v0.1.0 from the local template repo, committed."""
+    answers = generate.Answers("demo", patterns=patterns or [])
+    project = generate.render(answers, root / "demo", src=str(template_repo), vcs_ref="v0.1.0")
+    assert generate.git_init(project) is None
+    return project

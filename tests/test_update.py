@@ -17,45 +17,19 @@ from dualworker_cli.cli import app
 from dualworker_cli.update import newer_template_version
 from dualworker_cli.versioning import TEMPLATE_URL, parse_version, pin_packaged_source
 from tests.conftest import REPO_ROOT
-from tests.template_repo import (
-    GIT_IDENTITY,
+from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
     V2_LINE,
-    build_template_repo,
     changing_file,
     commit_all,
     git,
+    isolated_git_fixture,
+    make_project,
     project_files,
     rendered_name,
+    template_repo_fixture,
 )
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A git identity (fresh CI machines have none), no user/system config, a private Copier cache."""
-    for key, value in GIT_IDENTITY.items():
-        monkeypatch.setenv(key, value)
-    empty = tmp_path / "empty.gitconfig"
-    empty.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
-    monkeypatch.delenv("DUALWORKER_TEMPLATE", raising=False)
-
-
-@pytest.fixture(scope="module")
-def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template_repo(tmp_path_factory.mktemp("template") / "dualworker")
-
-
-def make_project(root: Path, template_repo: Path, patterns: list[str] | None = None) -> Path:
-    """A project generated at v0.1.0 from the local template repo, committed."""
-    answers = generate.Answers("demo", patterns=patterns or [])
-    project = generate.render(answers, root / "demo", src=str(template_repo), vcs_ref="v0.1.0")
-    assert generate.git_init(project) is None
-    return project
 
 
 @pytest.fixture

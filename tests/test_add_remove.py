@@ -1,0 +1,243 @@
+"""`dualworker add` / `remove`: a pattern added later equals the pattern chosen at the start.
+
+Offline against the local tagged template repository (tests/template_repo.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from rich.console import Console
+from typer.testing import CliRunner
+
+from dualworker_cli import generate
+from dualworker_cli import update as updating
+from dualworker_cli.cli import app
+from dualworker_cli.errors import DualworkerError
+from dualworker_cli.generate import PATTERNS
+from dualworker_cli.versioning import TEMPLATE_URL, release_tag
+from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
+    commit_all,
+    git,
+    isolated_git_fixture,
+    make_project,
+    project_files,
+    template_repo_fixture,
+)
+
+runner = CliRunner()
+USER_FILE = "apps/notes/mine.md"
+
+
+def generated(tmp_path: Path, template_repo: Path, patterns: list[str], name: str) -> dict[str, bytes]:
+    """Files of a project generated with ``patterns`` from the start (same template version)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    return project_files(make_project(folder, template_repo, patterns))
+
+
+def with_user_file(project: Path) -> None:
+    """The user's own work, which add/remove must leave alone."""
+    mine = project / USER_FILE
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("my notes\n")
+    commit_all(project, "user work")
+
+
+def cli(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def without_user_file(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in files.items() if k != USER_FILE}
+
+
+def assert_same_files(actual: dict[str, bytes], expected: dict[str, bytes]) -> None:
+    assert sorted(actual) == sorted(expected), "file sets differ"
+    different = [name for name in expected if actual[name] != expected[name]]
+    assert not different, f"contents differ: {different}"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_add_then_remove_each_pattern(tmp_path: Path, template_repo: Path, pattern: str) -> None:
+    project = make_project(tmp_path, template_repo, [])
+    with_user_file(project)
+    start = project_files(project)
+
+    started = time.monotonic()
+    result = cli("add", pattern, str(project))
+    print(f"[timing] dualworker add {pattern}: {time.monotonic() - started:.2f} s")
+    assert result.exit_code == 0, result.output
+    after_add = project_files(project)
+    assert after_add[USER_FILE] == b"my notes\n"
+    assert_same_files(without_user_file(after_add), generated(tmp_path, template_repo, [pattern], "fresh"))
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["patterns"] == [pattern]
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v0.1.0"
+    commit_all(project, f"add {pattern}")
+
+    result = cli("remove", pattern, str(project))
+    assert result.exit_code == 0, result.output
+    assert_same_files(project_files(project), start)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_add_last_missing_pattern_equals_all_patterns(
+    tmp_path: Path, template_repo: Path, pattern: str
+) -> None:
+    """Shared files (wrangler.jsonc, the Hono apps, package.json) merge with the other patterns' lines."""
+    others = [p for p in PATTERNS if p != pattern]
+    project = make_project(tmp_path, template_repo, others)
+    result = cli("add", pattern, str(project))
+    assert result.exit_code == 0, result.output
+    assert_same_files(project_files(project), generated(tmp_path, template_repo, list(PATTERNS), "all"))
+    commit_all(project, f"add {pattern}")
+    result = cli("remove", pattern, str(project))
+    assert result.exit_code == 0, result.output
+    assert_same_files(project_files(project), generated(tmp_path, template_repo, others, "others"))
+
+
+def test_add_keeps_user_edit_to_shared_file(tmp_path: Path, template_repo: Path) -> None:
+    project = make_project(tmp_path, template_repo, [])
+    package = project / "package.json"
+    text = package.read_text()
+    package.write_text(text.replace("{", '{\n  "description": "user text",', 1))
+    commit_all(project, "describe the project")
+
+    result = cli("add", "queue", str(project))
+
+    assert result.exit_code == 0, result.output
+    assert '"description": "user text"' in package.read_text()
+    assert "package.json changed: run `npm install`" in result.output
+
+
+def test_pretend_add_changes_nothing(tmp_path: Path, template_repo: Path) -> None:
+    project = make_project(tmp_path, template_repo, [])
+    before = project_files(project)
+    result = cli("add", "workflow", str(project), "--pretend")
+    assert result.exit_code == 0, result.output
+    assert "Would change" in result.output and "added" in result.output
+    assert project_files(project) == before
+    assert git(project, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "kafka"], "unknown pattern 'kafka'"),
+        (["remove", "cron"], "unknown pattern 'cron'"),
+        (["add", "queue"], "pattern 'queue' is already in the project"),
+        (["remove", "workflow"], "pattern 'workflow' is not in the project"),
+    ],
+)
+def test_refusals_are_one_line_exit_2_nothing_changed(
+    tmp_path: Path, template_repo: Path, args: list[str], message: str
+) -> None:
+    project = make_project(tmp_path, template_repo, ["queue"])
+    before, head = project_files(project), git(project, "rev-parse", "HEAD")
+    result = cli(*args, str(project))
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert project_files(project) == before
+    assert git(project, "status", "--porcelain") == "" and git(project, "rev-parse", "HEAD") == head
+
+
+def test_add_refuses_dirty_tree(tmp_path: Path, template_repo: Path) -> None:
+    project = make_project(tmp_path, template_repo, [])
+    (project / "scratch.txt").write_text("wip\n")
+    before = project_files(project)
+    result = cli("add", "queue", str(project))
+    assert result.exit_code == 2 and "uncommitted changes" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert project_files(project) == before
+
+
+def test_add_from_packaged_template_needs_no_network(
+    tmp_path: Path, template_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel-generated project (canonical URL + installed tag) re-renders from the packaged template.
+
+    The canonical URL is unreachable here; success proves the packaged copy was used.
+    """
+    packaged = tmp_path / "site-packages" / "dualworker_cli" / "_template"
+    packaged.mkdir(parents=True)
+    shutil.copy2(template_repo / "copier.yml", packaged / "copier.yml")
+    git(template_repo, "archive", "v0.1.0", "template", "-o", str(tmp_path / "t.tar"))
+    subprocess.run(["tar", "-xf", str(tmp_path / "t.tar"), "-C", str(packaged)], check=True)
+    monkeypatch.setattr(generate, "template_source", lambda: packaged)
+    # Any attempt to reach the canonical URL fails fast instead of touching the network.
+    monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "file")
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    project = generate.render(generate.Answers("demo", patterns=[]), folder / "demo")  # from "the wheel"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == TEMPLATE_URL and answers["_commit"] == release_tag()
+    assert generate.git_init(project) is None
+
+    result = cli("add", "queue", str(project))
+
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == TEMPLATE_URL and answers["_commit"] == release_tag()
+    assert answers["patterns"] == ["queue"]
+    assert "queue" in (project / "apps/data-service/wrangler.jsonc").read_text()
+    # The update engine alone (no packaged copy) cannot reach the canonical URL: prove the point.
+    commit_all(project, "add queue")
+    with pytest.raises(DualworkerError, match="cannot reach"):
+        updating.run(Console(quiet=True), project)
+
+
+def _check_command_registered() -> bool:
+    return any(getattr(c, "name", None) == "check" for c in app.registered_commands) or any(
+        c.callback is not None and c.callback.__name__ == "check" for c in app.registered_commands
+    )
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_dualworker_check_is_clean_after_add(tmp_path: Path, template_repo: Path, pattern: str) -> None:
+    if not _check_command_registered():
+        pytest.skip("`dualworker check` is not registered yet")
+    project = make_project(tmp_path, template_repo, [])
+    assert cli("add", pattern, str(project)).exit_code == 0
+    result = cli("check", str(project))
+    assert result.exit_code == 0, result.output
+    commit_all(project, f"add {pattern}")
+    assert cli("remove", pattern, str(project)).exit_code == 0
+    result = cli("check", str(project))
+    assert result.exit_code == 0, result.output
+
+
+def _npm(args: list[str], project: Path, env: dict[str, str], timeout: int) -> None:
+    started = time.monotonic()
+    proc = subprocess.run(
+        ["npm", *args], cwd=project, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    print(f"[timing] npm {' '.join(args)}: {time.monotonic() - started:.1f} s")
+    assert proc.returncode == 0, f"npm {' '.join(args)} failed:\n{(proc.stdout + proc.stderr)[-4000:]}"
+
+
+@pytest.mark.e2e
+def test_added_pattern_installs_typechecks_and_passes_tests(
+    tmp_path: Path, template_repo: Path, node_env: dict[str, str]
+) -> None:
+    project = make_project(tmp_path, template_repo, [])
+    result = cli("add", "queue", str(project))
+    assert result.exit_code == 0, result.output
+    env = {**node_env, **{k: v for k, v in os.environ.items() if k.startswith("GIT_")}}
+    env.update(
+        WRANGLER_SEND_METRICS="false",
+        CLOUDFLARE_CF_FETCH_ENABLED="false",
+        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
+        XDG_CACHE_HOME=str(tmp_path / "xdg-cache"),
+        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
+    )
+    _npm(["install", "--no-audit", "--no-fund"], project, env, timeout=900)
+    _npm(["run", "typecheck"], project, env, timeout=600)
+    _npm(["test"], project, env, timeout=900)
