@@ -115,6 +115,48 @@ def new(
 # Further commands (check, update, add, remove) register below.
 
 
+@app.command()
+def check(
+    path: Annotated[Path, typer.Argument(help="Project folder (default: the current one).")] = Path("."),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, sarif or github.")] = "table",
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="Exit 1 for findings at or above: error (default), warning, info, never."),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these rules (ids or prefixes, comma-separated).")
+    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Fix config findings in place (comments kept).")] = False,
+    explain: Annotated[
+        str | None, typer.Option("--explain", help="Show what a rule checks and how to fix it, e.g. DW006.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write json/sarif/github output to this file.")
+    ] = None,
+) -> None:
+    """Lint a dual-worker project against the security checklist (exit 0 clean, 1 findings, 2 errors)."""
+    from dualworker_cli.check import command
+
+    try:
+        if explain is not None:
+            command.explain(explain, console)
+            return
+        status = command.run_check(
+            console,
+            path=path,
+            fmt=fmt,
+            fail_on=fail_on,
+            select=select or [],
+            ignore=ignore or [],
+            fix=fix,
+            output=output,
+        )
+    except DualworkerError as error:
+        fail(error)
+    raise typer.Exit(status)
+
+
 _CONFLICT_HELP = "How to leave conflicts: inline <<<<<<< markers, or .rej files next to each file."
 _TEMPLATE_HELP = (
     "Fetch the project's template from here for this run (a local clone or mirror with the same tags); "

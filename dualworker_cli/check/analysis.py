@@ -1,0 +1,375 @@
+"""What the User Worker's TypeScript does with the backend binding (for DW005, DW006, DW011).
+
+We follow Hono's shape: ``app.<method>(path, ...handlers)``, ``app.use([path,] ...mw)``,
+``app.route(prefix, child)`` and ``new Hono().basePath(p)``, across the files the Worker's
+``main`` imports. A route "reaches the backend" when one of its handlers - or a function it
+calls, in any module - touches ``<...>.<BINDING>``. A route is protected when an auth middleware
+runs before it: inline, or an earlier ``use`` on its app (or on a parent before the mount)
+whose path covers the route's path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dualworker_cli.check.parse import typescript as ts
+
+if TYPE_CHECKING:
+    from dualworker_cli.check.discover import Pair, Project
+
+ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head", "on"})
+AUTH_NAME = re.compile(r"auth|jwt|bearer|session|verif|protect|require_?user|signed_?in|login", re.I)
+MAX_CALL_DEPTH = 6
+
+AppKey = tuple[str, str]  # (module path, variable name)
+
+
+@dataclass
+class Registration:
+    """One ``app.<method>(...)`` call."""
+
+    module: ts.Module
+    node: Any
+    app: AppKey
+    method: str
+    path: str | None
+    handlers: list[Any]
+    order: tuple[int, int]
+
+
+@dataclass
+class RouteReport:
+    registration: Registration
+    full_path: str | None
+    protected: bool
+    chain: list[tuple[ts.Module, Any]]  # handler nodes that run for the route (middleware first)
+
+
+@dataclass
+class ProxyCall:
+    """A ``<...>.<BINDING>.fetch(...)`` call and the code that prepares its request."""
+
+    module: ts.Module
+    node: Any
+    scope: list[tuple[ts.Module, Any]]
+
+
+@dataclass
+class FrontAnalysis:
+    main_found: bool
+    routes: list[RouteReport] = field(default_factory=list)
+    proxy_calls: list[ProxyCall] = field(default_factory=list)
+    graph: ts.ModuleGraph | None = None
+    code: Code | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# path patterns
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "*":
+            out.append(".*")
+            i += 1
+        elif ch == ":":
+            j = i + 1
+            while j < len(pattern) and (pattern[j].isalnum() or pattern[j] == "_"):
+                j += 1
+            if j < len(pattern) and pattern[j] == "{":
+                close = pattern.find("}", j)
+                j = len(pattern) if close == -1 else close + 1
+            if j < len(pattern) and pattern[j] == "?":
+                j += 1
+            out.append("[^/]*")
+            i = j
+        else:
+            out.append(re.escape(ch))
+            i += 1
+    return re.compile("".join(out))
+
+
+def _sample(path: str) -> str:
+    """A concrete path the route pattern matches, deep enough to test wildcards."""
+    sample = re.sub(r":[A-Za-z0-9_]+(\{[^}]*\})?\??", "x", path)
+    return sample.replace("*", "x/y")
+
+
+def covers(pattern: str | None, path: str | None) -> bool:
+    """Does middleware mounted at ``pattern`` run for every request of route ``path``?"""
+    if pattern is None or pattern in ("*", "/*"):
+        return True
+    if path is None:
+        return False
+    regex = _pattern_regex(pattern)
+    sample = _sample(path)
+    if regex.fullmatch(sample):
+        return True
+    # Hono's "/api/*" also matches "/api": treat a trailing "/*" as optional
+    return pattern.endswith("/*") and _pattern_regex(pattern[:-2]).fullmatch(sample) is not None
+
+
+def join_paths(prefix: str, path: str | None) -> str | None:
+    if path is None:
+        return None
+    if not prefix:
+        return path
+    if path in ("", "/"):
+        return prefix
+    return prefix.rstrip("/") + "/" + path.lstrip("/")
+
+
+# ---------------------------------------------------------------------------------------------
+# code search
+
+
+class Code:
+    """Searches through a node and the functions it calls (resolved across modules)."""
+
+    def __init__(self, graph: ts.ModuleGraph, binding: str) -> None:
+        self.graph = graph
+        self.binding = binding
+        self._reach: dict[tuple[str, int], bool] = {}
+
+    def closure(self, module: ts.Module, node: Any, depth: int = 0) -> list[tuple[ts.Module, Any]]:
+        """``node`` plus the definitions of identifiers it uses, transitively (bounded)."""
+        result: list[tuple[ts.Module, Any]] = []
+        seen: set[tuple[str, int]] = set()
+        todo = [(module, node, 0)]
+        while todo:
+            mod, current, level = todo.pop()
+            key = (str(mod.path), current.id)
+            if key in seen:
+                continue
+            seen.add(key)
+            result.append((mod, current))
+            if level >= MAX_CALL_DEPTH:
+                continue
+            for sub in ts.walk(current):
+                if sub.type == "identifier":
+                    found = self.graph.resolve(mod, ts.text(sub))
+                    if found is not None and found[2].type != "class_declaration":
+                        todo.append((found[0], found[2], level + 1))
+        return result
+
+    def touches_binding(self, node: Any) -> bool:
+        for sub in ts.walk(node):
+            if sub.type in ("property_identifier", "shorthand_property_identifier_pattern") and (
+                ts.text(sub) == self.binding
+            ):
+                return True
+            if (
+                sub.type == "string"
+                and ts.string_value(sub) == self.binding
+                and sub.parent is not None
+                and (sub.parent.type == "subscript_expression")
+            ):
+                return True
+        return False
+
+    def reaches(self, module: ts.Module, node: Any) -> bool:
+        return any(self.touches_binding(n) for _, n in self.closure(module, node))
+
+    def strings(self, module: ts.Module, node: Any) -> set[str]:
+        out: set[str] = set()
+        for _, n in self.closure(module, node):
+            for sub in ts.walk(n):
+                value = ts.string_value(sub) if sub.type in ("string", "template_string") else None
+                if value is not None:
+                    out.add(value.lower())
+        return out
+
+
+def _is_auth(code: Code, module: ts.Module, node: Any, names: set[str]) -> bool:
+    """Is this handler argument an auth middleware? By name (local or imported), or by shape:
+    a middleware that can answer 401 and otherwise calls ``next()``."""
+    node = ts.unwrap(node)
+    ident = node
+    if node.type == "call_expression":
+        ident = node.child_by_field_name("function")
+    if ident is not None and ident.type == "identifier":
+        local = ts.text(ident)
+        for name in (local, code.graph.imported_name(module, local)):
+            if name in names or AUTH_NAME.search(name):
+                return True
+        found = code.graph.resolve(module, local)
+        if found is not None and AUTH_NAME.search(found[1]):
+            return True
+    for _, sub in code.closure(module, node):
+        body = ts.text(sub)
+        if re.search(r"\b401\b", body) and re.search(r"\bnext\s*\(", body):
+            return True
+    return False
+
+
+def _app_of(node: Any) -> Any:
+    """The identifier at the root of ``app.use(...).get(...)`` chains, else None."""
+    obj = node
+    while obj is not None and obj.type in ("call_expression", "member_expression"):
+        if obj.type == "call_expression":
+            obj = obj.child_by_field_name("function")
+        else:
+            obj = obj.child_by_field_name("object")
+    return obj if obj is not None and obj.type == "identifier" else None
+
+
+def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
+    name = ts.text(ident)
+    found = graph.resolve(module, name)
+    if found is not None:
+        return (str(found[0].path), found[1])
+    return (str(module.path), name)
+
+
+def _collect(
+    graph: ts.ModuleGraph, modules: list[ts.Module]
+) -> tuple[list[Registration], dict[AppKey, tuple[AppKey, str, tuple[int, int]]], dict[AppKey, str]]:
+    """All registrations, mounts (child -> parent, prefix, order) and basePaths."""
+    registrations: list[Registration] = []
+    mounts: dict[AppKey, tuple[AppKey, str, tuple[int, int]]] = {}
+    base_paths: dict[AppKey, str] = {}
+    for module in modules:
+        for name, value in module.defs.items():
+            value = ts.unwrap(value)
+            if value.type == "call_expression":
+                func = value.child_by_field_name("function")
+                if func is not None and func.type == "member_expression":
+                    prop = func.child_by_field_name("property")
+                    args = ts.arguments(value)
+                    if prop is not None and ts.text(prop) == "basePath" and args:
+                        base = ts.string_value(args[0])
+                        if base is not None:
+                            base_paths[(str(module.path), name)] = base
+        for node in ts.walk(module.root):
+            if node.type != "call_expression":
+                continue
+            func = node.child_by_field_name("function")
+            if func is None or func.type != "member_expression":
+                continue
+            prop = func.child_by_field_name("property")
+            method = ts.text(prop) if prop is not None else ""
+            if method not in ROUTE_METHODS and method not in ("use", "route"):
+                continue
+            ident = _app_of(func.child_by_field_name("object"))
+            if ident is None:
+                continue
+            app = _app_key(graph, module, ident)
+            args = ts.arguments(node)
+            order = (module.order, node.start_byte)
+            if method == "route":
+                if len(args) >= 2 and args[1].type == "identifier":
+                    child = _app_key(graph, module, args[1])
+                    mounts.setdefault(child, (app, ts.string_value(args[0]) or "", order))
+                continue
+            if method == "on" and args:
+                args = args[1:]
+            path: str | None
+            if args and args[0].type in ("string", "template_string"):
+                path, handlers = ts.string_value(args[0]), args[1:]
+            elif method == "use":
+                path, handlers = "*", args
+            else:
+                path, handlers = None, args[1:]
+            if not handlers:
+                continue
+            registrations.append(Registration(module, node, app, method, path, handlers, order))
+    return registrations, mounts, base_paths
+
+
+def _prefix(
+    app: AppKey,
+    mounts: dict[AppKey, tuple[AppKey, str, tuple[int, int]]],
+    base_paths: dict[AppKey, str],
+    seen: frozenset[AppKey] = frozenset(),
+) -> str:
+    own = base_paths.get(app, "")
+    if app in seen or app not in mounts:
+        return own
+    parent, prefix, _ = mounts[app]
+    return (join_paths(_prefix(parent, mounts, base_paths, seen | {app}), prefix) or "").rstrip("/") + own
+
+
+def _binding_fetch_calls(code: Code, module: ts.Module) -> list[Any]:
+    """Calls ``X.fetch(...)`` where X is, or was assigned from, something touching the binding."""
+    calls = []
+    for node in ts.walk(module.root):
+        if node.type != "call_expression":
+            continue
+        func = node.child_by_field_name("function")
+        if func is None or func.type != "member_expression":
+            continue
+        prop = func.child_by_field_name("property")
+        if prop is None or ts.text(prop) not in ("fetch", "connect"):
+            continue
+        obj = ts.unwrap(func.child_by_field_name("object"))
+        if code.touches_binding(obj):
+            calls.append(node)
+        elif obj.type == "identifier":
+            scope = ts.enclosing_function(node) or module.root
+            name = ts.text(obj)
+            for sub in ts.walk(scope):
+                if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
+                    value = sub.child_by_field_name("value")
+                    if value is not None and code.touches_binding(value):
+                        calls.append(node)
+                        break
+    return calls
+
+
+def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
+    """Routes and proxy calls of ``pair.front`` with their protection status."""
+    main = pair.front.main
+    if main is None or not main.is_file():
+        return FrontAnalysis(main_found=False)
+    graph: ts.ModuleGraph = project.ts_graph
+    entry = graph.load(main)
+    assert entry is not None
+    modules = graph.reachable(entry)
+    code = Code(graph, pair.binding)
+    auth_names = set(project.settings.auth_middleware)
+    registrations, mounts, base_paths = _collect(graph, modules)
+
+    def auth_in(reg: Registration, handlers: list[Any]) -> bool:
+        return any(_is_auth(code, reg.module, h, auth_names) for h in handlers)
+
+    by_app: dict[AppKey, list[Registration]] = {}
+    for reg in registrations:
+        by_app.setdefault(reg.app, []).append(reg)
+
+    analysis = FrontAnalysis(main_found=True, graph=graph, code=code)
+    for reg in registrations:
+        if not any(code.reaches(reg.module, h) for h in reg.handlers):
+            continue
+        prefix = _prefix(reg.app, mounts, base_paths)
+        full = join_paths(prefix, reg.path)
+        chain: list[tuple[ts.Module, Any]] = []
+        protected = auth_in(reg, reg.handlers[:-1])
+        # earlier `use` on this app and on each ancestor before the mount
+        app, limit, app_prefix = reg.app, reg.order, prefix
+        seen: set[AppKey] = set()
+        while True:
+            seen.add(app)
+            for use in by_app.get(app, []):
+                if use.method != "use" or use.order >= limit or use is reg:
+                    continue
+                if covers(join_paths(app_prefix, use.path) if use.path != "*" else None, full):
+                    chain.extend((use.module, h) for h in use.handlers)
+                    if auth_in(use, use.handlers):
+                        protected = True
+            if app not in mounts or mounts[app][0] in seen:
+                break
+            parent, _, mount_order = mounts[app]
+            app, limit, app_prefix = parent, mount_order, _prefix(parent, mounts, base_paths)
+        chain.extend((reg.module, h) for h in reg.handlers)
+        analysis.routes.append(RouteReport(reg, full, protected, chain))
+
+    for module in modules:
+        for call in _binding_fetch_calls(code, module):
+            scope = ts.enclosing_function(call) or call
+            analysis.proxy_calls.append(ProxyCall(module, call, code.closure(module, scope)))
+    return analysis

@@ -1,0 +1,108 @@
+"""`dualworker check` behind the Typer command: options in, report out, exit status back.
+
+Exit statuses: 0 clean (nothing at or above ``--fail-on``), 1 findings, 2 usage or parse error
+(one line naming file:line:col; never a traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markdown import Markdown
+
+from dualworker_cli.check.engine import Result, UsageError, run, run_with_fixes
+from dualworker_cli.check.model import Severity
+from dualworker_cli.check.parse.errors import ParseError
+from dualworker_cli.check.reporters import FORMATS
+from dualworker_cli.errors import DualworkerError
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def explain(rule_id: str, console: Console) -> None:
+    """Print a rule's page (what it does / why / example / fix), ruff-style."""
+    from dualworker_cli.check.rules import ALL
+
+    rule = ALL.get(rule_id.strip().upper())
+    if rule is None:
+        raise DualworkerError(f"--explain {rule_id}: unknown rule (known: {', '.join(ALL)})", 2)
+    fixable = "yes (`--fix`)" if rule.fixable else "no"
+    page = (
+        f"# {rule.id} ({rule.name}): {rule.title}\n\n"
+        f"Severity: **{rule.severity.label}** · Fixable: {fixable}\n\n"
+        f"## What it does\n{rule.what}\n\n## Why is this bad?\n{rule.why}\n\n"
+        f"## Example\n```\n{rule.example}\n```\n\n## How to fix\n{rule.fix}\n\n"
+        f"Suppress one occurrence with `// dualworker-ignore {rule.id} -- reason` on the line above, "
+        f'or everywhere with `ignore = ["{rule.id}"]` under `[check]` in `dualworker.toml`.\n'
+    )
+    console.print(Markdown(page))
+
+
+def exit_status(result: Result, fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on)
+    return 1 if any(f.severity >= threshold for f in result.findings) else 0
+
+
+def render(result: Result, fmt: str, console: Console) -> str | None:
+    """Machine formats return text; the table prints to ``console`` and returns None."""
+    if fmt == "json":
+        from dualworker_cli.check.reporters import json_format
+
+        return json_format.render(result)
+    if fmt == "sarif":
+        from dualworker_cli.check.reporters import sarif
+
+        return sarif.render(result)
+    if fmt == "github":
+        from dualworker_cli.check.reporters import github
+
+        return github.render(result)
+    from dualworker_cli.check.reporters import table
+
+    table.report(result, console)
+    return None
+
+
+def run_check(
+    console: Console,
+    *,
+    path: Path,
+    fmt: str,
+    fail_on: str | None,
+    select: list[str],
+    ignore: list[str],
+    fix: bool,
+    output: Path | None,
+) -> int:
+    """Lint ``path``; raise DualworkerError(exit 2) for usage and parse errors."""
+    if fmt not in FORMATS:
+        raise DualworkerError(f"--format {fmt}: choose one of {', '.join(FORMATS)}", 2)
+    if fail_on is not None and fail_on not in FAIL_ON:
+        raise DualworkerError(f"--fail-on {fail_on}: choose one of {', '.join(FAIL_ON)}", 2)
+    try:
+        result = (run_with_fixes if fix else run)(path, select, ignore)
+    except ParseError as exc:
+        raise DualworkerError(str(exc), 2) from None
+    except UsageError as exc:
+        raise DualworkerError(str(exc), 2) from None
+    level = fail_on or result.project.settings.fail_on or "error"
+    if level not in FAIL_ON:
+        raise DualworkerError(
+            f"dualworker.toml: check.fail_on {level!r}: choose one of {', '.join(FAIL_ON)}", 2
+        )
+    if output is not None and fmt != "table":
+        text = render(result, fmt, console) or ""
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DualworkerError(f"{output}: cannot write: {exc.strerror or exc}", 2) from None
+    else:
+        text = render(result, fmt, console)
+        if text is not None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    return exit_status(result, level)

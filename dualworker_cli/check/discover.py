@@ -1,0 +1,323 @@
+"""Find the Workers of a project and decide which is the public front and which the private backend.
+
+Two ways: ``dualworker.toml`` at the root names both configs (the generator writes it), or we scan
+for Wrangler configs and read roles off the service-binding graph: a Worker another Worker binds
+to is a backend, the Worker that binds it is its front. Scanning makes the linter work on
+hand-written projects whatever their folder and binding names.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from dualworker_cli.check.parse import toml
+from dualworker_cli.check.parse.config import CONFIG_NAMES, ConfigFile, KeyPath, load_config, read_text
+from dualworker_cli.check.parse.errors import ParseError
+
+SETTINGS_FILE = "dualworker.toml"
+SKIP_DIRS = frozenset({"node_modules", ".wrangler", "dist", ".git", ".venv", "__pycache__"})
+DEFAULT_BINDING = "BACKEND_SERVICE"
+DEFAULT_IDENTITY_HEADER = "X-User-Id"
+DEFAULT_API_PREFIX = "/api/internal/"
+
+
+@dataclass
+class Settings:
+    """What ``dualworker.toml`` says (or the defaults when there is none)."""
+
+    source: str | None = None
+    front_config: str | None = None
+    backend_config: str | None = None
+    binding: str | None = None
+    identity_header: str = DEFAULT_IDENTITY_HEADER
+    api_prefix: str = DEFAULT_API_PREFIX
+    public_routes: list[str] = field(default_factory=list)
+    auth_middleware: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+
+
+@dataclass
+class Worker:
+    """One Wrangler config seen as a Worker."""
+
+    config: ConfigFile
+
+    @property
+    def name(self) -> str | None:
+        name = self.config.data.get("name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.config.rel
+
+    @property
+    def root(self) -> Path:
+        return self.config.path.parent
+
+    @property
+    def envs(self) -> dict[str, dict[str, Any]]:
+        envs = self.config.data.get("env")
+        if not isinstance(envs, dict):
+            return {}
+        return {k: v for k, v in envs.items() if isinstance(v, dict)}
+
+    def env_worker_name(self, env: str) -> str | None:
+        """The deployed name in ``env``: its own ``name`` or Wrangler's ``<name>-<env>``."""
+        block = self.envs.get(env, {})
+        if isinstance(block.get("name"), str):
+            return block["name"]
+        return f"{self.name}-{env}" if self.name else None
+
+    def blocks(self) -> list[tuple[KeyPath, dict[str, Any]]]:
+        """The top level and every ``env.<name>`` block, with their key paths."""
+        return [((), self.config.data)] + [(("env", name), block) for name, block in self.envs.items()]
+
+    def services(self, block: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        entries = block.get("services")
+        if not isinstance(entries, list):
+            return []
+        return [(i, e) for i, e in enumerate(entries) if isinstance(e, dict)]
+
+    @property
+    def main(self) -> Path | None:
+        main = self.config.data.get("main")
+        return (self.root / main) if isinstance(main, str) else None
+
+
+@dataclass
+class Pair:
+    """A front Worker that reaches ``backend`` through the service binding ``binding``."""
+
+    front: Worker
+    backend: Worker
+    binding: str
+
+    def binding_entry(self, block: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        for index, entry in self.front.services(block):
+            if entry.get("binding") == self.binding:
+                return index, entry
+        return None
+
+
+@dataclass
+class Project:
+    root: Path
+    workers: list[Worker]
+    pairs: list[Pair]
+    settings: Settings
+    #: how roles were decided, for the report header
+    mode: str = "discovered"
+    _analyses: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def backends(self) -> list[Worker]:
+        seen: dict[int, Worker] = {}
+        for pair in self.pairs:
+            seen.setdefault(id(pair.backend), pair.backend)
+        return list(seen.values())
+
+    @cached_property
+    def fronts(self) -> list[Worker]:
+        backend_ids = {id(w) for w in self.backends}
+        seen: dict[int, Worker] = {}
+        for pair in self.pairs:
+            if id(pair.front) not in backend_ids:
+                seen.setdefault(id(pair.front), pair.front)
+        return list(seen.values())
+
+    @cached_property
+    def names(self) -> dict[str, tuple[Worker, str | None]]:
+        """Every deployable Worker name -> (worker, env or None)."""
+        names: dict[str, tuple[Worker, str | None]] = {}
+        for worker in self.workers:
+            if worker.name:
+                names.setdefault(worker.name, (worker, None))
+            for env in worker.envs:
+                env_name = worker.env_worker_name(env)
+                if env_name:
+                    names.setdefault(env_name, (worker, env))
+        return names
+
+    @cached_property
+    def ts_graph(self) -> Any:
+        """One TypeScript module graph for the whole run, so each file is parsed once."""
+        from dualworker_cli.check.parse.typescript import ModuleGraph
+
+        return ModuleGraph(self.root)
+
+    def front_analysis(self, pair: Pair) -> Any:
+        """The TypeScript analysis of ``pair.front`` (cached; tree-sitter loads on first use)."""
+        key = (str(pair.front.config.path), pair.binding)
+        if key not in self._analyses:
+            from dualworker_cli.check.analysis import analyse_front
+
+            self._analyses[key] = analyse_front(self, pair)
+        return self._analyses[key]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def scan(root: Path) -> list[Path]:
+    """Wrangler configs under ``root``, skipping dependency and build folders (one per folder)."""
+    found: list[Path] = []
+    for current, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        for name in CONFIG_NAMES:  # Wrangler's own precedence when a folder has several
+            if name in files:
+                found.append(Path(current) / name)
+                break
+    return found
+
+
+def _str_list(value: Any, where: str, settings_rel: str, pos: tuple[int, int]) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ParseError(f"{where} must be a list of strings", settings_rel, *pos)
+    return list(value)
+
+
+_KNOWN = {
+    "front": {"config", "auth_middleware"},
+    "backend": {"config", "binding", "identity_header", "api_prefix", "public_routes"},
+    "check": {"ignore", "select", "fail_on"},
+}
+
+
+def load_settings(path: Path, rel: str) -> Settings:
+    """Read and validate ``dualworker.toml``; every problem is a located ParseError."""
+    text = read_text(path, rel)
+    try:
+        data = toml.parse(text)
+    except ParseError as exc:
+        raise exc.with_path(rel) from None
+    lines = toml.key_lines(text)
+
+    def pos(*keypath: str) -> tuple[int, int]:
+        return toml.locate(lines, keypath)
+
+    for table, value in data.items():
+        if table not in _KNOWN or not isinstance(value, dict):
+            raise ParseError(f"unknown table [{table}] (known: front, backend, check)", rel, *pos(table))
+        for key in value:
+            if key not in _KNOWN[table]:
+                known = ", ".join(sorted(_KNOWN[table]))
+                raise ParseError(f"unknown key {table}.{key} (known: {known})", rel, *pos(table, key))
+
+    def text_value(table: str, key: str, default: str | None) -> str | None:
+        value = data.get(table, {}).get(key, default)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ParseError(f"{table}.{key} must be a non-empty string", rel, *pos(table, key))
+        return value
+
+    settings = Settings(source=rel)
+    settings.front_config = text_value("front", "config", None)
+    settings.backend_config = text_value("backend", "config", None)
+    for table in ("front", "backend"):
+        if getattr(settings, f"{table}_config") is None:
+            raise ParseError(f'[{table}] needs `config = "path/to/wrangler.jsonc"`', rel, *pos(table))
+    settings.binding = text_value("backend", "binding", None)
+    settings.identity_header = text_value("backend", "identity_header", DEFAULT_IDENTITY_HEADER) or ""
+    settings.api_prefix = text_value("backend", "api_prefix", DEFAULT_API_PREFIX) or ""
+    settings.fail_on = text_value("check", "fail_on", None)
+    for table, key, attr in (
+        ("backend", "public_routes", "public_routes"),
+        ("front", "auth_middleware", "auth_middleware"),
+        ("check", "ignore", "ignore"),
+        ("check", "select", "select"),
+    ):
+        if key in data.get(table, {}):
+            setattr(settings, attr, _str_list(data[table][key], f"{table}.{key}", rel, pos(table, key)))
+    return settings
+
+
+def _service_target(project_names: dict[str, Worker], entry: dict[str, Any]) -> Worker | None:
+    service = entry.get("service")
+    return project_names.get(service) if isinstance(service, str) else None
+
+
+def infer_pairs(workers: list[Worker]) -> list[Pair]:
+    """Pairs (front, backend, binding) from top-level and env service bindings between configs."""
+    by_name: dict[str, Worker] = {}
+    for worker in workers:
+        if worker.name:
+            by_name.setdefault(worker.name, worker)
+        for env in worker.envs:
+            env_name = worker.env_worker_name(env)
+            if env_name:
+                by_name.setdefault(env_name, worker)
+    pairs: list[Pair] = []
+    seen: set[tuple[int, int]] = set()
+    for worker in workers:
+        for _, block in worker.blocks():
+            for _, entry in worker.services(block):
+                target = _service_target(by_name, entry)
+                binding = entry.get("binding")
+                if target is None or target is worker or not isinstance(binding, str):
+                    continue
+                if (id(worker), id(target)) not in seen:
+                    seen.add((id(worker), id(target)))
+                    pairs.append(Pair(worker, target, binding))
+    return pairs
+
+
+def discover(root: Path) -> Project:
+    """Build the project model for ``root`` (a folder, or a single config file's folder)."""
+    if not root.exists():
+        raise ParseError("no such file or directory", str(root))
+    root = root.resolve()
+    if root.is_file():
+        root = root.parent
+    settings_path = root / SETTINGS_FILE
+    if settings_path.is_file():
+        settings = load_settings(settings_path, SETTINGS_FILE)
+        lines = toml.key_lines(read_text(settings_path, SETTINGS_FILE))
+        configs = []
+        for table in ("front", "backend"):
+            rel_config = getattr(settings, f"{table}_config")
+            target = root / rel_config
+            if not target.is_file():
+                line, col = toml.locate(lines, (table, "config"))
+                raise ParseError(f"{table}.config: {rel_config} not found", SETTINGS_FILE, line, col)
+            configs.append(Worker(load_config(target, _rel(target, root))))
+        front, backend = configs
+        binding = settings.binding or _guess_binding(front, backend) or DEFAULT_BINDING
+        settings.binding = binding
+        return Project(
+            root, [front, backend], [Pair(front, backend, binding)], settings, mode="dualworker.toml"
+        )
+
+    paths = scan(root)
+    if not paths:
+        raise ParseError(
+            f"no wrangler.jsonc, wrangler.json or wrangler.toml found (and no {SETTINGS_FILE})", str(root)
+        )
+    workers = [Worker(load_config(p, _rel(p, root))) for p in paths]
+    pairs = infer_pairs(workers)
+    if not pairs:
+        raise ParseError(
+            f"found {len(workers)} Wrangler config(s) but no service binding between them, so no front and "
+            f"backend; add {SETTINGS_FILE} to name them",
+            str(root),
+        )
+    return Project(root, workers, pairs, Settings())
+
+
+def _guess_binding(front: Worker, backend: Worker) -> str | None:
+    """The binding name the front uses for the backend, when the settings file does not say."""
+    names = {backend.name} | {backend.env_worker_name(env) for env in backend.envs}
+    for _, block in front.blocks():
+        for _, entry in front.services(block):
+            if entry.get("service") in names and isinstance(entry.get("binding"), str):
+                return entry["binding"]
+    return None

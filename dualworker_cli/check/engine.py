@@ -1,0 +1,94 @@
+"""Run the pipeline: discover -> rules -> suppressions -> selection; and ``--fix`` rounds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dualworker_cli.check import suppress
+from dualworker_cli.check.discover import Project, discover
+from dualworker_cli.check.model import Finding, Rule
+from dualworker_cli.check.parse.errors import ParseError
+from dualworker_cli.check.rules import ALL, CHECKS
+
+
+class UsageError(Exception):
+    """Bad options (unknown rule code, severity); the CLI exits 2."""
+
+
+@dataclass
+class Result:
+    project: Project
+    findings: list[Finding]
+    rules: list[Rule]
+    suppressed: int = 0
+    fixed: list[str] = field(default_factory=list)
+
+
+def split_codes(values: Iterable[str]) -> list[str]:
+    """``--select DW001,DW002 --select DW006`` -> codes (upper-cased, blanks dropped)."""
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+def _matching(code: str) -> list[str]:
+    hits = [rule_id for rule_id in ALL if rule_id.startswith(code)] if code != "ALL" else list(ALL)
+    if not hits:
+        raise UsageError(f"unknown rule {code!r} (known: {', '.join(ALL)})")
+    return hits
+
+
+def enabled_rules(select: list[str], ignore: list[str]) -> list[Rule]:
+    """Rules in effect: ``select`` (prefixes allowed, default all) minus ``ignore``."""
+    chosen = {h for code in select for h in _matching(code)} if select else set(ALL)
+    dropped = {h for code in ignore for h in _matching(code)}
+    return [rule for rule_id, rule in ALL.items() if rule_id in chosen - dropped]
+
+
+def _texts(project: Project) -> list[tuple[str, str]]:
+    """(path, text) of every file read, where suppression comments may be."""
+    texts = [(w.config.rel, w.config.text) for w in project.workers]
+    if "ts_graph" in project.__dict__:
+        texts += [(m.rel, m.source) for m in project.ts_graph.modules.values()]
+    return texts
+
+
+def run(root: Path, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Result:
+    """Lint the project at ``root``. ParseError and UsageError propagate (exit 2)."""
+    project = discover(root)
+    settings = project.settings
+    select_codes = split_codes(select) or split_codes(settings.select)
+    ignore_codes = split_codes(ignore) + split_codes(settings.ignore)
+    rules = enabled_rules(select_codes, ignore_codes)
+    enabled = {rule.id for rule in rules}
+    findings: list[Finding] = []
+    for rule in CHECKS:
+        if rule.id in enabled:
+            findings.extend(rule.check(project))
+    suppressions = [s for path, text in _texts(project) for s in suppress.scan(path, text)]
+    findings, suppressed = suppress.apply(findings, suppressions, enabled)
+    findings = [f for f in findings if f.rule in enabled]
+    findings.sort(key=lambda f: f.sort_key)
+    return Result(project, findings, rules, suppressed)
+
+
+def run_with_fixes(
+    root: Path, select: Iterable[str] = (), ignore: Iterable[str] = (), rounds: int = 4
+) -> Result:
+    """Apply fixes until none is left (each round re-reads the files), then lint once more."""
+    from dualworker_cli.check.fix import apply_fixes
+
+    select, ignore = list(select), list(ignore)
+    fixed: list[str] = []
+    for _ in range(rounds):
+        result = run(root, select, ignore)
+        done = apply_fixes([f for f in result.findings if f.fix is not None])
+        if not done:
+            break
+        fixed += done
+    result = run(root, select, ignore)
+    result.fixed = fixed
+    return result
+
+
+__all__ = ["ParseError", "Result", "UsageError", "enabled_rules", "run", "run_with_fixes"]

@@ -1,0 +1,1 @@
+"""Parsers that keep source positions: JSONC (own tokenizer), TOML (tomllib + tomlkit), TypeScript."""

@@ -1,0 +1,343 @@
+"""TypeScript modules through tree-sitter: a module graph that follows relative imports.
+
+The rules about auth, header forwarding and WebSocket origins need real syntax (which handler
+is passed to which route, what a spread contains), not regexes. tree-sitter is imported on first
+use only, so config-only runs never pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from dualworker_cli.check.parse.config import read_text
+
+_PARSERS: dict[str, Any] = {}
+EXTENSIONS: tuple[str, ...] = (".ts", ".tsx", ".mts", ".js", ".mjs", ".jsx")
+FUNCTION_TYPES = frozenset(
+    {
+        "arrow_function",
+        "function_declaration",
+        "function_expression",
+        "function",
+        "method_definition",
+        "generator_function_declaration",
+    }
+)
+
+
+def _parser(tsx: bool) -> Any:
+    """A tree-sitter parser for TypeScript (or TSX), built once per process."""
+    key = "tsx" if tsx else "ts"
+    if key not in _PARSERS:
+        import tree_sitter
+        import tree_sitter_typescript
+
+        grammar = (
+            tree_sitter_typescript.language_tsx() if tsx else tree_sitter_typescript.language_typescript()
+        )
+        _PARSERS[key] = tree_sitter.Parser(tree_sitter.Language(grammar))
+    return _PARSERS[key]
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every node under ``node`` (itself included), depth first, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def string_value(node: Any) -> str | None:
+    """The value of a string literal or a template literal without substitutions."""
+    if node is None:
+        return None
+    if node.type == "string":
+        return "".join(text(c) for c in node.children if c.type in ("string_fragment", "escape_sequence"))
+    if node.type == "template_string":
+        if any(c.type == "template_substitution" for c in node.children):
+            return None
+        return text(node)[1:-1]
+    return None
+
+
+def unwrap(node: Any) -> Any:
+    """Strip ``(x)``, ``x as T``, ``x satisfies T`` and ``x!`` around an expression."""
+    while node is not None and node.type in (
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+    ):
+        named = node.named_children
+        if not named:
+            break
+        node = named[0]
+    return node
+
+
+def arguments(call: Any) -> list[Any]:
+    args = call.child_by_field_name("arguments")
+    return list(args.named_children) if args is not None else []
+
+
+def enclosing_function(node: Any) -> Any:
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        current = current.parent
+    return current
+
+
+@dataclass
+class Module:
+    """One parsed file with what the analyses need: imports, exports, top-level definitions."""
+
+    path: Path
+    rel: str
+    source: str
+    tree: Any
+    imports: dict[str, tuple[Path | None, str]] = field(default_factory=dict)
+    exports: dict[str, str] = field(default_factory=dict)
+    reexports: list[tuple[Path | None, dict[str, str] | None]] = field(default_factory=list)
+    defs: dict[str, Any] = field(default_factory=dict)
+    order: int = 0
+
+    @property
+    def root(self) -> Any:
+        return self.tree.root_node
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.split("\n")
+
+    def position(self, node: Any) -> tuple[int, int]:
+        """1-based line and character column (tree-sitter counts bytes)."""
+        row, col = node.start_point
+        line = self.lines[row] if row < len(self.lines) else ""
+        prefix = line.encode("utf-8")[:col].decode("utf-8", "replace")
+        return row + 1, len(prefix) + 1
+
+
+def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
+    """The file a relative import names (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``)."""
+    if not spec.startswith("."):
+        return None
+    target = (base.parent / spec).resolve()
+    stem = target.with_suffix("") if target.suffix in EXTENSIONS else target
+    candidates = [target] if target.suffix in EXTENSIONS else []
+    candidates += [stem.with_name(stem.name + ext) for ext in EXTENSIONS]
+    candidates += [target / f"index{ext}" for ext in EXTENSIONS]
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                candidate.relative_to(boundary)
+            except ValueError:
+                return None
+            return candidate
+    return None
+
+
+def _index(module: Module, boundary: Path) -> None:
+    """Fill imports/exports/defs from the module's top-level statements."""
+    for stmt in module.root.named_children:
+        if stmt.type == "import_statement":
+            source = stmt.child_by_field_name("source")
+            spec = string_value(source) or ""
+            target = resolve_specifier(module.path, spec, boundary)
+            for node in walk(stmt):
+                if node.type == "import_specifier":
+                    name = node.child_by_field_name("name")
+                    alias = node.child_by_field_name("alias") or name
+                    module.imports[text(alias)] = (target, text(name))
+                elif node.type == "namespace_import":
+                    ident = next((c for c in node.named_children if c.type == "identifier"), None)
+                    if ident is not None:
+                        module.imports[text(ident)] = (target, "*")
+                elif node.type == "import_clause":
+                    first = node.named_children[0] if node.named_children else None
+                    if first is not None and first.type == "identifier":
+                        module.imports[text(first)] = (target, "default")
+            continue
+        if stmt.type == "export_statement":
+            _index_export(module, stmt, boundary)
+            decl = stmt.child_by_field_name("declaration")
+            if decl is not None:
+                _index_decl(module, decl)
+            continue
+        _index_decl(module, stmt)
+
+
+def _index_export(module: Module, stmt: Any, boundary: Path) -> None:
+    source = stmt.child_by_field_name("source")
+    is_default = any(c.type == "default" for c in stmt.children)
+    decl = stmt.child_by_field_name("declaration")
+    value = stmt.child_by_field_name("value")
+    if source is not None:
+        target = resolve_specifier(module.path, string_value(source) or "", boundary)
+        clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
+        if clause is None:
+            module.reexports.append((target, None))
+        else:
+            mapping = {}
+            for spec in clause.named_children:
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias") or name
+                mapping[text(alias)] = text(name)
+            module.reexports.append((target, mapping))
+        return
+    if decl is not None:
+        for name in _declared_names(decl):
+            module.exports["default" if is_default else name] = name
+        if is_default and not _declared_names(decl):
+            module.defs["default"] = decl
+            module.exports["default"] = "default"
+        return
+    if value is not None and is_default:
+        value = unwrap(value)
+        if value.type == "identifier":
+            module.exports["default"] = text(value)
+        else:
+            module.defs["default"] = value
+            module.exports["default"] = "default"
+        return
+    clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
+    if clause is not None:
+        for spec in clause.named_children:
+            name = spec.child_by_field_name("name")
+            alias = spec.child_by_field_name("alias") or name
+            module.exports[text(alias)] = text(name)
+
+
+def _declared_names(decl: Any) -> list[str]:
+    if decl.type in ("lexical_declaration", "variable_declaration"):
+        return [
+            text(d.child_by_field_name("name"))
+            for d in decl.named_children
+            if d.type == "variable_declarator"
+            and d.child_by_field_name("name") is not None
+            and d.child_by_field_name("name").type == "identifier"
+        ]
+    name = decl.child_by_field_name("name")
+    return [text(name)] if name is not None else []
+
+
+def _index_decl(module: Module, decl: Any) -> None:
+    if decl.type in ("lexical_declaration", "variable_declaration"):
+        for d in decl.named_children:
+            name = d.child_by_field_name("name") if d.type == "variable_declarator" else None
+            value = d.child_by_field_name("value") if name is not None else None
+            if name is not None and name.type == "identifier" and value is not None:
+                module.defs[text(name)] = value
+    elif decl.type in (
+        "function_declaration",
+        "class_declaration",
+        "generator_function_declaration",
+        "abstract_class_declaration",
+    ):
+        name = decl.child_by_field_name("name")
+        if name is not None:
+            module.defs[text(name)] = decl
+
+
+class ModuleGraph:
+    """Modules reachable from an entry file through relative imports (cached, cycle-safe)."""
+
+    def __init__(self, project_root: Path) -> None:
+        self.boundary = project_root.resolve()
+        self.modules: dict[Path, Module] = {}
+        self._counter = 0
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.boundary).as_posix()
+        except ValueError:
+            return str(path)
+
+    def load(self, path: Path) -> Module | None:
+        """Parse ``path`` and everything it imports; None when it does not exist."""
+        path = path.resolve()
+        if path in self.modules:
+            return self.modules[path]
+        if not path.is_file():
+            return None
+        source = read_text(path, self.rel(path))
+        tree = _parser(path.suffix in (".tsx", ".jsx")).parse(source.encode("utf-8"))
+        module = Module(path, self.rel(path), source, tree)
+        self.modules[path] = module
+        _index(module, self.boundary)
+        for target, _ in list(module.imports.values()) + [(t, None) for t, _ in module.reexports]:
+            if target is not None:
+                self.load(target)
+        self._counter += 1
+        module.order = self._counter  # post-order: imported modules run first
+        return module
+
+    def reachable(self, entry: Module) -> list[Module]:
+        """``entry`` and every module it imports, directly or not, in execution order."""
+        found: dict[Path, Module] = {}
+        todo = [entry]
+        while todo:
+            module = todo.pop()
+            if module.path in found:
+                continue
+            found[module.path] = module
+            targets = [t for t, _ in module.imports.values()] + [t for t, _ in module.reexports]
+            todo.extend(self.modules[t] for t in targets if t is not None and t in self.modules)
+        return sorted(found.values(), key=lambda m: m.order)
+
+    def export_names(self, module: Module, seen: set[Path] | None = None) -> set[str]:
+        """Names ``module`` exports, following ``export ... from``."""
+        seen = seen if seen is not None else set()
+        if module.path in seen:
+            return set()
+        seen.add(module.path)
+        names = set(module.exports)
+        for target, mapping in module.reexports:
+            if mapping is not None:
+                names |= set(mapping)
+            elif target is not None and target in self.modules:
+                names |= self.export_names(self.modules[target], seen) - {"default"}
+        return names
+
+    def resolve(self, module: Module, name: str, depth: int = 0) -> tuple[Module, str, Any] | None:
+        """Where the local ``name`` of ``module`` is defined: (module, local name, value node)."""
+        if depth > 20:
+            return None
+        if name in module.defs:
+            return module, name, module.defs[name]
+        if name in module.imports:
+            target, imported = module.imports[name]
+            if target is None or target not in self.modules or imported == "*":
+                return None
+            return self.resolve_export(self.modules[target], imported, depth + 1)
+        return None
+
+    def resolve_export(self, module: Module, exported: str, depth: int = 0) -> tuple[Module, str, Any] | None:
+        if depth > 20:
+            return None
+        if exported in module.exports:
+            return self.resolve(module, module.exports[exported], depth + 1)
+        for target, mapping in module.reexports:
+            if target is None or target not in self.modules:
+                continue
+            if mapping is not None and exported in mapping:
+                return self.resolve_export(self.modules[target], mapping[exported], depth + 1)
+            if mapping is None and exported != "default":
+                found = self.resolve_export(self.modules[target], exported, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def imported_name(self, module: Module, name: str) -> str:
+        """The name a local identifier has where it comes from (``import { a as b }`` -> ``a``)."""
+        if name in module.imports:
+            return module.imports[name][1]
+        return name

@@ -1,0 +1,37 @@
+"""Machine-readable JSON: settings in effect, findings, counts."""
+
+from __future__ import annotations
+
+import json
+
+from dualworker_cli import __version__
+from dualworker_cli.check.engine import Result
+from dualworker_cli.check.reporters import display_path
+from dualworker_cli.check.reporters.common import config_summary, counts
+from dualworker_cli.check.rules import ALL
+
+
+def render(result: Result) -> str:
+    root = result.project.root
+    payload = {
+        "tool": "dualworker",
+        "version": __version__,
+        "root": str(root),
+        "config": config_summary(result),
+        "findings": [
+            {
+                "rule": f.rule,
+                "title": ALL[f.rule].title,
+                "severity": f.severity.label,
+                "path": display_path(root, f.path),
+                "line": f.line,
+                "column": f.col,
+                "message": f.message,
+                "fix": f.fix.description if f.fix else None,
+            }
+            for f in result.findings
+        ],
+        "fixed": result.fixed,
+        "summary": counts(result),
+    }
+    return json.dumps(payload, indent=2) + "\n"

@@ -1,0 +1,69 @@
+"""Rich output for people: the roles in effect, then one table per file."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from dualworker_cli.check.engine import Result
+from dualworker_cli.check.model import Severity
+from dualworker_cli.check.reporters import display_path
+from dualworker_cli.check.reporters.common import counts
+from dualworker_cli.check.rules import ALL
+
+STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def first_sentence(text: str) -> str:
+    head = text.split("\n")[0]
+    return head.split(". ")[0].rstrip(".") + "."
+
+
+def report(result: Result, console: Console) -> None:
+    project = result.project
+    source = project.settings.source or f"discovered ({len(project.workers)} Wrangler configs)"
+    console.print(f"[bold]dualworker check[/] [dim]roles from[/] {source}", highlight=False)
+    for pair in project.pairs[:10]:
+        console.print(
+            f"  [cyan]{pair.front.config.rel}[/] → [magenta]{pair.backend.config.rel}[/] "
+            f"[dim]via[/] {pair.binding}",
+            highlight=False,
+        )
+    if len(project.pairs) > 10:
+        console.print(f"  [dim]… and {len(project.pairs) - 10} more pairs[/]")
+    for line in result.fixed:
+        console.print(f"[green]fixed[/] {line}", highlight=False)
+    for path, group in groupby(result.findings, key=lambda f: f.path):
+        shown = display_path(project.root, path)
+        table = Table(title=shown, title_justify="left", title_style="bold", expand=True)
+        table.add_column("Line:Col", no_wrap=True, justify="right")
+        table.add_column("Rule", no_wrap=True, min_width=5)
+        table.add_column("Message", ratio=3)
+        table.add_column("Fix", ratio=2)
+        for finding in group:
+            rule = ALL[finding.rule]
+            fix = (
+                f"--fix: {finding.fix.description}"
+                if finding.fix
+                else (rule.hint or first_sentence(rule.fix))
+            )
+            table.add_row(
+                f"{finding.line}:{finding.col}",
+                Text(finding.rule, style=STYLE[finding.severity]),
+                finding.message,
+                Text(fix, style="dim"),
+            )
+        console.print(table)
+    c = counts(result)
+    if not result.findings:
+        console.print(f"[green]✓ No findings[/] ({len(result.rules)} rules; {c['suppressed']} suppressed)")
+        return
+    console.print(
+        f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} info; "
+        f"{c['fixable']} fixable with --fix; {c['suppressed']} suppressed. "
+        "`dualworker check --explain DW00x` explains a rule.",
+        highlight=False,
+    )

@@ -1,0 +1,163 @@
+"""DW006: the proxy forwards client headers without removing the identity header."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from dualworker_cli.check.analysis import Code, FrontAnalysis, ProxyCall
+from dualworker_cli.check.discover import Project
+from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.parse import typescript as ts
+from dualworker_cli.check.parse.typescript import Module
+
+
+def _member_name(node: Any) -> str | None:
+    if node is not None and node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        return ts.text(prop) if prop is not None else None
+    return None
+
+
+def _spreads_client_headers(node: Any) -> bool:
+    """``...c.req.header()`` or ``...Object.fromEntries(<x>.headers)``: a plain object of the
+    client's headers with lower-case keys, to which an ``X-User-Id`` key is merely added."""
+    arg = ts.unwrap(node.named_children[0]) if node.named_children else None
+    if arg is None or arg.type != "call_expression":
+        return False
+    func = arg.child_by_field_name("function")
+    name = _member_name(func)
+    if name == "header" and not ts.arguments(arg):
+        return True
+    return name == "fromEntries" and "headers" in ts.text(arg)
+
+
+def _uses_client_headers(node: Any) -> bool:
+    for sub in ts.walk(node):
+        name = _member_name(sub)
+        if name in ("raw", "headers"):
+            return True
+        if sub.type == "call_expression" and _member_name(sub.child_by_field_name("function")) == "header":
+            return True
+    return False
+
+
+def _resolve_strings(code: Code, module: Module, node: Any, depth: int = 0) -> set[str]:
+    """Lower-case string values an expression can have: literals, constants (arrays and objects
+    too), and loop variables over such constants."""
+    node = ts.unwrap(node)
+    if node is None or depth > 8:
+        return set()
+    value = ts.string_value(node) if node.type in ("string", "template_string") else None
+    if value is not None:
+        return {value.lower()}
+    if node.type in ("array", "object", "pair"):
+        out: set[str] = set()
+        for child in node.named_children:
+            target = child.child_by_field_name("value") if child.type == "pair" else child
+            out |= _resolve_strings(code, module, target, depth + 1)
+        return out
+    if node.type == "member_expression":
+        return _resolve_strings(code, module, node.child_by_field_name("object"), depth + 1)
+    if node.type == "subscript_expression":
+        return _resolve_strings(code, module, node.child_by_field_name("object"), depth + 1)
+    if node.type != "identifier":
+        return set()
+    name = ts.text(node)
+    found = code.graph.resolve(module, name)
+    if found is not None:
+        return _resolve_strings(code, found[0], found[2], depth + 1)
+    scope = node.parent
+    while scope is not None:  # for (const h of LIST) / LIST.forEach((h) => ...)
+        if scope.type == "for_in_statement" and ts.text(scope.child_by_field_name("left") or node) == name:
+            return _resolve_strings(code, module, scope.child_by_field_name("right"), depth + 1)
+        if scope.type == "arrow_function" and scope.parent is not None and scope.parent.type == "arguments":
+            call = scope.parent.parent
+            if call is not None and _member_name(call.child_by_field_name("function")) in ("forEach", "map"):
+                obj = call.child_by_field_name("function").child_by_field_name("object")
+                return _resolve_strings(code, module, obj, depth + 1)
+        if scope.type in ("lexical_declaration", "variable_declaration"):
+            break
+        scope = scope.parent
+    for sub in ts.walk(module.root):  # a local `const h = "x-user-id"`
+        if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
+            return _resolve_strings(code, module, sub.child_by_field_name("value"), depth + 1)
+    return set()
+
+
+def _removes(code: Code, call: ProxyCall, header: str) -> bool:
+    """Some ``headers.delete(H)`` / ``headers.set(H, v)`` with H the identity header."""
+    for module, node in call.scope:
+        for sub in ts.walk(node):
+            if sub.type != "call_expression":
+                continue
+            if _member_name(sub.child_by_field_name("function")) not in ("delete", "set"):
+                continue
+            args = ts.arguments(sub)
+            if args and header in _resolve_strings(code, module, args[0]):
+                return True
+    return False
+
+
+def check(project: Project) -> Iterator[Finding]:
+    header = project.settings.identity_header
+    for pair in project.pairs:
+        analysis: FrontAnalysis = project.front_analysis(pair)
+        if analysis.code is None:
+            continue
+        for call in analysis.proxy_calls:
+            spread = next(
+                (
+                    (m, s)
+                    for m, n in call.scope
+                    for s in ts.walk(n)
+                    if s.type == "spread_element" and _spreads_client_headers(s)
+                ),
+                None,
+            )
+            if spread is not None:
+                module, node = spread
+                line, col = module.position(node)
+                yield RULE.at_pos(
+                    module.rel,
+                    line,
+                    col,
+                    f"`{ts.text(node)}` copies the client's headers with lower-case keys into a plain "
+                    f"object: a client-sent `{header.lower()}` survives next to `{header}` and the "
+                    f'Data Worker reads "<spoofed>, <real>"',
+                )
+                continue
+            if any(_uses_client_headers(n) for _, n in call.scope) and not _removes(
+                code=analysis.code, call=call, header=header.lower()
+            ):
+                line, col = call.module.position(call.node)
+                yield RULE.at_pos(
+                    call.module.rel,
+                    line,
+                    col,
+                    f"forwards the client's headers to `{pair.binding}` without deleting or overwriting "
+                    f"`{header}` first: a client can choose the identity the Data Worker trusts",
+                )
+
+
+RULE = Rule(
+    id="DW006",
+    name="identity-header-spoofable",
+    title="Proxy forwards a client-sent identity header",
+    severity=Severity.ERROR,
+    what="Looks at each `<...>.BACKEND_SERVICE.fetch(...)` call in the User Worker and the code that "
+    "builds its request. Flags spreading `c.req.header()` (or `Object.fromEntries(headers)`) into a "
+    'plain object, and forwarding the client\'s headers without a `headers.delete("X-User-Id")` or '
+    '`headers.set("X-User-Id", id)` (a constant or a list of internal headers works too).',
+    why='`c.req.header()` returns lower-case keys. In `{ ...c.req.header(), "X-User-Id": userId }` a '
+    "client-sent `x-user-id: victim` is a different key, so both survive; `new Request(..., { headers })` "
+    'then joins them and the Data Worker reads `"victim, user-123"` (verified in workerd). The blueprint\'s '
+    "own snippet has this bug.",
+    example='new Request(c.req.raw, {\n  headers: { ...c.req.header(), "X-User-Id": userId },\n})',
+    fix="Copy into a `Headers` object, delete the identity header (and other internal headers), then "
+    'set it:\n\nconst headers = new Headers(c.req.raw.headers);\nheaders.delete("X-User-Id");\n'
+    'headers.set("X-User-Id", userId);\n'
+    "return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));",
+    hint="new Headers(...), delete the identity header, then set it",
+    check=check,
+)

@@ -1,0 +1,80 @@
+"""DW007: secret-looking entries in ``vars``."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from dualworker_cli.check.discover import Project
+from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.rules.common import where
+
+SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|KEY|SALT|SIGNING", re.I)
+NOT_SECRET = re.compile(
+    r"PUBLIC|(_URL|_URI|_ID|_NAME|_ISSUER|_AUDIENCE|_TTL|_SECONDS|_HEADER|_ALG|_ALGORITHMS?|_LENGTH|_EXPIRY)$",
+    re.I,
+)
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def looks_random(value: Any) -> bool:
+    """A long token-like string: base64/hex keys, not URLs, words or sentences."""
+    if not isinstance(value, str) or len(value) < 24 or re.search(r"\s", value):
+        return False
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I) or ("/" in value.strip("=") and "." in value):
+        return False
+    if re.fullmatch(r"[0-9a-fA-F]{32,}", value):
+        return True
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    return classes >= 3 and entropy(value) >= 4.0
+
+
+def secret_reason(name: str, value: Any) -> str | None:
+    if SECRET_NAME.search(name) and not NOT_SECRET.search(name):
+        return "its name looks like a secret"
+    if looks_random(value):
+        return "its value looks like a random key"
+    return None
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for worker in project.workers:
+        for prefix, block in worker.blocks():
+            variables = block.get("vars")
+            if not isinstance(variables, dict):
+                continue
+            for name, value in variables.items():
+                reason = secret_reason(name, value)
+                if reason:
+                    yield RULE.at(
+                        worker.config,
+                        (*prefix, "vars", name),
+                        f"`vars.{name}` ({where(prefix)}) of `{worker.label}`: {reason}; vars are plain "
+                        "text in the config, the repository and the dashboard",
+                    )
+
+
+RULE = Rule(
+    id="DW007",
+    name="secret-in-vars",
+    title="Secret-looking value in `vars`",
+    severity=Severity.ERROR,
+    what="Flags `vars` entries (top level and env blocks, every Worker) whose name contains SECRET, "
+    "TOKEN, KEY, PASSWORD, PRIVATE, CREDENTIAL, SALT or SIGNING (not PUBLIC..., ..._URL, ..._ID and "
+    "the like), or whose value is a long high-entropy string.",
+    why="`vars` are committed with the config, shown in the dashboard and in `wrangler deploy` output. "
+    "A JWT signing secret there lets anyone with read access to the repository mint tokens for any user.",
+    example='"vars": { "JWT_SECRET": "s3cr3t-signing-key" }',
+    fix="Remove it from `vars` and store it as a secret: `npx wrangler secret put JWT_SECRET` (per env: "
+    "`--env staging`); for local development put it in `.dev.vars`, which is git-ignored.",
+    hint="Use `wrangler secret put NAME` (and .dev.vars locally)",
+    check=check,
+)

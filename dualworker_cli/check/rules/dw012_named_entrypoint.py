@@ -1,0 +1,58 @@
+"""DW012: the internal API is served from the default export of a publicly reachable backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dualworker_cli.check.discover import Project
+from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.rules.common import publicly_reachable
+from dualworker_cli.check.rules.dw010_classes import exported_names
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for pair in project.pairs:
+        found = pair.binding_entry(pair.front.config.data)
+        if found is None:
+            continue  # DW004 reports the missing binding
+        index, entry = found
+        entrypoint = entry.get("entrypoint")
+        config = pair.front.config
+        if not isinstance(entrypoint, str):
+            reasons = publicly_reachable(pair.backend)
+            if reasons:
+                yield RULE.at(
+                    config,
+                    ("services", index),
+                    f"`{pair.binding}` calls the default export of `{pair.backend.label}`, which is also "
+                    f"reachable publicly ({', '.join(reasons)}): the internal API is exposed there too",
+                )
+            continue
+        exports = exported_names(project, pair.backend)
+        if exports is not None and entrypoint not in exports:
+            yield RULE.at(
+                config,
+                ("services", index, "entrypoint"),
+                f"`{pair.binding}` uses entrypoint `{entrypoint}`, but "
+                f"`{pair.backend.config.data.get('main')}` of `{pair.backend.label}` does not export it",
+            )
+
+
+RULE = Rule(
+    id="DW012",
+    name="internal-api-on-default-export",
+    title="Internal API served from the default export of a reachable backend",
+    severity=Severity.ERROR,
+    what="Flags a service binding without `entrypoint` to a Data Worker that is reachable from the "
+    "internet (workers.dev, preview URLs or routes), and an `entrypoint` that the Data Worker's `main` "
+    "does not export.",
+    why="Public URLs only ever reach a Worker's default export. When the internal API lives on a named "
+    "`WorkerEntrypoint` class and the binding names it, a route kept for a public feature, or a "
+    "workers.dev URL switched on by mistake, exposes nothing internal.",
+    example='"services": [{ "binding": "BACKEND_SERVICE", "service": "my-data" }]  // default export',
+    fix="Serve the internal API from `export class InternalApi extends WorkerEntrypoint { fetch(req) { "
+    'return app.fetch(req, this.env, this.ctx) } }` and bind it with `"entrypoint": "InternalApi"`; '
+    "let the default export answer 404 (or only the public feature).",
+    hint='Serve the API from a WorkerEntrypoint and bind it with "entrypoint"',
+    check=check,
+)

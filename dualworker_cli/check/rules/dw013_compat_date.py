@@ -1,0 +1,46 @@
+"""DW013: the two Workers' compatibility dates are missing or different."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dualworker_cli.check.discover import Project
+from dualworker_cli.check.model import Finding, Rule, Severity
+
+
+def check(project: Project) -> Iterator[Finding]:
+    reported: set[int] = set()
+    for pair in project.pairs:
+        for worker in (pair.front, pair.backend):
+            if "compatibility_date" not in worker.config.data and id(worker) not in reported:
+                reported.add(id(worker))
+                yield RULE.at(
+                    worker.config,
+                    ("name",),
+                    f"`{worker.label}` has no `compatibility_date`: Wrangler refuses to deploy it",
+                )
+        front_date = pair.front.config.data.get("compatibility_date")
+        back_date = pair.backend.config.data.get("compatibility_date")
+        if front_date and back_date and front_date != back_date:
+            yield RULE.at(
+                pair.front.config,
+                ("compatibility_date",),
+                f"compatibility_date {front_date!r} differs from the backend's {back_date!r} "
+                f"(`{pair.backend.label}`): the two Workers run different runtime semantics",
+            )
+
+
+RULE = Rule(
+    id="DW013",
+    name="compatibility-date-mismatch",
+    title="Compatibility dates missing or different",
+    severity=Severity.WARNING,
+    what="Flags a front or backend Worker without `compatibility_date`, and a pair whose dates differ.",
+    why="The compatibility date selects runtime behaviour (header handling, streams, Node APIs). Two "
+    "Workers that pass requests to each other should agree on it, or a request that works in one "
+    "behaves differently in the other; without a date Wrangler will not deploy.",
+    example='// user: "compatibility_date": "2026-11-01"\n// data: "compatibility_date": "2024-01-15"',
+    fix="Set the same `compatibility_date` in both configs and move them forward together.",
+    hint="Use one compatibility_date in both configs",
+    check=check,
+)

@@ -1,0 +1,328 @@
+"""Every rule fires on a variant of the clean project and stays quiet on the clean one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dualworker_cli.check.rules import CHECKS
+from tests.test_check_support import BACKEND_TS, FRONT_TS, backend, front, lint, make_project, rules_of
+
+
+def findings_for(root: Path, rule: str) -> list:
+    return [f for f in lint(root).findings if f.rule == rule]
+
+
+@pytest.mark.parametrize("rule", [r.id for r in CHECKS])
+def test_every_rule_quiet_on_clean_project(tmp_path: Path, rule: str) -> None:
+    assert findings_for(make_project(tmp_path), rule) == []
+
+
+# --- DW001 ---------------------------------------------------------------------------------------
+
+
+def test_dw001_backend_route(tmp_path: Path) -> None:
+    data = backend()
+    data["routes"] = [{"pattern": "core.example.com/*", "zone_name": "example.com"}]
+    data["env"]["staging"]["route"] = {"pattern": "core.example.com", "custom_domain": True}
+    found = findings_for(make_project(tmp_path, backend=data), "DW001")
+    assert [f.path for f in found] == ["core/wrangler.jsonc"] * 2
+    messages = sorted(f.message for f in found)
+    assert "custom domain `core.example.com` (env.staging)" in messages[0]
+    assert "route `core.example.com/*` (top level)" in messages[1]
+
+
+def test_dw001_quiet_for_declared_public_route(tmp_path: Path) -> None:
+    data = backend()
+    data["routes"] = ["go.example.com/*"]
+    settings = (
+        '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
+        'public_routes = ["go.example.com/*"]\n'
+    )
+    assert findings_for(make_project(tmp_path, backend=data, settings=settings), "DW001") == []
+
+
+# --- DW002 / DW003 -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rule", "key"), [("DW002", "workers_dev"), ("DW003", "preview_urls")])
+def test_dw002_dw003_missing_or_true(tmp_path: Path, rule: str, key: str) -> None:
+    data = backend()
+    del data[key]
+    data["env"]["staging"][key] = True
+    found = findings_for(make_project(tmp_path, backend=data), rule)
+    assert len(found) == 2
+    assert "is missing" in found[0].message
+    assert "env.staging" in found[1].message
+    assert all(f.fix is not None for f in found)
+
+
+# --- DW004 ---------------------------------------------------------------------------------------
+
+
+def test_dw004_env_without_binding(tmp_path: Path) -> None:
+    data = front()
+    del data["env"]["staging"]["services"]
+    found = findings_for(make_project(tmp_path, front=data), "DW004")
+    assert len(found) == 1
+    assert "not inherited" in found[0].message
+    assert found[0].fix is not None
+    assert found[0].fix.value == {
+        "binding": "BACKEND_SERVICE",
+        "service": "shop-core-staging",
+        "entrypoint": "InternalApi",
+    }
+
+
+def test_dw004_env_points_to_other_env_worker(tmp_path: Path) -> None:
+    data = front()
+    data["env"]["staging"]["services"][0]["service"] = "shop-core"
+    found = findings_for(make_project(tmp_path, front=data), "DW004")
+    assert len(found) == 1
+    assert "expected `shop-core-staging`" in found[0].message
+
+
+def test_dw004_no_binding_at_all_with_settings(tmp_path: Path) -> None:
+    data = front()
+    data["services"] = [{"binding": "OTHER", "service": "shop-core"}]
+    settings = '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
+    settings += 'binding = "BACKEND_SERVICE"\n'
+    found = findings_for(make_project(tmp_path, front=data, settings=settings), "DW004")
+    assert any("has no `BACKEND_SERVICE` service binding" in f.message for f in found)
+
+
+def test_dw004_unknown_worker(tmp_path: Path) -> None:
+    data = front()
+    data["services"][0]["service"] = "shop-core-typo"
+    settings = '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
+    found = findings_for(make_project(tmp_path, front=data, settings=settings), "DW004")
+    assert any("no config in this project defines" in f.message for f in found)
+
+
+# --- DW005 ---------------------------------------------------------------------------------------
+
+
+def test_dw005_route_without_auth(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace('app.use("/api/internal/*", authMiddleware);\n', "")
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW005")
+    assert [(f.path, f.line) for f in found] == [("web/src/app.ts", 8)]
+    assert "ALL /api/internal/*" in found[0].message
+
+
+def test_dw005_use_after_route_does_not_protect(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/internal/*", authMiddleware);\napp.all("/api/internal/*", proxy);\n',
+        'app.all("/api/internal/*", proxy);\napp.use("/api/internal/*", authMiddleware);\n',
+    )
+    assert len(findings_for(make_project(tmp_path, front_ts=files), "DW005")) == 1
+
+
+def test_dw005_use_on_narrower_path_does_not_cover(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/internal/*", authMiddleware);', 'app.use("/api/internal/admin/*", authMiddleware);'
+    )
+    assert len(findings_for(make_project(tmp_path, front_ts=files), "DW005")) == 1
+
+
+def test_dw005_sub_app_mounted_behind_parent_use(tmp_path: Path) -> None:
+    """app.use("/api/*", requireSession) then app.route("/api/internal", internal): covered."""
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = """import { Hono } from "hono";
+import { requireSession } from "./auth";
+import internal from "./internal";
+
+export const app = new Hono();
+app.use("/api/*", requireSession);
+app.route("/api/internal", internal);
+"""
+    files["src/internal.ts"] = """import { Hono } from "hono";
+import { proxy } from "./proxy";
+const internal = new Hono();
+internal.all("/*", proxy);
+export default internal;
+"""
+    files["src/auth.ts"] = files["src/auth.ts"].replace("authMiddleware", "requireSession")
+    root = make_project(tmp_path, front_ts=files)
+    result = lint(root)
+    analysis = result.project.front_analysis(result.project.pairs[0])
+    assert [(r.full_path, r.protected) for r in analysis.routes] == [("/api/internal/*", True)]
+    assert "DW005" not in rules_of(result)
+    # mounted before the middleware: not covered
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/*", requireSession);\napp.route("/api/internal", internal);',
+        'app.route("/api/internal", internal);\napp.use("/api/*", requireSession);',
+    )
+    other = make_project(tmp_path / "other", front_ts=files)
+    assert rules_of(lint(other)).count("DW005") == 1
+
+
+# --- DW006 ---------------------------------------------------------------------------------------
+
+
+def test_dw006_spread_of_client_headers(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/proxy.ts"] = """export async function proxy(c) {
+  const req = new Request(c.req.raw, { headers: { ...c.req.header(), "X-User-Id": c.get("userId") } });
+  return c.env.BACKEND_SERVICE.fetch(req);
+}
+"""
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW006")
+    assert [(f.path, f.line) for f in found] == [("web/src/proxy.ts", 2)]
+    assert "lower-case" in found[0].message
+
+
+def test_dw006_raw_request_forwarded_without_delete(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/proxy.ts"] = """export async function proxy(c) {
+  const backend = c.env.BACKEND_SERVICE;
+  return backend.fetch(c.req.raw);
+}
+"""
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW006")
+    assert len(found) == 1
+    assert "without deleting" in found[0].message
+
+
+def test_dw006_quiet_with_header_list_loop(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/proxy.ts"] = """const INTERNAL = ["x-user-id", "x-internal-token"] as const;
+
+export async function proxy(c) {
+  const headers = new Headers(c.req.raw.headers);
+  for (const name of INTERNAL) headers.delete(name);
+  headers.append("x-user-id", c.get("userId"));
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));
+}
+"""
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW006") == []
+
+
+# --- DW007 ---------------------------------------------------------------------------------------
+
+
+def test_dw007_secret_name_and_random_value(tmp_path: Path) -> None:
+    data = front()
+    data["vars"]["JWT_SECRET"] = "dev"
+    data["env"]["staging"]["vars"] = {"SIGNATURE": "q8Zr2LbX0vTn4Kp9Wm7Ys3Hd6Fj1Ga5C"}
+    found = findings_for(make_project(tmp_path, front=data), "DW007")
+    assert len(found) == 2
+    assert "name looks like a secret" in found[0].message
+    assert "random key" in found[1].message
+
+
+# --- DW008 ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [None, ["/app/*"], ["/api/*", "!/api/internal/*"]])
+def test_dw008_assets_without_worker_first(tmp_path: Path, value: object) -> None:
+    data = front()
+    if value is None:
+        del data["assets"]["run_worker_first"]
+    else:
+        data["assets"]["run_worker_first"] = value
+    assert len(findings_for(make_project(tmp_path, front=data), "DW008")) == 1
+
+
+def test_dw008_quiet_with_true(tmp_path: Path) -> None:
+    data = front()
+    data["assets"]["run_worker_first"] = True
+    assert findings_for(make_project(tmp_path, front=data), "DW008") == []
+
+
+# --- DW009 ---------------------------------------------------------------------------------------
+
+
+def test_dw009_queue_wiring(tmp_path: Path) -> None:
+    back = backend()
+    del back["queues"]["consumers"][0]["dead_letter_queue"]
+    back["queues"]["consumers"].append({"queue": "orphans", "dead_letter_queue": "orphans-dlq"})
+    data = front()
+    data["queues"]["producers"].append({"binding": "AUDIT", "queue": "audit"})
+    messages = [f.message for f in findings_for(make_project(tmp_path, front=data, backend=back), "DW009")]
+    assert len(messages) == 3
+    assert any("has no `dead_letter_queue`" in m for m in messages)
+    assert any("produces to `audit`" in m for m in messages)
+    assert any("consumes `orphans`" in m for m in messages)
+
+
+# --- DW010 ---------------------------------------------------------------------------------------
+
+
+def test_dw010_unexported_class_and_missing_migration(tmp_path: Path) -> None:
+    back = backend()
+    back["durable_objects"]["bindings"].append({"name": "COUNTERS", "class_name": "Counter"})
+    files = dict(BACKEND_TS)
+    files["src/index.ts"] = files["src/index.ts"].replace(
+        'export { ReportWorkflow } from "./workflow";\n', ""
+    )
+    messages = [
+        f.message for f in findings_for(make_project(tmp_path, backend=back, backend_ts=files), "DW010")
+    ]
+    assert sorted(messages) == sorted(
+        [
+            "Durable Object class `Counter` is bound (top level) but `src/index.ts` does not export it",
+            "Durable Object class `Counter` has no migration (`new_sqlite_classes`)",
+            "Workflow class `ReportWorkflow` is bound (top level) but `src/index.ts` does not export it",
+        ]
+    )
+
+
+# --- DW011 ---------------------------------------------------------------------------------------
+
+
+def test_dw011_websocket_without_origin(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        """  const origin = c.req.header("Origin");
+  if (origin !== c.env.ALLOWED_ORIGINS) return c.text("forbidden", 403);
+""",
+        "",
+    )
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW011")
+    assert [(f.path, f.line) for f in found] == [("web/src/app.ts", 10)]
+
+
+# --- DW012 ---------------------------------------------------------------------------------------
+
+
+def test_dw012_default_export_of_reachable_backend(tmp_path: Path) -> None:
+    data = front()
+    del data["services"][0]["entrypoint"]
+    back = backend()
+    back["routes"] = ["go.example.com/*"]
+    found = findings_for(make_project(tmp_path, front=data, backend=back), "DW012")
+    assert len(found) == 1
+    assert "routes" in found[0].message
+
+
+def test_dw012_entrypoint_not_exported(tmp_path: Path) -> None:
+    data = front()
+    data["services"][0]["entrypoint"] = "Internal"
+    found = findings_for(make_project(tmp_path, front=data), "DW012")
+    assert len(found) == 1
+    assert "does not export it" in found[0].message
+
+
+def test_dw012_quiet_without_entrypoint_when_private(tmp_path: Path) -> None:
+    data = front()
+    del data["services"][0]["entrypoint"]
+    assert findings_for(make_project(tmp_path, front=data), "DW012") == []
+
+
+# --- DW013 ---------------------------------------------------------------------------------------
+
+
+def test_dw013_dates(tmp_path: Path) -> None:
+    back = backend()
+    back["compatibility_date"] = "2024-01-01"
+    found = findings_for(make_project(tmp_path, backend=back), "DW013")
+    assert len(found) == 1
+    assert "differs" in found[0].message
+    del back["compatibility_date"]
+    found = findings_for(make_project(tmp_path / "b", backend=back), "DW013")
+    assert len(found) == 1
+    assert "no `compatibility_date`" in found[0].message
