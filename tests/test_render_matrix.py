@@ -1,0 +1,114 @@
+"""Every pattern combination x auth mode renders cleanly, and a pattern leaves no trace when absent."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dualworker_cli.check.parse.jsonc import parse as parse_jsonc
+from tests.conftest import REPO_ROOT
+
+PATTERNS = ("queue", "websocket", "workflow")
+COMBOS = [list(c) for n in range(4) for c in itertools.combinations(PATTERNS, n)]
+AUTH_MODES = ("secret", "jwks")
+USER_CFG = "apps/user-application/wrangler.jsonc"
+DATA_CFG = "apps/data-service/wrangler.jsonc"
+#: What each pattern adds to the Workers' configs (top level and every env block).
+CONFIG_KEYS = {"queue": "queues", "websocket": "durable_objects", "workflow": "workflows"}
+#: Words that must not appear anywhere in a project that lacks the pattern.
+TRACES = {
+    "queue": re.compile(r"queues?(?![a-z])|MessageBatch|dead.?letter", re.IGNORECASE),  # not "queued"
+    "websocket": re.compile(r"websocket|durable.?object", re.IGNORECASE),
+    "workflow": re.compile(r"workflow(?!s?/ci)(?!_dispatch)", re.IGNORECASE),
+}
+TEXT_SUFFIXES = {".ts", ".js", ".mjs", ".json", ".jsonc", ".toml", ".sql", ".html", ".css", ".md", ".yml"}
+
+
+def _files(project: Path) -> list[Path]:
+    return sorted(p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts)
+
+
+def _configs(project: Path) -> list[dict]:
+    """The top-level config and each env block of both Workers."""
+    blocks = []
+    for rel in (USER_CFG, DATA_CFG):
+        cfg = parse_jsonc((project / rel).read_text()).to_python()
+        blocks.append(cfg)
+        blocks.extend(cfg.get("env", {}).values())
+    return blocks
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plain (non-git) copy of the template, so Copier renders it without cloning the repo each time."""
+    copy = tmp_path_factory.mktemp("template-src")
+    shutil.copy2(REPO_ROOT / "copier.yml", copy / "copier.yml")
+    shutil.copytree(REPO_ROOT / "template", copy / "template")
+    return copy
+
+
+@pytest.mark.parametrize("auth", AUTH_MODES)
+@pytest.mark.parametrize("patterns", COMBOS, ids=lambda c: "+".join(c) or "none")
+def test_render_combination(copie, template_dir: Path, patterns: list[str], auth: str) -> None:
+    answers = {"project_name": "demo", "patterns": patterns, "auth_mode": auth}
+    result = copie.copy(extra_answers=answers, template_dir=template_dir)
+    assert result.exit_code == 0, result.exception
+    project = result.project_dir
+    assert project is not None
+    files = _files(project)
+    assert (project / USER_CFG).is_file() and (project / DATA_CFG).is_file()
+
+    for path in files:
+        if path.suffix not in TEXT_SUFFIXES and path.name not in {".gitignore", ".dev.vars.example"}:
+            continue
+        text = path.read_text()
+        assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
+        assert "TODO" not in text and "FIXME" not in text, f"placeholder left in {path}"
+        if path.name == "package.json":
+            json.loads(text)  # npm reads strict JSON
+        elif path.suffix in {".json", ".jsonc"}:
+            parse_jsonc(text)  # tsconfig and wrangler configs allow comments
+
+    blocks = _configs(project)
+    for pattern, key in CONFIG_KEYS.items():
+        # The pattern's bindings appear in some block when chosen, in none when not.
+        assert any(block.get(key) for block in blocks) is (pattern in patterns), (pattern, key)
+
+    for pattern in set(PATTERNS) - set(patterns):
+        for path in files:
+            rel = path.relative_to(project).as_posix()
+            assert not TRACES[pattern].search(rel), f"{rel} belongs to the absent {pattern} pattern"
+            if path.suffix in TEXT_SUFFIXES and path.name != ".copier-answers.yml":
+                match = TRACES[pattern].search(path.read_text())
+                assert match is None, f"{rel} mentions {match.group(0)!r} without the {pattern} pattern"
+
+    answers = (project / ".copier-answers.yml").read_text()
+    assert "_src_path" in answers
+
+
+def test_env_blocks_repeat_pattern_bindings(copie) -> None:
+    """Bindings are not inherited by env blocks: staging and production must repeat each one."""
+    result = copie.copy(extra_answers={"project_name": "demo"})
+    assert result.exit_code == 0, result.exception
+    project = result.project_dir
+    for rel in (USER_CFG, DATA_CFG):
+        cfg = parse_jsonc((project / rel).read_text()).to_python()
+        envs = cfg.get("env", {})
+        assert {"staging", "production"} <= set(envs), rel
+        for key in ("services", "durable_objects", "queues", "workflows", "d1_databases", "vars"):
+            if key in cfg:
+                for name in ("staging", "production"):
+                    assert key in envs[name], f"{rel}: env.{name} lacks {key}"
+    user = parse_jsonc((project / USER_CFG).read_text()).to_python()
+    assert user["services"][0]["binding"] == "BACKEND_SERVICE"
+    assert user["services"][0]["service"] == "demo-data"
+    assert user["env"]["staging"]["services"][0]["service"] == "demo-data-staging"
+    assert user["env"]["production"]["services"][0]["service"] == "demo-data-production"
+    data = parse_jsonc((project / DATA_CFG).read_text()).to_python()
+    assert data["workers_dev"] is False and data["preview_urls"] is False
+    assert "routes" not in data and "route" not in data
