@@ -121,10 +121,10 @@ def check(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, sarif or github.")] = "table",
     fail_on: Annotated[
         str | None,
-        typer.Option("--fail-on", help="Exit 1 for findings at or above: error (default), warning, info, never."),
+        typer.Option("--fail-on", help="Exit 1 at or above: error (default), warning, info, never."),
     ] = None,
     select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these rules (ids or prefixes, comma-separated).")
+        list[str] | None, typer.Option("--select", help="Only these rules (ids or prefixes, comma-separated)")
     ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Fix config findings in place (comments kept).")] = False,

@@ -274,7 +274,7 @@ def infer_pairs(workers: list[Worker]) -> list[Pair]:
 def discover(root: Path) -> Project:
     """Build the project model for ``root`` (a folder, or a single config file's folder)."""
     if not root.exists():
-        raise ParseError("no such file or directory", str(root))
+        raise ParseError("no such file or directory", str(root), line=0)
     root = root.resolve()
     if root.is_file():
         root = root.parent
@@ -300,7 +300,9 @@ def discover(root: Path) -> Project:
     paths = scan(root)
     if not paths:
         raise ParseError(
-            f"no wrangler.jsonc, wrangler.json or wrangler.toml found (and no {SETTINGS_FILE})", str(root)
+            f"no wrangler.jsonc, wrangler.json or wrangler.toml found (and no {SETTINGS_FILE})",
+            str(root),
+            line=0,
         )
     workers = [Worker(load_config(p, _rel(p, root))) for p in paths]
     pairs = infer_pairs(workers)
@@ -309,6 +311,7 @@ def discover(root: Path) -> Project:
             f"found {len(workers)} Wrangler config(s) but no service binding between them, so no front and "
             f"backend; add {SETTINGS_FILE} to name them",
             str(root),
+            line=0,
         )
     return Project(root, workers, pairs, Settings())
 

@@ -18,4 +18,6 @@ class ParseError(Exception):
         return ParseError(self.message, path, self.line, self.col)
 
     def __str__(self) -> str:
+        if self.line <= 0:  # about a folder or a path, not a place in a file
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}:{self.col}: {self.message}"

@@ -18,6 +18,7 @@ from dualworker_cli.check.parse.errors import ParseError
 
 MAX_DEPTH = 256
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _LITERALS = {"true": True, "false": False, "null": None}
 _PUNCT = frozenset("{}[]:,")
@@ -225,8 +226,13 @@ class _Lexer:
                 if esc in _ESCAPES:
                     parts.append(_ESCAPES[esc])
                     i += 2
-                elif esc == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[i + 2 : i + 6]):
-                    parts.append(chr(int(text[i + 2 : i + 6], 16)))
+                elif esc == "u" and _HEX4.fullmatch(text[i + 2 : i + 6]):
+                    code = int(text[i + 2 : i + 6], 16)
+                    low = text[i + 8 : i + 12] if text.startswith("\\u", i + 6) else ""
+                    if 0xD800 <= code < 0xDC00 and _HEX4.fullmatch(low) and 0xDC00 <= int(low, 16) < 0xE000:
+                        code = 0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+                        i += 6  # a surrogate pair is one character, as in json.loads
+                    parts.append(chr(code))
                     i += 6
                 else:
                     raise self.error("invalid escape in string", i)

@@ -1,0 +1,93 @@
+"""Discovery on hand-written layouts: TOML configs, other names, chains, monorepos."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dualworker_cli.check.discover import discover
+from dualworker_cli.check.engine import run
+from dualworker_cli.check.parse.errors import ParseError
+from tests.test_check_support import make_project
+
+
+def test_toml_front_other_names_and_binding(tmp_path: Path) -> None:
+    """wrangler.toml front in gateway/, JSON backend in services/ledger/, binding LEDGER."""
+    (tmp_path / "gateway" / "src").mkdir(parents=True)
+    (tmp_path / "gateway" / "wrangler.toml").write_text(
+        """name = "gateway"
+main = "src/main.ts"
+compatibility_date = "2026-11-01"
+
+[[services]]
+binding = "LEDGER"
+service = "ledger"
+entrypoint = "Ledger"
+"""
+    )
+    (tmp_path / "gateway" / "src" / "main.ts").write_text(
+        """import { Hono } from "hono";
+import { jwt } from "hono/jwt";
+const api = new Hono().basePath("/v1");
+api.use("/ledger/*", jwt({ secret: "x" }));
+api.all("/ledger/*", (c) => c.env.LEDGER.fetch(c.req.raw));
+api.get("/open/*", (c) => c.env.LEDGER.fetch(c.req.raw));
+export default api;
+"""
+    )
+    ledger = tmp_path / "services" / "ledger"
+    (ledger / "src").mkdir(parents=True)
+    (ledger / "wrangler.json").write_text(
+        json.dumps({"name": "ledger", "main": "src/index.ts", "compatibility_date": "2026-11-01"})
+    )
+    (ledger / "src" / "index.ts").write_text("export class Ledger {}\nexport default {};\n")
+    (tmp_path / "node_modules" / "x").mkdir(parents=True)
+    (tmp_path / "node_modules" / "x" / "wrangler.toml").write_text("not = [valid")  # skipped
+    result = run(tmp_path)
+    [pair] = result.project.pairs
+    assert (pair.front.config.rel, pair.backend.config.rel, pair.binding) == (
+        "gateway/wrangler.toml",
+        "services/ledger/wrangler.json",
+        "LEDGER",
+    )
+    by_rule = {(f.rule, f.path, f.line) for f in result.findings}
+    assert ("DW002", "services/ledger/wrangler.json", 1) in by_rule
+    # the basePath is applied; /v1/ledger/* is covered by jwt(), /v1/open/* is not
+    dw005 = [f for f in result.findings if f.rule == "DW005"]
+    assert [(f.path, f.line) for f in dw005] == [("gateway/src/main.ts", 6)]
+    assert "/v1/open/*" in dw005[0].message
+    # DW006: c.req.raw forwarded without deleting X-User-Id, twice
+    assert sorted(f.line for f in result.findings if f.rule == "DW006") == [5, 6]
+
+
+def test_chain_of_three_workers(tmp_path: Path) -> None:
+    """edge -> api -> db: api is both a backend (of edge) and a front (of db)."""
+    for name, binds in (("edge", "api"), ("api", "db"), ("db", None)):
+        data = {
+            "name": name,
+            "main": "src/index.ts",
+            "compatibility_date": "2026-11-01",
+            "workers_dev": False,
+            "preview_urls": False,
+        }
+        if binds:
+            data["services"] = [{"binding": binds.upper(), "service": binds, "entrypoint": "Internal"}]
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "wrangler.jsonc").write_text(json.dumps(data))
+    project = discover(tmp_path)
+    assert [(p.front.name, p.backend.name, p.binding) for p in project.pairs] == [
+        ("api", "db", "DB"),
+        ("edge", "api", "API"),
+    ]
+    assert [w.name for w in project.fronts] == ["edge"]
+    assert sorted(w.name for w in project.backends) == ["api", "db"]
+
+
+def test_configs_without_bindings_is_a_located_error(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    with pytest.raises(ParseError) as info:
+        discover(root / "web" / "wrangler.jsonc")  # a file: its folder, with one config, is the root
+    assert "found 1 Wrangler config(s) but no service binding" in str(info.value)
+    assert str(info.value).startswith(str((root / "web").resolve()) + ": ")
