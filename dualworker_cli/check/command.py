@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.markdown import Markdown
 
 from dualworker_cli.check.engine import Result, UsageError, run, run_with_fixes
 from dualworker_cli.check.model import Severity
@@ -23,6 +22,8 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 def explain(rule_id: str, console: Console) -> None:
     """Print a rule's page (what it does / why / example / fix), ruff-style."""
+    from rich.markdown import Markdown
+
     from dualworker_cli.check.rules import ALL
 
     rule = ALL.get(rule_id.strip().upper())
