@@ -1,8 +1,5 @@
 """dualworker: generate, lint and update Cloudflare dual-worker projects."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("dualworker")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+# The single source of the version (pyproject reads it through hatch). A literal, not
+# importlib.metadata: reading package metadata costs ~0.1 s on every `dualworker` start.
+__version__ = "0.1.0"
