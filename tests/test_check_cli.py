@@ -270,3 +270,19 @@ def test_front_without_main_file_is_not_an_error(tmp_path: Path) -> None:
     data["main"] = "src/missing.ts"
     code, out, _ = invoke(str(make_project(tmp_path, front=data)), "-f", "json")
     assert code == 0, out
+
+
+def test_reports_newer_template_version_as_information(tmp_path: Path) -> None:
+    """A project generated from template v0.1.0 while v0.2.0 exists: said, not failed."""
+    from dualworker_cli.generate import Answers, render
+    from tests.template_repo import build_template_repo
+
+    repo = build_template_repo(tmp_path / "template")
+    project = render(Answers(project_name="demo"), tmp_path / "demo", src=str(repo), vcs_ref="v0.1.0")
+    code, out, _ = invoke(str(project), "-f", "json")
+    payload = json.loads(out)
+    assert code == 0
+    assert payload["template_update"] == "v0.2.0"
+    assert payload["findings"] == []
+    code, out, _ = invoke(str(project))
+    assert code == 0 and "template v0.2.0 is available" in out

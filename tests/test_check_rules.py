@@ -326,3 +326,41 @@ def test_dw013_dates(tmp_path: Path) -> None:
     found = findings_for(make_project(tmp_path / "b", backend=back), "DW013")
     assert len(found) == 1
     assert "no `compatibility_date`" in found[0].message
+
+
+# --- DW005/DW006 outside Hono: a plain module Worker ---------------------------------------------
+
+PLAIN_FETCH = """export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith("/api/internal/")) {
+      %s
+      const headers = new Headers(request.headers);
+      headers.set("X-User-Id", userId);
+      return env.BACKEND_SERVICE.fetch(new Request(request, { headers }));
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
+"""
+
+
+def test_dw005_plain_fetch_handler_without_auth(tmp_path: Path) -> None:
+    files = {"src/index.ts": PLAIN_FETCH % 'const userId = url.searchParams.get("user") ?? "";'}
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW005")
+    assert [(f.path, f.line) for f in found] == [("web/src/index.ts", 8)]
+    assert "outside any Hono route" in found[0].message
+
+
+def test_dw005_plain_fetch_handler_with_auth_call(tmp_path: Path) -> None:
+    files = {"src/index.ts": PLAIN_FETCH % "const userId = await verifyToken(request, env);"}
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW005") == []
+
+
+def test_dw006_append_does_not_replace(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/proxy.ts"] = FRONT_TS["src/proxy.ts"].replace(
+        "  headers.delete(IDENTITY);\n  headers.set(IDENTITY", "  headers.append(IDENTITY"
+    )
+    assert "headers.append(IDENTITY" in files["src/proxy.ts"]
+    assert len(findings_for(make_project(tmp_path, front_ts=files), "DW006")) == 1

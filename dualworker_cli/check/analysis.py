@@ -61,6 +61,8 @@ class FrontAnalysis:
     main_found: bool
     routes: list[RouteReport] = field(default_factory=list)
     proxy_calls: list[ProxyCall] = field(default_factory=list)
+    #: binding calls outside every recognised route whose function shows no auth step
+    unguarded_calls: list[ProxyCall] = field(default_factory=list)
     graph: ts.ModuleGraph | None = None
     code: Code | None = None
 
@@ -368,8 +370,46 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         chain.extend((reg.module, h) for h in reg.handlers)
         analysis.routes.append(RouteReport(reg, full, protected, chain))
 
+    routed = {
+        (str(m.path), n.id)
+        for route in analysis.routes
+        for h_mod, h in route.chain
+        for m, n in code.closure(h_mod, h)
+    }
     for module in modules:
         for call in _binding_fetch_calls(code, module):
             scope = ts.enclosing_function(call) or call
-            analysis.proxy_calls.append(ProxyCall(module, call, code.closure(module, scope)))
+            proxy_call = ProxyCall(module, call, code.closure(module, scope))
+            analysis.proxy_calls.append(proxy_call)
+            if not _inside(module, call, routed) and not _guarded(code, module, call, auth_names):
+                analysis.unguarded_calls.append(proxy_call)
     return analysis
+
+
+def _inside(module: ts.Module, node: Any, nodes: set[tuple[str, int]]) -> bool:
+    current = node
+    while current is not None:
+        if (str(module.path), current.id) in nodes:
+            return True
+        current = current.parent
+    return False
+
+
+def _guarded(code: Code, module: ts.Module, call: Any, names: set[str]) -> bool:
+    """A binding call outside Hono routes (a plain ``fetch`` handler): does its function, or one
+    around it, call something auth-like (by name) or answer 401 before reaching it?"""
+    scope = ts.enclosing_function(call)
+    while scope is not None:
+        for sub in ts.walk(scope):
+            if sub.start_byte >= call.start_byte:
+                break
+            if sub.type == "number" and ts.text(sub) == "401":
+                return True
+            if sub.type == "call_expression":
+                func = sub.child_by_field_name("function")
+                name_node = func.child_by_field_name("property") if func.type == "member_expression" else func
+                name = ts.text(name_node) if name_node is not None else ""
+                if name in names or AUTH_NAME.search(name):
+                    return True
+        scope = ts.enclosing_function(scope)
+    return False

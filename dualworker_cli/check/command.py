@@ -41,6 +41,37 @@ def explain(rule_id: str, console: Console) -> None:
     console.print(Markdown(page))
 
 
+class _TemplateLookup:
+    """Ask, in the background while linting, whether the project's template has a newer release.
+
+    Information only (issue: keep generated projects current): never a finding, never a failure,
+    and bounded in time so an offline machine or a slow remote costs at most ``WAIT_S`` more.
+    ``DUALWORKER_OFFLINE=1`` skips network sources entirely.
+    """
+
+    WAIT_S = 1.5
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        root = path if path.is_dir() else path.parent
+        self._answer: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(root,), daemon=True)
+        self._thread.start()
+
+    def _run(self, root: Path) -> None:
+        try:
+            from dualworker_cli.versioning import newer_template_version
+
+            self._answer = newer_template_version(root)
+        except Exception:  # information only: any failure means "unknown"
+            self._answer = None
+
+    def result(self) -> str | None:
+        self._thread.join(self.WAIT_S)
+        return self._answer
+
+
 def exit_status(result: Result, fail_on: str) -> int:
     if fail_on == "never":
         return 0
@@ -84,12 +115,15 @@ def run_check(
         raise DualworkerError(f"--format {fmt}: choose one of {', '.join(FORMATS)}", 2)
     if fail_on is not None and fail_on not in FAIL_ON:
         raise DualworkerError(f"--fail-on {fail_on}: choose one of {', '.join(FAIL_ON)}", 2)
+    lookup = _TemplateLookup(path) if fmt in ("table", "json") else None
     try:
         result = (run_with_fixes if fix else run)(path, select, ignore)
     except ParseError as exc:
         raise DualworkerError(str(exc), 2) from None
     except UsageError as exc:
         raise DualworkerError(str(exc), 2) from None
+    if lookup is not None:
+        result.template_update = lookup.result()
     level = fail_on or result.project.settings.fail_on or "error"
     if level not in FAIL_ON:
         raise DualworkerError(

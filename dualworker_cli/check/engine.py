@@ -24,6 +24,8 @@ class Result:
     rules: list[Rule]
     suppressed: int = 0
     fixed: list[str] = field(default_factory=list)
+    #: newer template release tag, when the project was generated and one exists (information)
+    template_update: str | None = None
 
 
 def split_codes(values: Iterable[str]) -> list[str]:

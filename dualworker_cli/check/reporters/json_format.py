@@ -32,6 +32,7 @@ def render(result: Result) -> str:
             for f in result.findings
         ],
         "fixed": result.fixed,
+        "template_update": result.template_update,
         "summary": counts(result),
     }
     return json.dumps(payload, indent=2) + "\n"

@@ -34,6 +34,18 @@ def report(result: Result, console: Console) -> None:
         )
     if len(project.pairs) > 10:
         console.print(f"  [dim]… and {len(project.pairs) - 10} more pairs[/]")
+    settings = project.settings
+    console.print(
+        f"  [dim]identity header[/] {settings.identity_header} [dim]· API prefix[/] {settings.api_prefix} "
+        f"[dim]· public routes[/] {', '.join(settings.public_routes) or 'none'} "
+        f"[dim]· ignored[/] {', '.join(settings.ignore) or 'none'}",
+        highlight=False,
+    )
+    if result.template_update:
+        console.print(
+            f"[cyan]i[/] template {result.template_update} is available: `dualworker update` brings it in",
+            highlight=False,
+        )
     for line in result.fixed:
         console.print(f"[green]fixed[/] {line}", highlight=False)
     for path, group in groupby(result.findings, key=lambda f: f.path):

@@ -25,6 +25,15 @@ def check(project: Project) -> Iterator[Finding]:
                 f"`{reg.method.upper()} {shown}` reaches `{pair.binding}` but no auth middleware runs "
                 "before it (inline or through an earlier `use` that covers the path)",
             )
+        for call in analysis.unguarded_calls:
+            line, col = call.module.position(call.node)
+            yield RULE.at_pos(
+                call.module.rel,
+                line,
+                col,
+                f"`{pair.binding}` is called outside any Hono route and nothing before it in the "
+                "handler authenticates (no auth/verify/jwt/session call, no 401 answer)",
+            )
 
 
 RULE = Rule(
@@ -36,7 +45,9 @@ RULE = Rule(
     "whose handler - or a function it calls - uses the backend binding, when no auth middleware runs "
     "before it: neither inline (`app.all(path, authMiddleware, proxy)`) nor through an earlier "
     "`app.use(pattern, authMiddleware)` whose pattern covers the route (parent apps included for "
-    "`app.route(prefix, child)`). Auth middleware is recognised by name (auth, jwt, bearer, session, "
+    "`app.route(prefix, child)`). A binding call outside any Hono route (a plain `fetch` handler) "
+    "must follow, in its function, a call named like auth/verify/jwt/session or a 401 answer. "
+    "Auth middleware is recognised by name (auth, jwt, bearer, session, "
     "verify, ... or `[front] auth_middleware` in `dualworker.toml`) or by shape (answers 401, else "
     "calls `next()`).",
     why="The Data Worker believes whatever identity the User Worker sends. A proxy route without auth "
