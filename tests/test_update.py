@@ -16,9 +16,12 @@ from dualworker_cli import generate
 from dualworker_cli.cli import app
 from dualworker_cli.update import newer_template_version
 from dualworker_cli.versioning import TEMPLATE_URL, parse_version, pin_packaged_source
-from tests.conftest import REPO_ROOT
 from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
+    RENAME_V2_LINE,
+    RENAMED_FROM,
+    RENAMED_TO,
     V2_LINE,
+    build_rename_repo,
     changing_file,
     commit_all,
     git,
@@ -340,10 +343,62 @@ def test_parse_version_reads_tags_and_describe(ref: str, older_than_v0_2_0: bool
     assert (version < parse_version("v0.2.0")) is older_than_v0_2_0
 
 
-def test_pyproject_version_matches_changelog_discipline() -> None:
-    """The wheel records `v<version>`: the version must be a plain release a tag can carry."""
-    import tomllib
+def test_version_is_a_plain_release_a_tag_can_carry() -> None:
+    """The wheel records `v<version>`: the version must be a plain release (no local part)."""
+    from dualworker_cli import __version__
 
-    version = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
-    parsed = parse_version(f"v{version}")
-    assert parsed is not None and not parsed.local
+    parsed = parse_version(f"v{__version__}")
+    assert parsed is not None and not parsed.local and not parsed.is_devrelease
+
+
+# _migrations: a template version that moves a file carries the user's edits along.
+
+
+@pytest.fixture(scope="module")
+def rename_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_rename_repo(tmp_path_factory.mktemp("rename-template") / "dualworker")
+
+
+def test_migration_carries_edits_into_renamed_file(tmp_path: Path, rename_repo: Path) -> None:
+    project = make_project(tmp_path, rename_repo)
+    old = project / RENAMED_FROM
+    old.write_text("// user: my note about notes\n" + old.read_text())
+    commit_all(project, "user edit in a file the template will move")
+
+    result = update(project)
+
+    assert result.exit_code == 0, result.output
+    assert not old.exists()
+    moved = (project / RENAMED_TO).read_text()
+    assert moved.startswith("// user: my note about notes\n")  # the user's edit, carried
+    assert moved.rstrip().endswith(RENAME_V2_LINE)  # the template's change to the moved file
+    assert "<<<<<<<" not in moved
+    assert '"./notes-routes"' in (project / "apps/user-application/worker/hono/app.ts").read_text()
+
+
+def test_migration_reports_conflict_in_renamed_file(tmp_path: Path, rename_repo: Path) -> None:
+    project = make_project(tmp_path, rename_repo)
+    old = project / RENAMED_FROM
+    old.write_text(old.read_text() + "// user: my own last line\n")
+    commit_all(project, "user edit where the template changes the moved file")
+
+    result = update(project)
+
+    assert result.exit_code == 1, result.output
+    moved = (project / RENAMED_TO).read_text()
+    assert "<<<<<<< before updating" in moved
+    assert "// user: my own last line" in moved and RENAME_V2_LINE in moved
+    assert RENAMED_TO in result.output and "conflict" in result.output
+    assert not old.exists()
+
+
+def test_migration_leaves_unedited_renamed_file_as_shipped(tmp_path: Path, rename_repo: Path) -> None:
+    project = make_project(tmp_path, rename_repo)
+    result = update(project)
+    assert result.exit_code == 0, result.output
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    expected = generate.render(
+        generate.Answers("demo", patterns=[]), fresh / "demo", src=str(rename_repo), vcs_ref="v0.2.0"
+    )
+    assert project_files(project) == project_files(expected)
