@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from dualworker_cli import generate
 from dualworker_cli.cli import app
 from dualworker_cli.update import newer_template_version
-from dualworker_cli.versioning import TEMPLATE_URL, parse_version, pin_packaged_source
+from dualworker_cli.versioning import TEMPLATE_URL, parse_version, pin_packaged_source, release_tag
+from tests.conftest import REPO_ROOT
 from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
     RENAME_V2_LINE,
     RENAMED_FROM,
@@ -402,3 +403,65 @@ def test_migration_leaves_unedited_renamed_file_as_shipped(tmp_path: Path, renam
         generate.Answers("demo", patterns=[]), fresh / "demo", src=str(rename_repo), vcs_ref="v0.2.0"
     )
     assert project_files(project) == project_files(expected)
+
+
+# A project generated from the installed wheel updates with plain `copier update`.
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> str:
+    started = time.monotonic()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    print(f"[timing] {Path(cmd[0]).name} {' '.join(cmd[1:3])}: {time.monotonic() - started:.1f} s")
+    assert proc.returncode == 0, (
+        f"{' '.join(cmd)} failed ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-4000:]}"
+    )
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.e2e
+def test_wheel_generated_project_updates_with_plain_copier(tmp_path: Path, template_repo: Path) -> None:
+    """Wheel -> fresh venv -> `dualworker new` (no network, canonical URL recorded) -> offline
+    `dualworker add` from the packaged template -> plain `copier update` to v0.2.0, with git
+    resolving the canonical URL to the local tagged repo (as a mirror would) and https forbidden."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env["GIT_ALLOW_PROTOCOL"] = "file"  # nothing may reach the internet
+    dist = tmp_path / "dist"
+    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO_ROOT)], REPO_ROOT, env)
+    (wheel,) = dist.glob("dualworker-*.whl")
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], tmp_path, env)
+    _run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], tmp_path, env)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _run(
+        [str(venv / "bin" / "dualworker"), "new", "demo", "-y", "-p", "none", "--no-install"], elsewhere, env
+    )
+    project = elsewhere / "demo"
+    answers = answers_of(project)
+    assert answers["_src_path"] == TEMPLATE_URL
+    assert answers["_commit"] == release_tag()
+
+    # Offline: the packaged template is exactly the recorded release.
+    _run([str(venv / "bin" / "dualworker"), "add", "queue"], project, env)
+    assert answers_of(project)["patterns"] == ["queue"]
+    changed = project / changed_name(template_repo)
+    changed.write_text("// user: first line\n" + changed.read_text())
+    commit_all(project, "add queue, user edit")
+
+    env.update(
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0=f"url.{template_repo}.insteadOf",
+        GIT_CONFIG_VALUE_0=TEMPLATE_URL,
+        COPIER_CACHE_DIR=str(tmp_path / "copier-cache"),
+    )
+    started = time.monotonic()
+    _run([str(venv / "bin" / "copier"), "update", "--defaults", "--trust"], project, env)
+    print(f"[timing] plain copier update: {time.monotonic() - started:.1f} s")
+
+    text = changed.read_text()
+    assert text.startswith("// user: first line\n") and text.rstrip().endswith(V2_LINE)
+    answers = answers_of(project)
+    assert answers["_commit"] == "v0.2.0" and answers["_src_path"] == TEMPLATE_URL
+    assert answers["patterns"] == ["queue"]
+    assert (project / "apps/data-service/src/queues/handler.ts").is_file()
