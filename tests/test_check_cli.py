@@ -286,3 +286,30 @@ def test_reports_newer_template_version_as_information(tmp_path: Path) -> None:
     assert payload["findings"] == []
     code, out, _ = invoke(str(project))
     assert code == 0 and "template v0.2.0 is available" in out
+
+
+@pytest.mark.parametrize(
+    ("check_table", "message"),
+    [
+        ('ignore = ["DW999"]', "dualworker.toml:6:1: check.ignore: unknown rule 'DW999'"),
+        ('fail_on = "loud"', "dualworker.toml:6:1: check.fail_on must be one of error, warning, info, never"),
+    ],
+)
+def test_bad_check_settings_are_located(tmp_path: Path, check_table: str, message: str) -> None:
+    settings = (
+        '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
+        f"[check]\n{check_table}\n"
+    )
+    code, _, err = invoke(str(make_project(tmp_path, settings=settings)))
+    assert code == 2
+    assert _one_liner(err) == f"error: {message}"
+
+
+def test_run_from_inside_a_project_uses_settings_above(tmp_path: Path) -> None:
+    settings = '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
+    root = make_project(tmp_path, settings=settings)
+    code, out, _ = invoke(str(root / "core"), "-f", "json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["config"]["source"] == "dualworker.toml"
+    assert payload["root"] == str(root.resolve())

@@ -91,3 +91,22 @@ def test_configs_without_bindings_is_a_located_error(tmp_path: Path) -> None:
         discover(root / "web" / "wrangler.jsonc")  # a file: its folder, with one config, is the root
     assert "found 1 Wrangler config(s) but no service binding" in str(info.value)
     assert str(info.value).startswith(str((root / "web").resolve()) + ": ")
+
+
+def test_tsconfig_path_aliases_are_followed(tmp_path: Path) -> None:
+    """`import { proxy } from "@/proxy"` (tsconfig paths): the spoofable proxy is still found."""
+    from tests.test_check_support import FRONT_TS
+
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace('from "./proxy"', 'from "@/lib/proxy"')
+    files["src/lib/proxy.ts"] = """export async function proxy(c) {
+  const headers = { ...c.req.header(), "X-User-Id": "u" };
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));
+}
+"""
+    del files["src/proxy.ts"]
+    files["tsconfig.json"] = (
+        '{\n  // aliases\n  "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } },\n}\n'
+    )
+    result = run(make_project(tmp_path, front_ts=files))
+    assert [(f.rule, f.path) for f in result.findings] == [("DW006", "web/src/lib/proxy.ts")]

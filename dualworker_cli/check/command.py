@@ -11,13 +11,12 @@ from pathlib import Path
 
 from rich.console import Console
 
+from dualworker_cli.check.discover import FAIL_ON
 from dualworker_cli.check.engine import Result, UsageError, run, run_with_fixes
 from dualworker_cli.check.model import Severity
 from dualworker_cli.check.parse.errors import ParseError
 from dualworker_cli.check.reporters import FORMATS
 from dualworker_cli.errors import DualworkerError
-
-FAIL_ON = ("error", "warning", "info", "never")
 
 
 def explain(rule_id: str, console: Console) -> None:
@@ -125,10 +124,6 @@ def run_check(
     if lookup is not None:
         result.template_update = lookup.result()
     level = fail_on or result.project.settings.fail_on or "error"
-    if level not in FAIL_ON:
-        raise DualworkerError(
-            f"dualworker.toml: check.fail_on {level!r}: choose one of {', '.join(FAIL_ON)}", 2
-        )
     if output is not None and fmt != "table":
         text = render(result, fmt, console) or ""
         try:

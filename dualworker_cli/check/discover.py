@@ -23,6 +23,7 @@ SKIP_DIRS = frozenset({"node_modules", ".wrangler", "dist", ".git", ".venv", "__
 DEFAULT_BINDING = "BACKEND_SERVICE"
 DEFAULT_IDENTITY_HEADER = "X-User-Id"
 DEFAULT_API_PREFIX = "/api/internal/"
+FAIL_ON: tuple[str, ...] = ("error", "warning", "info", "never")
 
 
 @dataclass
@@ -238,6 +239,14 @@ def load_settings(path: Path, rel: str) -> Settings:
     ):
         if key in data.get(table, {}):
             setattr(settings, attr, _str_list(data[table][key], f"{table}.{key}", rel, pos(table, key)))
+    if settings.fail_on is not None and settings.fail_on not in FAIL_ON:
+        raise ParseError(f"check.fail_on must be one of {', '.join(FAIL_ON)}", rel, *pos("check", "fail_on"))
+    from dualworker_cli.check.rules import ALL  # the registry imports this module
+
+    for key in ("ignore", "select"):
+        for code in getattr(settings, key):
+            if not any(rule_id.startswith(code.strip().upper()) for rule_id in ALL) or not code.strip():
+                raise ParseError(f"check.{key}: unknown rule {code!r}", rel, *pos("check", key))
     return settings
 
 
@@ -271,13 +280,35 @@ def infer_pairs(workers: list[Worker]) -> list[Pair]:
     return pairs
 
 
+def settings_above(start: Path) -> Path | None:
+    """The nearest ancestor folder of ``start`` holding ``dualworker.toml`` (stops at a git root)."""
+    for folder in start.parents:
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
 def discover(root: Path) -> Project:
-    """Build the project model for ``root`` (a folder, or a single config file's folder)."""
+    """Build the project model for ``root`` (a folder, or a single config file's folder).
+
+    Run from inside a project (say ``apps/data-service``) where scanning finds no pair, the
+    nearest ``dualworker.toml`` above is used instead, as linters do with their config files.
+    """
     if not root.exists():
         raise ParseError("no such file or directory", str(root), line=0)
     root = root.resolve()
     if root.is_file():
         root = root.parent
+    if not (root / SETTINGS_FILE).is_file():
+        try:
+            return _discover_by_scan(root)
+        except ParseError:
+            above = settings_above(root)
+            if above is None:
+                raise
+            root = above
     settings_path = root / SETTINGS_FILE
     if settings_path.is_file():
         settings = load_settings(settings_path, SETTINGS_FILE)
@@ -296,7 +327,11 @@ def discover(root: Path) -> Project:
         return Project(
             root, [front, backend], [Pair(front, backend, binding)], settings, mode="dualworker.toml"
         )
+    return _discover_by_scan(root)
 
+
+def _discover_by_scan(root: Path) -> Project:
+    """Roles from the service-binding graph of every Wrangler config under ``root``."""
     paths = scan(root)
     if not paths:
         raise ParseError(

@@ -126,11 +126,8 @@ class Module:
         return row + 1, len(prefix) + 1
 
 
-def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
-    """The file a relative import names (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``)."""
-    if not spec.startswith("."):
-        return None
-    target = (base.parent / spec).resolve()
+def _file_for(target: Path, boundary: Path) -> Path | None:
+    """``target`` as a module file: itself, with a source extension, or a folder's index."""
     stem = target.with_suffix("") if target.suffix in EXTENSIONS else target
     candidates = [target] if target.suffix in EXTENSIONS else []
     candidates += [stem.with_name(stem.name + ext) for ext in EXTENSIONS]
@@ -142,6 +139,57 @@ def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
             except ValueError:
                 return None
             return candidate
+    return None
+
+
+_TSCONFIG_CACHE: dict[Path, list[tuple[str, list[Path]]]] = {}
+
+
+def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
+    """``compilerOptions.paths`` of the nearest tsconfig.json (``@/*`` -> ``src/*``), resolved."""
+    if folder in _TSCONFIG_CACHE:
+        return _TSCONFIG_CACHE[folder]
+    aliases: list[tuple[str, list[Path]]] = []
+    config = folder / "tsconfig.json"
+    if config.is_file():
+        from dualworker_cli.check.parse import jsonc
+        from dualworker_cli.check.parse.errors import ParseError
+
+        try:
+            data = jsonc.parse(config.read_text(encoding="utf-8")).to_python()
+        except (ParseError, OSError, UnicodeDecodeError):
+            data = {}
+        options = data.get("compilerOptions", {}) if isinstance(data, dict) else {}
+        options = options if isinstance(options, dict) else {}
+        base = folder / str(options.get("baseUrl", "."))
+        paths = options.get("paths", {})
+        for pattern, targets in paths.items() if isinstance(paths, dict) else []:
+            if isinstance(targets, list):
+                aliases.append((pattern, [base / t for t in targets if isinstance(t, str)]))
+    elif folder != boundary and boundary in folder.parents:
+        aliases = _path_aliases(folder.parent, boundary)
+    _TSCONFIG_CACHE[folder] = aliases
+    return aliases
+
+
+def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
+    """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``) or
+    through the nearest tsconfig's ``paths`` aliases; packages resolve to None."""
+    if spec.startswith("."):
+        return _file_for((base.parent / spec).resolve(), boundary)
+    for pattern, targets in _path_aliases(base.parent, boundary):
+        prefix, star, suffix = pattern.partition("*")
+        if star and spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix + suffix):
+            middle = spec[len(prefix) : len(spec) - len(suffix)]
+            candidates = [Path(str(t).replace("*", middle, 1)) for t in targets]
+        elif not star and spec == pattern:
+            candidates = targets
+        else:
+            continue
+        for candidate in candidates:
+            found = _file_for(candidate.resolve(), boundary)
+            if found is not None:
+                return found
     return None
 
 
@@ -252,6 +300,7 @@ class ModuleGraph:
 
     def __init__(self, project_root: Path) -> None:
         self.boundary = project_root.resolve()
+        _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files afresh
         self.modules: dict[Path, Module] = {}
         self._counter = 0
 

@@ -60,7 +60,6 @@ def render(result: Result) -> str:
                     }
                 }
             ],
-            "partialFingerprints": {"primaryLocationLineHash": f"{f.rule}:{f.path}:{f.message}"},
         }
         for f in result.findings
     ]
