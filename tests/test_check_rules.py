@@ -364,3 +364,15 @@ def test_dw006_append_does_not_replace(tmp_path: Path) -> None:
     )
     assert "headers.append(IDENTITY" in files["src/proxy.ts"]
     assert len(findings_for(make_project(tmp_path, front_ts=files), "DW006")) == 1
+
+
+def test_dw005_binding_named_in_a_type_only_is_not_a_proxy(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] += (
+        'app.get("/api/whoami", async (c: Context<{ Bindings: { BACKEND_SERVICE: Fetcher } }>) => '
+        "c.json({}));\n"
+    )
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW005") == []
+    files["src/app.ts"] += 'app.get("/api/raw", async (c) => c.env["BACKEND_SERVICE"].fetch(c.req.raw));\n'
+    found = findings_for(make_project(tmp_path / "b", front_ts=files), "DW005")
+    assert [f.message.split("`")[1] for f in found] == ["GET /api/raw"]

@@ -160,9 +160,15 @@ class Code:
         return result
 
     def touches_binding(self, node: Any) -> bool:
+        """``x.BINDING``, ``const { BINDING } = env`` or ``env["BINDING"]`` - not a type's field."""
         for sub in ts.walk(node):
-            if sub.type in ("property_identifier", "shorthand_property_identifier_pattern") and (
-                ts.text(sub) == self.binding
+            if sub.type == "shorthand_property_identifier_pattern" and ts.text(sub) == self.binding:
+                return True
+            if (
+                sub.type == "property_identifier"
+                and ts.text(sub) == self.binding
+                and sub.parent is not None
+                and sub.parent.type in ("member_expression", "pair_pattern")
             ):
                 return True
             if (
