@@ -29,32 +29,26 @@ KEYS = [
     "workflows",
     "env",
 ]
+NESTED_KEYS = [
+    *KEYS,
+    "queue",
+    "binding",
+    "service",
+    "entrypoint",
+    "class_name",
+    "consumers",
+    "producers",
+    "bindings",
+    "pattern",
+    "run_worker_first",
+    "staging",
+    "new_sqlite_classes",
+    "dead_letter_queue",
+]
 ANY_JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
     lambda children: (
-        st.lists(children, max_size=3)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    *KEYS,
-                    "queue",
-                    "binding",
-                    "service",
-                    "entrypoint",
-                    "class_name",
-                    "consumers",
-                    "producers",
-                    "bindings",
-                    "pattern",
-                    "run_worker_first",
-                    "staging",
-                    "new_sqlite_classes",
-                    "dead_letter_queue",
-                ]
-            ),
-            children,
-            max_size=4,
-        )
+        st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(NESTED_KEYS), children, max_size=4)
     ),
     max_leaves=12,
 )
