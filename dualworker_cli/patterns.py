@@ -73,4 +73,8 @@ def run(
             project, vcs_ref=project.commit, conflict=conflict, data={"patterns": wanted}, pretend=pretend
         )
     title = f"{'Would change' if pretend else 'Changed'} ({action} {name})"
-    return report(console, changes, title=title, pretend=pretend, conflict=conflict)
+    status = report(console, changes, title=title, pretend=pretend, conflict=conflict)
+    if action == "remove" and not pretend and "deleted" in changes.changed.values():
+        # Copier deletes the pattern's files even if edited; the last commit still has them.
+        console.print("[dim]Deleted files stay in git history: `git show HEAD:<path>` recovers one.[/]")
+    return status

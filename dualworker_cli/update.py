@@ -419,9 +419,13 @@ def run(
     return report(console, changes, title=title, pretend=pretend, conflict=conflict)
 
 
+#: `update` waits longer than `check` for the source: the user asked for the network.
+UPDATE_LS_REMOTE_TIMEOUT_S = 60.0
+
+
 def _latest_release(source: str) -> str:
     try:
-        releases = list_releases(source)
+        releases = list_releases(source, timeout=UPDATE_LS_REMOTE_TIMEOUT_S)
     except OSError as exc:
         raise DualworkerError(
             f"cannot reach the template source: {exc} (offline? pass --template <a local clone>)", 1

@@ -85,6 +85,7 @@ def test_add_then_remove_each_pattern(tmp_path: Path, template_repo: Path, patte
     result = cli("remove", pattern, str(project))
     assert result.exit_code == 0, result.output
     assert_same_files(project_files(project), start)
+    assert "deleted" in result.output and "git show HEAD:" in result.output
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

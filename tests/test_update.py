@@ -300,11 +300,12 @@ def test_newer_template_version_never_imports_copier(project: Path) -> None:
     assert proc.stdout.strip() == "v0.2.0"
 
 
-def test_update_help_does_not_import_copier() -> None:
+@pytest.mark.parametrize("command", ["update", "add", "remove"])
+def test_help_does_not_import_copier(command: str) -> None:
     code = (
         "import sys\n"
         "from dualworker_cli.cli import app\n"
-        "try:\n    app(['update', '--help'])\nexcept SystemExit:\n    pass\n"
+        f"try:\n    app([{command!r}, '--help'])\nexcept SystemExit:\n    pass\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'copier', 'plumbum', 'jinja2'})\n"
         "assert not bad, bad\n"
     )
