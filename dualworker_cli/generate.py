@@ -179,6 +179,9 @@ def render(
     check_destination(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     source = str(src) if src is not None else str(template_source())
+    if src is not None and Path(source).expanduser().exists():
+        # Copier records a local source as given; a relative path would break `update` elsewhere.
+        source = str(Path(source).expanduser().resolve())
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
         target = staging / dest.name

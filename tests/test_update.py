@@ -466,3 +466,15 @@ def test_wheel_generated_project_updates_with_plain_copier(tmp_path: Path, templ
     assert answers["_commit"] == "v0.2.0" and answers["_src_path"] == TEMPLATE_URL
     assert answers["patterns"] == ["queue"]
     assert (project / "apps/data-service/src/queues/handler.ts").is_file()
+
+
+def test_relative_template_path_is_recorded_absolute(
+    tmp_path: Path, template_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--template ../clone` must not record a path that only works from one folder."""
+    monkeypatch.chdir(template_repo.parent)
+    result = runner.invoke(
+        app, ["new", str(tmp_path / "rel"), "-y", "-p", "none", "--no-install", "--template", "./dualworker"]
+    )
+    assert result.exit_code == 0, result.output
+    assert answers_of(tmp_path / "rel")["_src_path"] == str(template_repo.resolve())
