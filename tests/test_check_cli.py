@@ -313,3 +313,11 @@ def test_run_from_inside_a_project_uses_settings_above(tmp_path: Path) -> None:
     payload = json.loads(out)
     assert payload["config"]["source"] == "dualworker.toml"
     assert payload["root"] == str(root.resolve())
+
+
+def test_table_output_file_is_plain_text(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    code, out, _ = invoke(str(BLUEPRINT), "--output", str(target))
+    assert code == 1 and out == ""
+    text = target.read_text()
+    assert "DW006" in text and "\x1b[" not in text

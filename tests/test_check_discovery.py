@@ -85,12 +85,20 @@ def test_chain_of_three_workers(tmp_path: Path) -> None:
     assert sorted(w.name for w in project.backends) == ["api", "db"]
 
 
-def test_configs_without_bindings_is_a_located_error(tmp_path: Path) -> None:
+def test_configs_without_pairs_are_a_located_error(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     with pytest.raises(ParseError) as info:
         discover(root / "web" / "wrangler.jsonc")  # a file: its folder, with one config, is the root
-    assert "found 1 Wrangler config(s) but no service binding" in str(info.value)
-    assert str(info.value).startswith(str((root / "web").resolve()) + ": ")
+    assert str(info.value).startswith("wrangler.jsonc:15:7: `BACKEND_SERVICE` binds `shop-core`")
+    for name in ("a", "b"):
+        (tmp_path / "solo" / name).mkdir(parents=True)
+        (tmp_path / "solo" / name / "wrangler.toml").write_text(f'name = "{name}"\n')
+    with pytest.raises(ParseError) as info:
+        discover(tmp_path / "solo")
+    assert str(info.value) == (
+        f"{(tmp_path / 'solo').resolve()}: found 2 Wrangler config(s) but no service binding between them, "
+        "so no front and backend; add dualworker.toml to name them"
+    )
 
 
 def test_tsconfig_path_aliases_are_followed(tmp_path: Path) -> None:
@@ -110,3 +118,24 @@ def test_tsconfig_path_aliases_are_followed(tmp_path: Path) -> None:
     )
     result = run(make_project(tmp_path, front_ts=files))
     assert [(f.rule, f.path) for f in result.findings] == [("DW006", "web/src/lib/proxy.ts")]
+
+
+def test_binding_to_unknown_worker(tmp_path: Path) -> None:
+    """Discovered mode: a binding whose target no config defines is DW004; with no pair left at
+    all, exit-2 error located at that binding."""
+    from tests.test_check_support import front
+
+    data = front()
+    data["services"].append({"binding": "AUDIT", "service": "audit-log"})
+    result = run(make_project(tmp_path, front=data))
+    [finding] = [f for f in result.findings if f.rule == "DW004"]
+    assert "binds `audit-log`, a Worker no config in this project defines" in finding.message
+    assert finding.path == "web/wrangler.jsonc"
+
+    data = front()
+    data["services"] = [{"binding": "BACKEND_SERVICE", "service": "shop-cor"}]
+    del data["env"]
+    with pytest.raises(ParseError) as info:
+        run(make_project(tmp_path / "typo", front=data))
+    assert str(info.value).startswith("web/wrangler.jsonc:")
+    assert "`BACKEND_SERVICE` binds `shop-cor`, which no Wrangler config" in str(info.value)

@@ -124,10 +124,12 @@ def run_check(
     if lookup is not None:
         result.template_update = lookup.result()
     level = fail_on or result.project.settings.fail_on or "error"
-    if output is not None and fmt != "table":
-        text = render(result, fmt, console) or ""
+    if output is not None:
         try:
-            output.write_text(text, encoding="utf-8")
+            with output.open("w", encoding="utf-8") as handle:
+                # the table as plain text (no colours), machine formats as they are
+                plain = Console(file=handle, width=120, no_color=True, highlight=False)
+                handle.write(render(result, fmt, plain) or "")
         except OSError as exc:
             raise DualworkerError(f"{output}: cannot write: {exc.strerror or exc}", 2) from None
     else:

@@ -342,6 +342,15 @@ def _discover_by_scan(root: Path) -> Project:
     workers = [Worker(load_config(p, _rel(p, root))) for p in paths]
     pairs = infer_pairs(workers)
     if not pairs:
+        dangling = _first_dangling_binding(workers)
+        if dangling is not None:
+            config, keypath, binding, service = dangling
+            raise ParseError(
+                f"`{binding}` binds `{service}`, which no Wrangler config under this folder defines, so "
+                f"there is no front/backend pair to check (fix the name, or add {SETTINGS_FILE})",
+                config.rel,
+                *config.position(keypath),
+            )
         raise ParseError(
             f"found {len(workers)} Wrangler config(s) but no service binding between them, so no front and "
             f"backend; add {SETTINGS_FILE} to name them",
@@ -349,6 +358,17 @@ def _discover_by_scan(root: Path) -> Project:
             line=0,
         )
     return Project(root, workers, pairs, Settings())
+
+
+def _first_dangling_binding(workers: list[Worker]) -> tuple[ConfigFile, KeyPath, str, str] | None:
+    """A service binding whose target no config defines (why no pair was found)."""
+    for worker in workers:
+        for prefix, block in worker.blocks():
+            for index, entry in worker.services(block):
+                service, binding = entry.get("service"), entry.get("binding")
+                if isinstance(service, str):
+                    return worker.config, (*prefix, "services", index, "service"), str(binding), service
+    return None
 
 
 def _guess_binding(front: Worker, backend: Worker) -> str | None:

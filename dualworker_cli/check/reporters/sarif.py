@@ -76,6 +76,7 @@ def render(result: Result) -> str:
                         "rules": [rule_descriptor(r) for r in rules],
                     }
                 },
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],

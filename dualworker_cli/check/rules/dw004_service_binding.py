@@ -82,6 +82,29 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
 
 
 def check(project: Project) -> Iterator[Finding]:
+    seen: set[tuple[str, int, int]] = set()
+    for finding in _pair_findings(project):
+        seen.add((finding.path, finding.line, finding.col))
+        yield finding
+    if project.mode != "discovered":
+        return
+    for worker in project.workers:  # every binding of every config must name a known Worker
+        for prefix, block in worker.blocks():
+            for index, entry in worker.services(block):
+                service = entry.get("service")
+                if not isinstance(service, str) or service in project.names:
+                    continue
+                finding = RULE.at(
+                    worker.config,
+                    (*prefix, "services", index, "service"),
+                    f"`{entry.get('binding')}` ({where(prefix)}) of `{worker.label}` binds `{service}`, a "
+                    "Worker no config in this project defines (a typo, or a Worker deployed from elsewhere)",
+                )
+                if (finding.path, finding.line, finding.col) not in seen:
+                    yield finding
+
+
+def _pair_findings(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
         front, config = pair.front, pair.front.config
         found = pair.binding_entry(config.data)
