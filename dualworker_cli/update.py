@@ -197,6 +197,12 @@ def template_routing(project: Project, override: str | None, *, packaged_ok: boo
         with _packaged_repo() as repo, _rewrite(project.source, repo):
             yield repo
         return
+    if not _looks_remote(project.source) and not Path(project.source).expanduser().is_dir():
+        raise DualworkerError(
+            f"the template source recorded in {ANSWERS_FILE}, {project.source}, does not exist "
+            "(moved or deleted?): pass --template <a clone of it>",
+            1,
+        )
     yield project.source
 
 
@@ -300,12 +306,36 @@ def _copier_update(dst: Path, *, vcs_ref: str, conflict: Conflict, data: dict[st
                 unsafe=True,
             )
     except (CopierError, ValueError, ProcessExecutionError) as exc:
-        detail = " ".join(str(exc).split())[:400]
-        raise DualworkerError(
-            f"copier update failed: {detail} (`git status` shows any partial change; "
-            "`git checkout -- . && git clean -fd` undoes it)",
-            1,
-        ) from None
+        raise DualworkerError(_failure_message(dst, exc), 1) from None
+
+
+def _failure_message(dst: Path, exc: Exception) -> str:
+    """One line: git's own ``fatal:`` line when there is one, and whether the project was touched.
+
+    The project was clean before (checked by :func:`load_project`), so `git status` tells.
+    """
+    text = str(exc)
+    fatal = [line.strip() for line in text.splitlines() if line.strip().startswith(("fatal:", "error:"))]
+    detail = fatal[-1] if fatal else " ".join(text.split())
+    hint = ""
+    if any(
+        word in detail
+        for word in (
+            "unable to access",
+            "Could not resolve",
+            "not a git repository",
+            "does not appear to be a git repository",
+            "not allowed",
+        )
+    ):
+        hint = " (offline, or the source moved? pass --template <a local clone>)"
+    touched = _git(dst, "status", "--porcelain", "--untracked-files=all", "--", ".").stdout.strip()
+    state = (
+        "the project may be partly changed: `git checkout -- . && git clean -fd` undoes it"
+        if touched
+        else "nothing was changed"
+    )
+    return f"copier update failed: {detail[:300]}{hint}; {state}"
 
 
 def collect_changes(root: Path, conflict: Conflict) -> Changes:

@@ -244,3 +244,19 @@ def test_added_pattern_installs_typechecks_and_passes_tests(
     _npm(["install", "--no-audit", "--no-fund"], project, env, timeout=900)
     _npm(["run", "typecheck"], project, env, timeout=600)
     _npm(["test"], project, env, timeout=900)
+
+
+def test_unreachable_recorded_source_fails_in_one_line_without_changes(
+    tmp_path: Path, template_repo: Path
+) -> None:
+    project = make_project(tmp_path, template_repo, [])
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(template_repo), str(tmp_path / "moved-away")))
+    commit_all(project, "the template clone moved")
+    before = project_files(project)
+    result = cli("add", "queue", str(project))
+    assert result.exit_code == 1, result.output
+    error = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "does not exist" in error[0] and "--template" in error[0], result.output
+    assert project_files(project) == before
+    assert git(project, "status", "--porcelain") == ""

@@ -221,14 +221,25 @@ def test_refuses_missing_folder(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no such project folder" in result.output
 
 
-def test_unreachable_source_is_one_line_and_changes_nothing(project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{tmp}/gone", "does not exist (moved or deleted?): pass --template"),
+        ("https://git.example.invalid/dualworker.git", "cannot reach the template source"),
+    ],
+)
+def test_unreachable_source_is_one_line_and_changes_nothing(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, message: str
+) -> None:
+    monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "file")  # the https case must fail without a network
     answers = project / ".copier-answers.yml"
-    answers.write_text(answers.read_text().replace(answers_of(project)["_src_path"], str(tmp_path / "gone")))
+    recorded = answers_of(project)["_src_path"]
+    answers.write_text(answers.read_text().replace(recorded, source.format(tmp=tmp_path)))
     commit_all(project, "template moved")
     before = project_files(project)
     result = update(project)
     assert result.exit_code == 1, result.output
-    assert "cannot reach the template source" in result.output
+    assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert project_files(project) == before
 
