@@ -99,7 +99,7 @@ def list_releases(source: str, timeout: float = LS_REMOTE_TIMEOUT_S) -> list[Rel
 
     Mirrors Copier's choice of "latest": tags that parse as PEP 440, pre-releases skipped.
     """
-    if _is_local(source):
+    if is_local_source(source):
         source = str(Path(source).expanduser().resolve())
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "GCM_INTERACTIVE": "never"}
     try:
@@ -127,7 +127,7 @@ def list_releases(source: str, timeout: float = LS_REMOTE_TIMEOUT_S) -> list[Rel
     return sorted(releases, key=lambda r: r.version, reverse=True)
 
 
-def _is_local(source: str) -> bool:
+def is_local_source(source: str) -> bool:
     """A filesystem path (or file:// URL) rather than a network URL: listing its tags is cheap."""
     if source.startswith("file://"):
         return True
@@ -156,9 +156,9 @@ def newer_template_version(project_root: Path, *, allow_network: bool | None = N
         return None
     if allow_network is None:
         allow_network = os.environ.get("DUALWORKER_OFFLINE", "") not in {"1", "true", "yes"}
-    if not _is_local(source) and not allow_network:
+    if not is_local_source(source) and not allow_network:
         return None
-    if _is_local(source) and not Path(source).expanduser().exists():
+    if is_local_source(source) and not Path(source).expanduser().exists():
         return None
     try:
         releases = list_releases(source)
