@@ -129,7 +129,8 @@ def check(
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Fix config findings in place (comments kept).")] = False,
     explain: Annotated[
-        str | None, typer.Option("--explain", help="Show what a rule checks and how to fix it, e.g. DW006.")
+        str | None,
+        typer.Option("--explain", help="Show what a rule checks and how to fix it (DW006, or all)."),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write json/sarif/github output to this file.")

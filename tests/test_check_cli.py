@@ -321,3 +321,10 @@ def test_table_output_file_is_plain_text(tmp_path: Path) -> None:
     assert code == 1 and out == ""
     text = target.read_text()
     assert "DW006" in text and "\x1b[" not in text
+
+
+def test_explain_all_lists_every_rule() -> None:
+    code, out, _ = invoke("--explain", "all")
+    assert code == 0
+    for rule_id, rule in ALL.items():
+        assert rule_id in out and rule.name in out

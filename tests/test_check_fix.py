@@ -180,3 +180,43 @@ def test_edit_helpers_inline_and_empty_objects() -> None:
     assert jsonc.set_member('{"x": {\n}}', ("x",), "y", 1) == '{"x": {\n  "y": 1\n}}'
     assert jsonc.append_item('{"a": [1]}', ("a",), 2) == '{"a": [1, 2]}'
     assert jsonc.set_member('{"a": true}', (), "a", False) == '{"a": false}'
+
+
+def test_fix_toml_env_binding(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    (root / "web" / "wrangler.jsonc").unlink()
+    front_toml = """# User Worker
+name = "shop-web"
+main = "src/index.ts"
+compatibility_date = "2026-11-01"
+
+[assets]
+directory = "./public"
+run_worker_first = ["/api/*"]
+
+[[services]]
+binding = "BACKEND_SERVICE"
+service = "shop-core"
+entrypoint = "InternalApi"
+
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+
+[env.staging]
+# staging: services are not inherited
+
+[[env.staging.queues.producers]]
+binding = "JOBS"
+queue = "jobs-staging"
+"""
+    path = root / "web" / "wrangler.toml"
+    path.write_text(front_toml)
+    assert [f.rule for f in run(root).findings] == ["DW004"]
+    after = run_with_fixes(root)
+    assert after.findings == []
+    text = path.read_text()
+    assert re.findall(r"#.*", text) == re.findall(r"#.*", front_toml)
+    assert tomllib.loads(text)["env"]["staging"]["services"] == [
+        {"binding": "BACKEND_SERVICE", "service": "shop-core-staging", "entrypoint": "InternalApi"}
+    ]

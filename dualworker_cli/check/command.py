@@ -19,12 +19,30 @@ from dualworker_cli.check.reporters import FORMATS
 from dualworker_cli.errors import DualworkerError
 
 
+def list_rules(console: Console) -> None:
+    """``--explain all``: one line per rule."""
+    from rich.table import Table
+
+    from dualworker_cli.check.rules import ALL
+
+    table = Table(title="dualworker check rules", title_justify="left")
+    for column in ("Rule", "Name", "Severity", "Fix", "Title"):
+        table.add_column(column, no_wrap=column != "Title")
+    for rule in ALL.values():
+        table.add_row(rule.id, rule.name, rule.severity.label, "--fix" if rule.fixable else "", rule.title)
+    console.print(table)
+    console.print("`dualworker check --explain DW00x` shows a rule's page.")
+
+
 def explain(rule_id: str, console: Console) -> None:
     """Print a rule's page (what it does / why / example / fix), ruff-style."""
     from rich.markdown import Markdown
 
     from dualworker_cli.check.rules import ALL
 
+    if rule_id.strip().lower() == "all":
+        list_rules(console)
+        return
     rule = ALL.get(rule_id.strip().upper())
     if rule is None:
         raise DualworkerError(f"--explain {rule_id}: unknown rule (known: {', '.join(ALL)})", 2)

@@ -155,9 +155,9 @@ RULE = Rule(
     "own snippet has this bug.",
     example='new Request(c.req.raw, {\n  headers: { ...c.req.header(), "X-User-Id": userId },\n})',
     fix="Copy into a `Headers` object, delete the identity header (and other internal headers), then "
-    'set it:\n\nconst headers = new Headers(c.req.raw.headers);\nheaders.delete("X-User-Id");\n'
+    'set it:\n\n```ts\nconst headers = new Headers(c.req.raw.headers);\nheaders.delete("X-User-Id");\n'
     'headers.set("X-User-Id", userId);\n'
-    "return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));",
+    "return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));\n```",
     hint="new Headers(...), delete the identity header, then set it",
     check=check,
 )
