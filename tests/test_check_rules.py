@@ -376,3 +376,13 @@ def test_dw005_binding_named_in_a_type_only_is_not_a_proxy(tmp_path: Path) -> No
     files["src/app.ts"] += 'app.get("/api/raw", async (c) => c.env["BACKEND_SERVICE"].fetch(c.req.raw));\n'
     found = findings_for(make_project(tmp_path / "b", front_ts=files), "DW005")
     assert [f.message.split("`")[1] for f in found] == ["GET /api/raw"]
+
+
+def test_dw005_names_that_switch_auth_off_are_not_auth(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/internal/*", authMiddleware);\napp.all("/api/internal/*", proxy);',
+        'const skipAuth = async (c, next) => next();\napp.all("/api/internal/*", skipAuth, proxy);',
+    )
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW005")
+    assert [f.message.split("`")[1] for f in found] == ["ALL /api/internal/*"]

@@ -20,7 +20,24 @@ if TYPE_CHECKING:
     from dualworker_cli.check.discover import Pair, Project
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head", "on"})
-AUTH_NAME = re.compile(r"auth|jwt|bearer|session|verif|protect|require_?user|signed_?in|login", re.I)
+_AUTH_WORDS = re.compile(r"auth|jwt|bearer|session|verif|protect|require_?user|signed_?in|login", re.I)
+#: names that mention auth but say it is off: `noAuth`, `skipAuth`, `optionalAuth`, `publicRoute`...
+_NOT_AUTH = re.compile(
+    r"(?i:(?:^|_)(?:no|skip|without|optional|maybe|bypass|disable)_?(?:auth|jwt|session))"
+    r"|(?:No|Skip|Without|Optional|Maybe|Bypass|Disable)(?:Auth|Jwt|JWT|Session)"
+    r"|(?i:anonymous|unauth|^public|^anon|(?:auth|jwt|session)_?(?:optional|skip|off|disabled))"
+)
+
+
+class _AuthName:
+    """Whether an identifier names auth middleware (and not its absence)."""
+
+    @staticmethod
+    def search(name: str) -> bool:
+        return bool(_AUTH_WORDS.search(name)) and not _NOT_AUTH.search(name)
+
+
+AUTH_NAME = _AuthName()
 MAX_CALL_DEPTH = 6
 
 AppKey = tuple[str, str]  # (module path, variable name)
