@@ -261,3 +261,44 @@ def test_every_environment_bundles_with_wrangler(
             assert "--dry-run: exiting now." in output, _tail(output)
             if app == "user-application":
                 assert f"e2e-all-secret-data-{env_name}#InternalApi" in output, _tail(output)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+#: The other pattern combinations (secret auth). Their dependencies are the same as the
+#: all-patterns project's, so they reuse its node_modules (hard-linked, no second install).
+OTHER_COMBINATIONS = [
+    ["queue"],
+    ["websocket"],
+    ["workflow"],
+    ["queue", "websocket"],
+    ["queue", "workflow"],
+    ["websocket", "workflow"],
+]
+
+
+@pytest.mark.parametrize("patterns", OTHER_COMBINATIONS, ids=lambda p: "+".join(p))
+def test_other_pattern_combinations_typecheck_and_pass_their_tests(
+    patterns: list[str], projects: dict[str, Project], node_env: dict[str, str], tmp_path: Path
+) -> None:
+    source = _installed(projects, "all-secret")
+    name = "-".join(patterns)
+    project = Project(f"combo-{name}", tmp_path / name, patterns, "secret")
+    start = time.monotonic()
+    render(Answers(project_name=f"e2e-{name}", patterns=patterns, auth_mode="secret"), project.path)
+    project.timings["render"] = time.monotonic() - start
+    shutil.copytree(
+        source.path / "node_modules", project.path / "node_modules", symlinks=True, copy_function=os.link
+    )
+    _check(project, "types", ["npm", "run", "types"], node_env, TIMEOUTS["types"])
+    _check(project, "typecheck", ["npm", "run", "typecheck"], node_env, TIMEOUTS["typecheck"])
+    output = _check(project, "test", ["npm", "test"], node_env, TIMEOUTS["test"])
+    for pattern in ("queue", "websocket", "workflow"):
+        ran = f"test/{pattern}.test.ts" in output
+        assert ran == (pattern in patterns), f"[{project.name}] {pattern}.test.ts ran={ran}\n{_tail(output)}"
+    projects[project.name] = project  # reported with the others at the end
