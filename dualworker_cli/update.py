@@ -44,6 +44,7 @@ from dualworker_cli.versioning import (
     TEMPLATE_URL,
     is_local_source,
     list_releases,
+    local_path,
     newer_template_version,
     parse_version,
     read_answers,
@@ -188,7 +189,7 @@ def template_routing(project: Project, override: str | None, *, packaged_ok: boo
     """
     if override:
         target = override
-        if not _looks_remote(target):
+        if not _looks_remote(target) and not target.startswith("file://"):
             target = str(Path(target).expanduser().resolve())
         with _rewrite(project.source, target):
             yield target
@@ -197,7 +198,7 @@ def template_routing(project: Project, override: str | None, *, packaged_ok: boo
         with _packaged_repo() as repo, _rewrite(project.source, repo):
             yield repo
         return
-    if not _looks_remote(project.source) and not Path(project.source).expanduser().is_dir():
+    if not _looks_remote(project.source) and not local_path(project.source).is_dir():
         raise DualworkerError(
             f"the template source recorded in {ANSWERS_FILE}, {project.source}, does not exist "
             "(moved or deleted?): pass --template <a clone of it>",

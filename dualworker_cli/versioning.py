@@ -99,8 +99,7 @@ def list_releases(source: str, timeout: float = LS_REMOTE_TIMEOUT_S) -> list[Rel
 
     Mirrors Copier's choice of "latest": tags that parse as PEP 440, pre-releases skipped.
     """
-    if is_local_source(source):
-        source = str(Path(source).expanduser().resolve())
+    source = _git_url(source)
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "GCM_INTERACTIVE": "never"}
     try:
         proc = subprocess.run(
@@ -125,6 +124,29 @@ def list_releases(source: str, timeout: float = LS_REMOTE_TIMEOUT_S) -> list[Rel
         if version is not None and not version.is_prerelease:
             releases.append(Release(tag, version))
     return sorted(releases, key=lambda r: r.version, reverse=True)
+
+
+def _git_url(source: str) -> str:
+    """What to hand to ``git ls-remote``: absolute local paths, expanded shortcuts."""
+    if source.startswith("file://"):
+        return source
+    if is_local_source(source):
+        return str(Path(source).expanduser().resolve())
+    return expand_shortcut(source)
+
+
+def local_path(source: str) -> Path:
+    """The folder a local source names (``file://`` stripped)."""
+    return Path(source.removeprefix("file://")).expanduser()
+
+
+def expand_shortcut(source: str) -> str:
+    """Copier's ``gh:owner/repo`` / ``gl:owner/repo`` shortcuts as URLs git understands."""
+    for prefix, host in (("gh:", "https://github.com/"), ("gl:", "https://gitlab.com/")):
+        if source.startswith(prefix):
+            path = source.removeprefix(prefix).removesuffix(".git")
+            return f"{host}{path}.git"
+    return source
 
 
 def is_local_source(source: str) -> bool:
@@ -158,7 +180,7 @@ def newer_template_version(project_root: Path, *, allow_network: bool | None = N
         allow_network = os.environ.get("DUALWORKER_OFFLINE", "") not in {"1", "true", "yes"}
     if not is_local_source(source) and not allow_network:
         return None
-    if is_local_source(source) and not Path(source).expanduser().exists():
+    if is_local_source(source) and not local_path(source).exists():
         return None
     try:
         releases = list_releases(source)

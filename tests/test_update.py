@@ -15,7 +15,14 @@ from typer.testing import CliRunner
 from dualworker_cli import generate
 from dualworker_cli.cli import app
 from dualworker_cli.update import newer_template_version
-from dualworker_cli.versioning import TEMPLATE_URL, parse_version, pin_packaged_source, release_tag
+from dualworker_cli.versioning import (
+    TEMPLATE_URL,
+    expand_shortcut,
+    is_local_source,
+    parse_version,
+    pin_packaged_source,
+    release_tag,
+)
 from tests.conftest import REPO_ROOT
 from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
     RENAME_V2_LINE,
@@ -489,3 +496,26 @@ def test_relative_template_path_is_recorded_absolute(
     )
     assert result.exit_code == 0, result.output
     assert answers_of(tmp_path / "rel")["_src_path"] == str(template_repo.resolve())
+
+
+@pytest.mark.parametrize(
+    ("source", "local", "expanded"),
+    [
+        ("/srv/templates/dualworker", True, "/srv/templates/dualworker"),
+        ("file:///srv/templates/dualworker", True, "file:///srv/templates/dualworker"),
+        (TEMPLATE_URL, False, TEMPLATE_URL),
+        ("git@github.com:dualworker/dualworker.git", False, "git@github.com:dualworker/dualworker.git"),
+        ("gh:dualworker/dualworker", False, TEMPLATE_URL),
+    ],
+)
+def test_source_kinds(source: str, local: bool, expanded: str) -> None:
+    """Local sources are always asked for newer tags; remote ones only when the network is allowed."""
+    assert is_local_source(source) is local
+    assert expand_shortcut(source) == expanded
+
+
+def test_newer_template_version_reads_file_url_source(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    recorded = answers_of(project)["_src_path"]
+    answers.write_text(answers.read_text().replace(recorded, f"file://{recorded}"))
+    assert newer_template_version(project) == "v0.2.0"
