@@ -386,3 +386,36 @@ def test_dw005_names_that_switch_auth_off_are_not_auth(tmp_path: Path) -> None:
     )
     found = findings_for(make_project(tmp_path, front_ts=files), "DW005")
     assert [f.message.split("`")[1] for f in found] == ["ALL /api/internal/*"]
+
+
+def test_dw012_default_export_serves_internal_routes_behind_a_public_route(tmp_path: Path) -> None:
+    """The link-redirect case: a declared public route is fine, but the default export (what the
+    route reaches) must not serve the internal API, even when the binding uses InternalApi."""
+    back = backend()
+    back["routes"] = ["go.example.com/*"]
+    settings = (
+        '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
+        'public_routes = ["go.example.com/*"]\n'
+    )
+    files = dict(BACKEND_TS)
+    files["src/api.ts"] = """import { Hono } from "hono";
+export const api = new Hono();
+const internal = new Hono();
+internal.get("/whoami", (c) => c.text(c.req.header("X-User-Id") ?? ""));
+api.get("/go/:slug", (c) => c.redirect("https://example.com"));
+api.route("/api/internal", internal);
+"""
+    files["src/index.ts"] = files["src/index.ts"].replace(
+        'export default { fetch: () => new Response("not found", { status: 404 }) };',
+        'import { api } from "./api";\nexport default { fetch: api.fetch };',
+    )
+    root = make_project(tmp_path, backend=back, backend_ts=files, settings=settings)
+    found = findings_for(root, "DW012")
+    assert [(f.path, f.line) for f in found] == [("core/src/index.ts", 12)]
+    assert "GET /api/internal/whoami" in found[0].message and "routes" in found[0].message
+    # the same default export on a private backend: nothing to flag
+    back_private = backend()
+    assert (
+        findings_for(make_project(tmp_path / "private", backend=back_private, backend_ts=files), "DW012")
+        == []
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dualworker_cli.check.analysis import default_export_routes
 from dualworker_cli.check.discover import Project
 from dualworker_cli.check.model import Finding, Rule, Severity
 from dualworker_cli.check.rules.common import publicly_reachable
@@ -36,6 +37,21 @@ def check(project: Project) -> Iterator[Finding]:
                 f"`{pair.binding}` uses entrypoint `{entrypoint}`, but "
                 f"`{pair.backend.config.data.get('main')}` of `{pair.backend.label}` does not export it",
             )
+        reasons = publicly_reachable(pair.backend)
+        main = pair.backend.main
+        if reasons and main is not None:
+            report = default_export_routes(project, main, project.settings.api_prefix)
+            if report is not None:
+                line, col = report.module.position(report.node)
+                shown = ", ".join(report.paths[:3]) + (" ..." if len(report.paths) > 3 else "")
+                yield RULE.at_pos(
+                    report.module.rel,
+                    line,
+                    col,
+                    f"the default export of `{pair.backend.label}` serves internal routes ({shown}) and "
+                    f"the Worker is reachable publicly ({', '.join(reasons)}): anyone can call them with any "
+                    f"`{project.settings.identity_header}`",
+                )
 
 
 RULE = Rule(
@@ -44,8 +60,9 @@ RULE = Rule(
     title="Internal API served from the default export of a reachable backend",
     severity=Severity.ERROR,
     what="Flags a service binding without `entrypoint` to a Data Worker that is reachable from the "
-    "internet (workers.dev, preview URLs or routes), and an `entrypoint` that the Data Worker's `main` "
-    "does not export.",
+    "internet (workers.dev, preview URLs or routes); an `entrypoint` that the Data Worker's `main` "
+    "does not export; and, for a reachable Data Worker, a default export that serves routes under the "
+    "API prefix (its Hono app, or an app mounted on it, is the export or is used by it).",
     why="Public URLs only ever reach a Worker's default export. When the internal API lives on a named "
     "`WorkerEntrypoint` class and the binding names it, a route kept for a public feature, or a "
     "workers.dev URL switched on by mistake, exposes nothing internal.",
