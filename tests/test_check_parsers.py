@@ -114,3 +114,42 @@ def test_toml_key_lines() -> None:
     assert lines[("queues", "consumers", 0, "queue")] == (3, 1)
     assert lines[("env", "staging", "workers_dev")] == (5, 1)
     assert toml.locate(lines, ("env", "staging", "nope")) == (4, 1)
+
+
+SETTINGS_PIECES = st.sampled_from(
+    [
+        "[front]\n",
+        "[backend]\n",
+        "[check]\n",
+        "[other]\n",
+        'config = "a/wrangler.jsonc"\n',
+        "config = 1\n",
+        'ignore = ["DW001"]\n',
+        'ignore = ["ZZ1"]\n',
+        "ignore = [1]\n",
+        'fail_on = "warning"\n',
+        'fail_on = "x"\n',
+        "public_routes = []\n",
+        'binding = ""\n',
+        "typo = 1\n",
+        "= broken\n",
+        "[[front]]\n",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(SETTINGS_PIECES, max_size=8).map("".join))
+def test_settings_file_only_located_errors(text: str) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from dualworker_cli.check.discover import load_settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "dualworker.toml"
+        path.write_text(text)
+        try:
+            load_settings(path, "dualworker.toml")
+        except ParseError as exc:
+            assert exc.path == "dualworker.toml" and exc.line >= 1

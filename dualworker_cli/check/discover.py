@@ -208,8 +208,12 @@ def load_settings(path: Path, rel: str) -> Settings:
         return toml.locate(lines, keypath)
 
     for table, value in data.items():
-        if table not in _KNOWN or not isinstance(value, dict):
-            raise ParseError(f"unknown table [{table}] (known: front, backend, check)", rel, *pos(table))
+        if table not in _KNOWN:
+            raise ParseError(
+                f"unknown table or key `{table}` (known tables: front, backend, check)", rel, *pos(table)
+            )
+        if not isinstance(value, dict):
+            raise ParseError(f"`{table}` must be a table: [{table}]", rel, *pos(table))
         for key in value:
             if key not in _KNOWN[table]:
                 known = ", ".join(sorted(_KNOWN[table]))
