@@ -9,7 +9,8 @@ from typing import Any
 from dualworker_cli.check.parse import jsonc, toml
 from dualworker_cli.check.parse.errors import ParseError
 
-CONFIG_NAMES: tuple[str, ...] = ("wrangler.jsonc", "wrangler.json", "wrangler.toml")
+#: in the order Wrangler's own config lookup prefers them when a folder has several
+CONFIG_NAMES: tuple[str, ...] = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
 
 KeyPath = tuple[str | int, ...]
 
