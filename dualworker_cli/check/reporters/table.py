@@ -51,7 +51,11 @@ def report(result: Result, console: Console) -> None:
     for path, group in groupby(result.findings, key=lambda f: f.path):
         shown = display_path(project.root, path)
         table = Table(title=shown, title_justify="left", title_style="bold", expand=True)
-        table.add_column("Line:Col", no_wrap=True, justify="right")
+        # path:line:col (clickable in terminals and editors) when it leaves room for the message
+        full = len(shown) + 8 <= console.width // 3
+        table.add_column(
+            "Location" if full else "Line:Col", no_wrap=True, justify="left" if full else "right"
+        )
         table.add_column("Rule", no_wrap=True, min_width=5)
         table.add_column("Message", ratio=3)
         table.add_column("Fix", ratio=2)
@@ -63,7 +67,7 @@ def report(result: Result, console: Console) -> None:
                 else (rule.hint or first_sentence(rule.fix))
             )
             table.add_row(
-                f"{finding.line}:{finding.col}",
+                f"{shown}:{finding.line}:{finding.col}" if full else f"{finding.line}:{finding.col}",
                 Text(finding.rule, style=STYLE[finding.severity]),
                 finding.message,
                 Text(fix, style="dim"),
