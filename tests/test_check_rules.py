@@ -419,3 +419,26 @@ api.route("/api/internal", internal);
         findings_for(make_project(tmp_path / "private", backend=back_private, backend_ts=files), "DW012")
         == []
     )
+
+
+GUARDED_PROXY = """const STRIPPED = [%s];
+
+export async function proxy(c) {
+  const headers = new Headers(c.req.raw.headers);
+  for (const name of [...headers.keys()]) {
+    if (STRIPPED.includes(name)) {
+      headers.delete(name);
+    }
+  }
+  headers.append("X-User-Id", c.get("userId"));
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));
+}
+"""
+
+
+def test_dw006_delete_guarded_by_a_list_of_internal_headers(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/proxy.ts"] = GUARDED_PROXY % '"x-user-id", "cookie"'
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW006") == []
+    files["src/proxy.ts"] = GUARDED_PROXY % '"cookie"'
+    assert len(findings_for(make_project(tmp_path / "b", front_ts=files), "DW006")) == 1

@@ -85,16 +85,37 @@ def _resolve_strings(code: Code, module: Module, node: Any, depth: int = 0) -> s
     return set()
 
 
+def _guard_strings(code: Code, module: Module, node: Any) -> set[str]:
+    """Strings the ``if`` conditions around ``node`` test against, e.g. ``INTERNAL.includes(name)``
+    or ``name === "x-user-id"`` guarding a ``headers.delete(name)`` in a loop over all headers."""
+    out: set[str] = set()
+    current = node.parent
+    while current is not None and current.type not in ts.FUNCTION_TYPES:
+        if current.type == "if_statement":
+            condition = current.child_by_field_name("condition")
+            for sub in ts.walk(condition) if condition is not None else ():
+                if sub.type in ("identifier", "string", "template_string"):
+                    out |= _resolve_strings(code, module, sub)
+        current = current.parent
+    return out
+
+
 def _removes(code: Code, call: ProxyCall, header: str) -> bool:
-    """Some ``headers.delete(H)`` / ``headers.set(H, v)`` with H the identity header."""
+    """Some ``headers.delete(H)`` / ``headers.set(H, v)`` with H the identity header - directly,
+    through a constant or loop over a list, or a delete guarded by a test against such a list."""
     for module, node in call.scope:
         for sub in ts.walk(node):
             if sub.type != "call_expression":
                 continue
-            if _member_name(sub.child_by_field_name("function")) not in ("delete", "set"):
+            method = _member_name(sub.child_by_field_name("function"))
+            if method not in ("delete", "set"):
                 continue
             args = ts.arguments(sub)
-            if args and header in _resolve_strings(code, module, args[0]):
+            if not args:
+                continue
+            if header in _resolve_strings(code, module, args[0]):
+                return True
+            if method == "delete" and header in _guard_strings(code, module, sub):
                 return True
     return False
 
