@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from dualworker_cli.check.discover import Project, Worker
@@ -20,7 +21,7 @@ def flag_not_false(rule: Rule, worker: Worker, key: str, what: str) -> Iterator[
     config = worker.config
     top = config.data.get(key)
     if top is not False:
-        state = "is missing" if key not in config.data else f"is {top!r}"
+        state = "is missing" if key not in config.data else f"is {json.dumps(top)}"
         fix = Fix(f"set {key}: false", config, "set", (), False, key)
         at = (key,) if key in config.data else ("name",)
         yield rule.at(config, at, f"backend Worker `{worker.label}`: `{key}` {state}, so it gets {what}", fix)
@@ -30,7 +31,7 @@ def flag_not_false(rule: Rule, worker: Worker, key: str, what: str) -> Iterator[
             yield rule.at(
                 config,
                 (*prefix, key),
-                f"backend Worker `{worker.label}`: {where(prefix)} sets `{key}` to {block[key]!r}, "
+                f"backend Worker `{worker.label}`: {where(prefix)} sets `{key}` to {json.dumps(block[key])}, "
                 f"giving it {what}",
                 fix,
             )

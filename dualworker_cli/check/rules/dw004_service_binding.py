@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,8 +77,8 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
         yield RULE.at(
             config,
             (*prefix, "services", index),
-            f"{where(prefix)}: `{pair.binding}` lacks `entrypoint: {top['entrypoint']!r}` that the "
-            "top level uses, so this environment calls the backend's default export",
+            f"{where(prefix)}: `{pair.binding}` lacks the entrypoint {json.dumps(top['entrypoint'])} that "
+            "the top level uses, so this environment calls the backend's default export",
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,7 +35,7 @@ def check(project: Project) -> Iterator[Finding]:
             if not isinstance(assets, dict) or worker_runs_first(assets, prefix_path):
                 continue
             current = assets.get("run_worker_first")
-            state = "is missing" if current is None else f"is {current!r}"
+            state = "is missing" if current is None else f"is {json.dumps(current)}"
             yield RULE.at(
                 front.config,
                 (*prefix, "assets", "run_worker_first") if current is not None else (*prefix, "assets"),

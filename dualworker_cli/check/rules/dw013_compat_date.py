@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from dualworker_cli.check.discover import Project
@@ -25,8 +26,9 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.at(
                 pair.front.config,
                 ("compatibility_date",),
-                f"compatibility_date {front_date!r} differs from the backend's {back_date!r} "
-                f"(`{pair.backend.label}`): the two Workers run different runtime semantics",
+                f"compatibility_date {json.dumps(front_date)} differs from the backend's "
+                f"{json.dumps(back_date)} (`{pair.backend.label}`): the two Workers run different runtime "
+                "semantics",
             )
 
 
