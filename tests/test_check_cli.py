@@ -328,3 +328,19 @@ def test_explain_all_lists_every_rule() -> None:
     assert code == 0
     for rule_id, rule in ALL.items():
         assert rule_id in out and rule.name in out
+
+
+def test_a_crashing_rule_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from dualworker_cli.check import engine
+
+    def boom(project: object) -> None:
+        raise KeyError("surprise")
+
+    crashing = tuple(dataclasses.replace(r, check=boom) if r.id == "DW013" else r for r in engine.CHECKS)
+    monkeypatch.setattr(engine, "CHECKS", crashing)
+    monkeypatch.delenv("DUALWORKER_DEBUG", raising=False)
+    code, _, err = invoke(str(make_project(tmp_path)))
+    assert code == 2
+    assert _one_liner(err).startswith("error: internal error in DW013 (KeyError: 'surprise')")

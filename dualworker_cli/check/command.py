@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from dualworker_cli.check.discover import FAIL_ON
-from dualworker_cli.check.engine import Result, UsageError, run, run_with_fixes
+from dualworker_cli.check.engine import Result, RuleCrash, UsageError, run, run_with_fixes
 from dualworker_cli.check.model import Severity
 from dualworker_cli.check.parse.errors import ParseError
 from dualworker_cli.check.reporters import FORMATS
@@ -137,7 +137,7 @@ def run_check(
         result = (run_with_fixes if fix else run)(path, select, ignore)
     except ParseError as exc:
         raise DualworkerError(str(exc), 2) from None
-    except UsageError as exc:
+    except (UsageError, RuleCrash) as exc:
         raise DualworkerError(str(exc), 2) from None
     if lookup is not None:
         result.template_update = lookup.result()

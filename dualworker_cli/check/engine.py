@@ -17,6 +17,27 @@ class UsageError(Exception):
     """Bad options (unknown rule code, severity); the CLI exits 2."""
 
 
+class RuleCrash(Exception):
+    """A bug in a rule: reported in one line (exit 2) unless ``DUALWORKER_DEBUG=1`` asks for the
+    traceback, so CI logs say which rule to blame instead of dumping a stack."""
+
+
+def _checked(rule: Rule, project: Project) -> list[Finding]:
+    import os
+
+    try:
+        return list(rule.check(project))
+    except ParseError:
+        raise
+    except Exception as exc:
+        if os.environ.get("DUALWORKER_DEBUG"):
+            raise
+        raise RuleCrash(
+            f"internal error in {rule.id} ({type(exc).__name__}: {exc}); please report it with "
+            "DUALWORKER_DEBUG=1 output, and use --ignore " + rule.id + " meanwhile"
+        ) from exc
+
+
 @dataclass
 class Result:
     project: Project
@@ -66,7 +87,7 @@ def run(root: Path, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> R
     findings: list[Finding] = []
     for rule in CHECKS:
         if rule.id in enabled:
-            findings.extend(rule.check(project))
+            findings.extend(_checked(rule, project))
     suppressions = [s for path, text in _texts(project) for s in suppress.scan(path, text)]
     findings, suppressed = suppress.apply(findings, suppressions, enabled)
     findings = [f for f in findings if f.rule in enabled]
@@ -93,4 +114,4 @@ def run_with_fixes(
     return result
 
 
-__all__ = ["ParseError", "Result", "UsageError", "enabled_rules", "run", "run_with_fixes"]
+__all__ = ["ParseError", "Result", "RuleCrash", "UsageError", "enabled_rules", "run", "run_with_fixes"]
