@@ -104,6 +104,26 @@ def build_rename_repo(dest: Path) -> Path:
     new.write_text(new.read_text(encoding="utf-8") + RENAME_V2_LINE + "\n", encoding="utf-8")
     app = dest / "template" / "apps/user-application/worker/hono/app.ts.jinja"
     app.write_text(app.read_text(encoding="utf-8").replace('"./notes"', '"./notes-routes"'), encoding="utf-8")
+    config = dest / "copier.yml"
+    if RENAMED_TO not in config.read_text(encoding="utf-8"):
+        # The release that moves the file adds its _migrations entry (copier.yml's worked example).
+        import yaml
+
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        entry = {
+            "version": "0.2.0",
+            "when": "{{ _stage == 'after' }}",
+            "command": [
+                "{{ _copier_python }}",
+                "{{ _copier_conf.src_path }}/template_migrations/carry_renamed_edits.py",
+                "{{ _copier_conf.src_path }}",
+                "{{ _version_from }}",
+                RENAMED_FROM,
+                RENAMED_TO,
+            ],
+        }
+        data["_migrations"] = [*(data.get("_migrations") or []), entry]
+        config.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     commit_and_tag(dest, "v0.2.0", "Template v0.2.0: notes.ts becomes notes-routes.ts")
     return dest
 
