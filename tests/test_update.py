@@ -519,3 +519,25 @@ def test_newer_template_version_reads_file_url_source(project: Path) -> None:
     recorded = answers_of(project)["_src_path"]
     answers.write_text(answers.read_text().replace(recorded, f"file://{recorded}"))
     assert newer_template_version(project) == "v0.2.0"
+
+
+def test_migration_runs_under_plain_copier_update(tmp_path: Path, rename_repo: Path) -> None:
+    """The _migrations entry needs nothing from dualworker: plain `copier update --trust` carries edits."""
+    project = make_project(tmp_path, rename_repo)
+    old = project / RENAMED_FROM
+    old.write_text("// user: my note about notes\n" + old.read_text())
+    commit_all(project, "user edit in a file the template will move")
+    copier = Path(sys.executable).parent / "copier"
+    proc = subprocess.run(
+        [str(copier), "update", "--defaults", "--trust"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "your edits were carried over" in proc.stderr
+    moved = (project / RENAMED_TO).read_text()
+    assert moved.startswith("// user: my note about notes\n") and moved.rstrip().endswith(RENAME_V2_LINE)
+    assert not old.exists()
