@@ -260,3 +260,31 @@ def test_unreachable_recorded_source_fails_in_one_line_without_changes(
     assert len(error) == 1 and "does not exist" in error[0] and "--template" in error[0], result.output
     assert project_files(project) == before
     assert git(project, "status", "--porcelain") == ""
+
+
+def test_add_reports_conflict_where_user_edited_the_same_spot(tmp_path: Path, template_repo: Path) -> None:
+    """The user's line sits exactly where the pattern inserts its own: a conflict, never a silent loss."""
+    import difflib
+
+    path = "apps/user-application/wrangler.jsonc"
+    before = generated(tmp_path, template_repo, [], "plain")[path].decode().splitlines(True)
+    after = generated(tmp_path, template_repo, ["queue"], "queued")[path].decode().splitlines(True)
+    spot, inserted = next(
+        (i1, after[j1])
+        for tag, i1, _, j1, _ in difflib.SequenceMatcher(a=before, b=after).get_opcodes()
+        if tag in {"insert", "replace"}
+    )
+    project = make_project(tmp_path, template_repo, [])
+    lines = (project / path).read_text().splitlines(True)
+    lines.insert(spot, "  // user: my own line exactly here\n")
+    (project / path).write_text("".join(lines))
+    commit_all(project, "user line where the queue binding will go")
+
+    result = cli("add", "queue", str(project))
+
+    assert result.exit_code == 1, result.output
+    text = (project / path).read_text()
+    assert "<<<<<<< before updating" in text and "// user: my own line exactly here" in text
+    assert inserted in text  # the pattern's own line is there too, on the other side of the conflict
+    assert path in result.output and "conflict" in result.output
+    assert f"UU {path}" in git(project, "status", "--porcelain")
