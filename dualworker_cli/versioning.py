@@ -141,7 +141,9 @@ def local_path(source: str) -> Path:
 
 
 def expand_shortcut(source: str) -> str:
-    """Copier's ``gh:owner/repo`` / ``gl:owner/repo`` shortcuts as URLs git understands."""
+    """Copier's ``gh:owner/repo`` / ``gl:owner/repo`` / ``git+URL`` forms as URLs git understands."""
+    if source.startswith("git+"):
+        return source.removeprefix("git+")
     for prefix, host in (("gh:", "https://github.com/"), ("gl:", "https://gitlab.com/")):
         if source.startswith(prefix):
             path = source.removeprefix(prefix).removesuffix(".git")

@@ -506,6 +506,7 @@ def test_relative_template_path_is_recorded_absolute(
         (TEMPLATE_URL, False, TEMPLATE_URL),
         ("git@github.com:dualworker/dualworker.git", False, "git@github.com:dualworker/dualworker.git"),
         ("gh:dualworker/dualworker", False, TEMPLATE_URL),
+        (f"git+{TEMPLATE_URL}", False, TEMPLATE_URL),
     ],
 )
 def test_source_kinds(source: str, local: bool, expanded: str) -> None:
