@@ -93,8 +93,8 @@ def _next_steps(console: Console, dest: Path, *, installed: bool, install_reques
     if not installed:
         lines.append("npm install")
     lines += [
-        "npm run dev          # both Workers on http://127.0.0.1:8787",
-        "npm run token        # a local dev token to paste into the demo page",
+        "npm run dev          # both Workers; open http://127.0.0.1:8787",
+        "npm run token        # in another terminal: a dev JWT for the page's Token field",
         "npm test             # tests in workerd",
         "npm run deploy       # Data Worker first, then User Worker",
         "dualworker check     # the security checklist",

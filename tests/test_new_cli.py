@@ -67,6 +67,9 @@ def test_non_tty_defaults_render_all_patterns(tmp_path: Path, monkeypatch: pytes
     assert answers["data_worker_name"] == "demo-data"
     assert not (tmp_path / "demo" / ".git").exists()
     assert "Next steps" in result.output
+    # How to get a dev token and open the demo page (issue 3).
+    assert "npm run token" in result.output
+    assert "open http://127.0.0.1:8787" in result.output
 
 
 @pytest.mark.parametrize(
