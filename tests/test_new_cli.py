@@ -192,10 +192,6 @@ def test_render_failure_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_missing_node_skips_install_with_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    import shutil
-
-    git = shutil.which("git", path="/usr/bin:/usr/local/bin")
-    assert git is not None
     result = new(tmp_path, monkeypatch, "demo", "-y", "--no-git")
     assert result.exit_code == 0, result.output
     assert "Skipped npm install" in result.output
@@ -203,34 +199,31 @@ def test_missing_node_skips_install_with_hint(tmp_path: Path, monkeypatch: pytes
     assert "npm install" in result.output  # shown again in the next steps
 
 
-def test_old_node_skips_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tools: dict[str, str]) -> Path:
+    """Put shell stand-ins for node/npm alone on PATH; return an empty work folder."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool, body in {"node": "echo v20.11.1", "npm": "echo npm-should-not-run; exit 1"}.items():
+    for tool, body in tools.items():
         script = bin_dir / tool
         script.write_text(f"#!/bin/sh\n{body}\n")
         script.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
     work = tmp_path / "work"
     work.mkdir()
+    return work
+
+
+def test_old_node_skips_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tools = {"node": "echo v20.11.1", "npm": "echo npm-should-not-run; exit 1"}
+    work = fake_tools(tmp_path, monkeypatch, tools)
     result = new(work, monkeypatch, "demo", "-y", "--no-git")
     assert result.exit_code == 0, result.output
     assert "Node.js 20.11.1 is too old" in result.output
 
 
 def test_failed_npm_install_shows_tail_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool, body in {
-        "node": "echo v24.1.0",
-        "npm": "echo 'npm error code E404'; echo 'npm error 404 Not Found - some-package'; exit 1",
-    }.items():
-        script = bin_dir / tool
-        script.write_text(f"#!/bin/sh\n{body}\n")
-        script.chmod(0o755)
-    monkeypatch.setenv("PATH", str(bin_dir))
-    work = tmp_path / "work"
-    work.mkdir()
+    npm = "echo 'npm error code E404'; echo 'npm error 404 Not Found - some-package'; exit 1"
+    work = fake_tools(tmp_path, monkeypatch, {"node": "echo v24.1.0", "npm": npm})
     result = new(work, monkeypatch, "demo", "-y", "--no-git")
     assert result.exit_code == 1
     assert "npm error 404 Not Found" in result.output
