@@ -37,6 +37,7 @@ CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-dev-shm-usage",  # CI containers often have a tiny /dev/shm
 )
 LOOPBACK = "127.0.0.1"
 NPM_INSTALL_TIMEOUT_S = 15 * 60
@@ -382,6 +383,39 @@ def dev_command(env: Mapping[str, str], port: int, inspector_port: int, *extra: 
         "--show-interactive-dev-session=false",
         *extra,
     ]
+
+
+# --------------------------------------------------------------------------- a foreign origin
+
+
+@contextlib.contextmanager
+def foreign_origin_server(html: str = "<!doctype html><title>foreign</title>") -> Iterator[str]:
+    """A second loopback origin serving one page (for cross-origin checks); yields its base URL."""
+    import http.server
+    import threading
+
+    body = html.encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 # --------------------------------------------------------------------------- browser

@@ -598,6 +598,7 @@ def _browser_session(app: App, page: Any, token: str) -> None:
         ds.poll(listed, QUEUE_TIMEOUT_S, interval=0.5, what="browser: event listed as processed")
 
     if "websocket" in app.spec.patterns:
+        _browser_websocket_refusals(app, page, token)
         room = f"browser-{uuid.uuid4().hex[:8]}"
         other = page.context.new_page()
         other.set_default_timeout(BROWSER_TIMEOUT_MS)
@@ -626,3 +627,41 @@ def _browser_session(app: App, page: Any, token: str) -> None:
         expect(page.locator("#wf-status")).to_contain_text(": complete", timeout=WORKFLOW_TIMEOUT_S * 1000)
         expect(result).to_contain_text('"userId": "alice"')
         expect(result).to_contain_text('"words": 3')
+
+
+OPEN_SOCKET_JS = """([url, token]) => new Promise((resolve) => {
+  const ws = new WebSocket(url, ["bearer", token]);
+  ws.onopen = () => { resolve("open"); ws.close(); };
+  ws.onclose = (event) => resolve(`closed ${event.code}`);
+})"""
+
+
+def _browser_websocket_refusals(app: App, page: Any, token: str) -> None:
+    """In the browser: a bad token, then a foreign page's origin, are refused by the User Worker.
+
+    The browser only sees a closed socket (1006); the dev server's log shows who refused and why.
+    """
+    from playwright.sync_api import expect
+
+    bad_room, foreign_room = f"bad-token-{uuid.uuid4().hex[:8]}", f"foreign-{uuid.uuid4().hex[:8]}"
+    page.fill("#token", "x.y.z")
+    page.fill("#room", bad_room)
+    page.click("#ws-connect")
+    expect(page.locator("#ws-log")).to_contain_text("closed (1006)")
+    page.fill("#token", token)
+    # Another local origin (a loopback page, so Chromium's local-network rules do not interfere).
+    with ds.foreign_origin_server() as foreign:
+        other = page.context.new_page()
+        try:
+            other.goto(foreign + "/")
+            outcome = other.evaluate(OPEN_SOCKET_JS, [f"{app.ws_base}/api/ws/{foreign_room}", token])
+        finally:
+            other.close()
+    assert outcome == "closed 1006", outcome
+    for room, status in ((bad_room, 401), (foreign_room, 403)):
+        line = re.compile(rf"GET /api/ws/{room} {status} ")
+        ds.poll(
+            lambda line=line: line.search(app.server.log_path.read_text(errors="replace")),
+            10,
+            what=f"dev server log shows {status} for the upgrade into {room}",
+        )
