@@ -442,3 +442,29 @@ def test_dw006_delete_guarded_by_a_list_of_internal_headers(tmp_path: Path) -> N
     assert findings_for(make_project(tmp_path, front_ts=files), "DW006") == []
     files["src/proxy.ts"] = GUARDED_PROXY % '"cookie"'
     assert len(findings_for(make_project(tmp_path / "b", front_ts=files), "DW006")) == 1
+
+
+def test_dw005_routes_registered_by_a_function_taking_the_app(tmp_path: Path) -> None:
+    """`app.use("/api/*", auth)` then `registerInternal(app)` defined in another module: covered;
+    registered before the `use`: not covered."""
+    files = dict(FRONT_TS)
+    files["src/internal.ts"] = """import { proxy } from "./proxy";
+export function registerInternal(router) {
+  router.all("/api/internal/*", proxy);
+}
+"""
+    files["src/app.ts"] = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+import { registerInternal } from "./internal";
+export const app = new Hono();
+app.get("/api/health", (c) => c.json({ ok: true }));
+app.use("/api/*", authMiddleware);
+registerInternal(app);
+"""
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW005") == []
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/*", authMiddleware);\nregisterInternal(app);',
+        'registerInternal(app);\napp.use("/api/*", authMiddleware);',
+    )
+    found = findings_for(make_project(tmp_path / "b", front_ts=files), "DW005")
+    assert [(f.path, f.line) for f in found] == [("web/src/internal.ts", 3)]

@@ -304,7 +304,50 @@ def _collect(
             if not handlers:
                 continue
             registrations.append(Registration(module, node, app, method, path, handlers, order))
+    _link_app_parameters(graph, modules, registrations, mounts)
     return registrations, mounts, base_paths
+
+
+def _parameter_names(function: Any) -> list[str]:
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        single = function.child_by_field_name("parameter")
+        return [ts.text(single)] if single is not None else []
+    names = []
+    for param in params.named_children:
+        pattern = param.child_by_field_name("pattern") or param
+        names.append(ts.text(pattern) if pattern.type == "identifier" else "")
+    return names
+
+
+def _link_app_parameters(
+    graph: ts.ModuleGraph,
+    modules: list[ts.Module],
+    registrations: list[Registration],
+    mounts: dict[AppKey, tuple[AppKey, str, tuple[int, int]]],
+) -> None:
+    """``registerRoutes(app)``: routes registered on the parameter ``app`` inside that function
+    belong to the app passed in, as if mounted at "" when the call runs."""
+    apps = {reg.app for reg in registrations}
+    for module in modules:
+        for node in ts.walk(module.root):
+            if node.type != "call_expression":
+                continue
+            func = node.child_by_field_name("function")
+            if func is None or func.type != "identifier":
+                continue
+            found = graph.resolve(module, ts.text(func))
+            function = ts.unwrap(found[2]) if found is not None else None
+            if function is None or function.type not in ts.FUNCTION_TYPES:
+                continue
+            names = _parameter_names(function)
+            for index, arg in enumerate(ts.arguments(node)):
+                if arg.type != "identifier" or index >= len(names) or not names[index]:
+                    continue
+                parent = _app_key(graph, module, arg)
+                child = (str(found[0].path), names[index])
+                if parent in apps and child in apps and child != parent:
+                    mounts.setdefault(child, (parent, "", (module.order, node.start_byte)))
 
 
 def _prefix(
