@@ -54,17 +54,6 @@ class ConfigFile:
             self._toml_lines = toml.key_lines(self.text)
         return toml.locate(self._toml_lines, keypath)
 
-    def get(self, keypath: KeyPath, default: Any = None) -> Any:
-        node: Any = self.data
-        for part in keypath:
-            if isinstance(part, int):
-                if not isinstance(node, list) or not 0 <= part < len(node):
-                    return default
-            elif not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
-
 
 def parse_config_text(text: str, path: Path, rel: str) -> ConfigFile:
     """Parse ``text`` as the format its file name says; ParseError carries ``rel``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.discover import Pair, Worker
+from dualworker_cli.check.discover import Worker
 from dualworker_cli.check.parse.config import KeyPath
 
 
@@ -57,9 +57,3 @@ def queue_entries(block: dict[str, Any], kind: str) -> Iterator[tuple[KeyPath, d
         for i, entry in enumerate(entries):
             if isinstance(entry, dict) and isinstance(entry.get("queue"), str):
                 yield ("queues", kind, i), entry
-
-
-def binding_target_names(pair: Pair) -> set[str]:
-    names = {pair.backend.name} if pair.backend.name else set()
-    names |= {n for e in pair.backend.envs if (n := pair.backend.env_worker_name(e))}
-    return names
