@@ -40,6 +40,15 @@ def test_generated_project_is_clean(
     result = run(project)
     assert [(f.rule, f.path, f.line, f.message) for f in result.findings] == []
     assert result.project.mode == "dualworker.toml"
+    settings = result.project.settings
+    assert settings.auth_middleware == ["authMiddleware"] + (
+        ["websocketAuth"] if "websocket" in patterns else []
+    )
+    assert (settings.identity_header, settings.api_prefix, settings.public_routes) == (
+        "X-User-Id",
+        "/api/internal/",
+        [],
+    )
     pair = result.project.pairs[0]
     assert (pair.front.config.rel, pair.backend.config.rel, pair.binding) == (
         "apps/user-application/wrangler.jsonc",
