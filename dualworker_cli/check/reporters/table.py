@@ -24,8 +24,11 @@ def first_sentence(text: str) -> str:
 
 def report(result: Result, console: Console) -> None:
     project = result.project
-    source = project.settings.source or f"discovered ({len(project.workers)} Wrangler configs)"
-    console.print(f"[bold]dualworker check[/] [dim]roles from[/] {source}", highlight=False)
+    if project.settings.source:
+        source = f"roles from {project.settings.source}"
+    else:
+        source = f"roles inferred from the service bindings of {len(project.workers)} Wrangler configs"
+    console.print(f"[bold]dualworker check[/] [dim]{source}[/]", highlight=False)
     for pair in project.pairs[:10]:
         console.print(
             f"  [cyan]{pair.front.config.rel}[/] → [magenta]{pair.backend.config.rel}[/] "
