@@ -86,6 +86,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("tpl")
     shutil.copy(source / "copier.yml", copy / "copier.yml")
     shutil.copytree(source / "template", copy / "template")
+    if (source / "template_migrations").is_dir():  # scripts copier.yml's _migrations refer to
+        shutil.copytree(source / "template_migrations", copy / "template_migrations")
     return render(Answers(project_name="bench"), tmp_path_factory.mktemp("gen") / "bench", src=copy)
 
 

@@ -27,6 +27,8 @@ def template_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("template-copy")
     shutil.copy(source / "copier.yml", dest / "copier.yml")
     shutil.copytree(source / "template", dest / "template")
+    if (source / "template_migrations").is_dir():  # scripts copier.yml's _migrations refer to
+        shutil.copytree(source / "template_migrations", dest / "template_migrations")
     return dest
 
 
