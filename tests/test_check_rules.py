@@ -468,3 +468,44 @@ registerInternal(app);
     )
     found = findings_for(make_project(tmp_path / "b", front_ts=files), "DW005")
     assert [(f.path, f.line) for f in found] == [("web/src/internal.ts", 3)]
+
+
+def test_dw006_plain_worker_forwarding_the_incoming_request(tmp_path: Path) -> None:
+    files = {
+        "src/index.ts": """export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    if (!(await verifyToken(request, env))) return new Response("unauthorized", { status: 401 });
+    return env.BACKEND_SERVICE.fetch(request);
+  },
+};
+"""
+    }
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW006")
+    assert [(f.path, f.line) for f in found] == [("web/src/index.ts", 4)]
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW005") == []
+
+
+PLAIN_WS = """export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const userId = await verifyToken(request, env);
+    if (request.headers.get("Upgrade") === "websocket") {
+      %s
+      const headers = new Headers(request.headers);
+      headers.set("X-User-Id", userId);
+      return env.BACKEND_SERVICE.fetch(new Request(request, { headers }));
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
+"""
+
+
+def test_dw011_plain_worker_websocket(tmp_path: Path) -> None:
+    files = {"src/index.ts": PLAIN_WS % ""}
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW011")
+    assert [(f.path, f.line) for f in found] == [("web/src/index.ts", 8)]
+    checked = (
+        'if (request.headers.get("Origin") !== env.APP_ORIGIN) return new Response(null, { status: 403 });'
+    )
+    files = {"src/index.ts": PLAIN_WS % checked}
+    assert findings_for(make_project(tmp_path / "b", front_ts=files), "DW011") == []

@@ -79,7 +79,9 @@ class FrontAnalysis:
     main_found: bool
     routes: list[RouteReport] = field(default_factory=list)
     proxy_calls: list[ProxyCall] = field(default_factory=list)
-    #: binding calls outside every recognised route whose function shows no auth step
+    #: binding calls outside every recognised route (a plain ``fetch`` handler, say)
+    unrouted_calls: list[ProxyCall] = field(default_factory=list)
+    #: the unrouted calls whose function shows no auth step before the call
     unguarded_calls: list[ProxyCall] = field(default_factory=list)
     graph: ts.ModuleGraph | None = None
     code: Code | None = None
@@ -448,8 +450,10 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
             scope = ts.enclosing_function(call) or call
             proxy_call = ProxyCall(module, call, code.closure(module, scope))
             analysis.proxy_calls.append(proxy_call)
-            if not _inside(module, call, routed) and not _guarded(code, module, call, auth_names):
-                analysis.unguarded_calls.append(proxy_call)
+            if not _inside(module, call, routed):
+                analysis.unrouted_calls.append(proxy_call)
+                if not _guarded(code, module, call, auth_names):
+                    analysis.unguarded_calls.append(proxy_call)
     return analysis
 
 

@@ -42,6 +42,28 @@ def _uses_client_headers(node: Any) -> bool:
     return False
 
 
+def _forwards_incoming_request(call: Any) -> bool:
+    """``env.B.fetch(request)`` or ``fetch(new Request(request, ...))`` where ``request`` is a
+    parameter of an enclosing function - the incoming request, headers and all (plain Workers)."""
+    params: set[str] = set()
+    scope = ts.enclosing_function(call)
+    while scope is not None:
+        params |= {
+            ts.text(p)
+            for p in ts.walk(scope.child_by_field_name("parameters") or scope)
+            if p.type == "identifier"
+            and p.parent is not None
+            and p.parent.type in ("required_parameter", "optional_parameter", "formal_parameters")
+        }
+        scope = ts.enclosing_function(scope)
+    args = ts.arguments(call)
+    first = ts.unwrap(args[0]) if args else None
+    if first is not None and first.type == "new_expression":
+        inner = first.child_by_field_name("arguments")
+        first = ts.unwrap(inner.named_children[0]) if inner is not None and inner.named_children else None
+    return first is not None and first.type == "identifier" and ts.text(first) in params
+
+
 def _resolve_strings(code: Code, module: Module, node: Any, depth: int = 0) -> set[str]:
     """Lower-case string values an expression can have: literals, constants (arrays and objects
     too), and loop variables over such constants."""
@@ -148,9 +170,10 @@ def check(project: Project) -> Iterator[Finding]:
                     f'Data Worker reads "<spoofed>, <real>"',
                 )
                 continue
-            if any(_uses_client_headers(n) for _, n in call.scope) and not _removes(
-                code=analysis.code, call=call, header=header.lower()
-            ):
+            client = _forwards_incoming_request(call.node) or any(
+                _uses_client_headers(n) for _, n in call.scope
+            )
+            if client and not _removes(code=analysis.code, call=call, header=header.lower()):
                 line, col = call.module.position(call.node)
                 yield RULE.at_pos(
                     call.module.rel,

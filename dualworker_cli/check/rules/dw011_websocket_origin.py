@@ -40,6 +40,16 @@ def check(project: Project) -> Iterator[Finding]:
                 f"`{reg.method.upper()} {route.full_path}` forwards WebSocket upgrades to `{pair.binding}` "
                 "without checking the `Origin` header",
             )
+        for call in analysis.unrouted_calls:  # plain fetch handlers: the code around the call
+            strings = {s for module, node in call.scope for s in analysis.code.strings(module, node)}
+            if forwards_websockets(strings, None) and "origin" not in strings:
+                line, col = call.module.position(call.node)
+                yield RULE.at_pos(
+                    call.module.rel,
+                    line,
+                    col,
+                    f"forwards WebSocket upgrades to `{pair.binding}` without checking the `Origin` header",
+                )
 
 
 RULE = Rule(
