@@ -59,7 +59,8 @@ RULE = Rule(
     severity=Severity.ERROR,
     what="Flags a User Worker route that reaches the backend binding and handles WebSocket upgrades "
     "(its code, middleware included, compares with `websocket`, or its path has a `ws`/`websocket` "
-    "segment) but never reads the `Origin` header.",
+    "segment) but never reads the `Origin` header; likewise a binding call in a plain `fetch` handler "
+    "whose code handles WebSocket upgrades.",
     why="Browsers send cookies with cross-site WebSocket handshakes and CORS does not apply to them. "
     "Without an Origin allow-list, any web page a signed-in user visits can open the socket as that "
     "user (cross-site WebSocket hijacking).",
