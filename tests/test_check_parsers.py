@@ -49,13 +49,14 @@ def test_jsonc_errors_have_locations(text: str, where: tuple[int, int]) -> None:
     assert (info.value.line, info.value.col) == where
 
 
+@settings(deadline=None)
 @given(JSON_VALUES)
 def test_jsonc_agrees_with_json_on_json(value: object) -> None:
     text = json.dumps(value, indent=2)
     assert jsonc.parse(text).to_python() == json.loads(text)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_jsonc_arbitrary_text_only_parse_errors(text: str) -> None:
     try:
@@ -64,7 +65,7 @@ def test_jsonc_arbitrary_text_only_parse_errors(text: str) -> None:
         assert exc.line >= 1 and exc.col >= 1
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(JSONC_ALPHABET, max_size=60).map("".join))
 def test_jsonc_jsonish_text_only_parse_errors(text: str) -> None:
     try:
@@ -77,7 +78,7 @@ def test_jsonc_jsonish_text_only_parse_errors(text: str) -> None:
             assert text[comment.start : comment.end] == comment.text
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_toml_arbitrary_text_only_parse_errors(text: str) -> None:
     try:
@@ -87,7 +88,7 @@ def test_toml_arbitrary_text_only_parse_errors(text: str) -> None:
     toml.key_lines(text)  # the locator never raises either
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.sampled_from([*list("[]=.\"'#\n abc123{},"), "[[", "]]", "true"]), max_size=50).map("".join)
 )
@@ -97,6 +98,7 @@ def test_toml_tomlish_text_only_parse_errors(text: str) -> None:
     toml.key_lines(text)
 
 
+@settings(deadline=None)
 @given(
     st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), st.booleans(), max_size=5),
     st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
