@@ -220,3 +220,28 @@ queue = "jobs-staging"
     assert tomllib.loads(text)["env"]["staging"]["services"] == [
         {"binding": "BACKEND_SERVICE", "service": "shop-core-staging", "entrypoint": "InternalApi"}
     ]
+
+
+def test_fix_run_worker_first(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    front = root / "web" / "wrangler.jsonc"
+    original = front.read_text()
+    text = original.replace('"run_worker_first": [\n      "/api/*"\n    ]', '"run_worker_first": ["/app/*"]')
+    assert text != original
+    front.write_text(text)
+    assert [f.rule for f in run(root).findings] == ["DW008"]
+    after = run_with_fixes(root)
+    assert after.findings == [] and after.fixed == [
+        'web/wrangler.jsonc: add "/api/internal/*" to assets.run_worker_first'
+    ]
+    assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == [
+        "/app/*",
+        "/api/internal/*",
+    ]
+    # missing altogether: the key is added
+    text = front.read_text().replace(
+        '"run_worker_first": ["/app/*", "/api/internal/*"]', '"binding": "ASSETS"'
+    )
+    front.write_text(text)
+    assert run_with_fixes(root).findings == []
+    assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == ["/api/internal/*"]

@@ -8,7 +8,8 @@ from typing import Any
 
 from dualworker_cli.check.analysis import covers
 from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.model import Finding, Fix, Rule, Severity
+from dualworker_cli.check.parse.config import ConfigFile, KeyPath
 from dualworker_cli.check.rules.common import where
 
 
@@ -41,7 +42,31 @@ def check(project: Project) -> Iterator[Finding]:
                 (*prefix, "assets", "run_worker_first") if current is not None else (*prefix, "assets"),
                 f"`assets.run_worker_first` ({where(prefix)}) {state}: requests under `{prefix_path}` can be "
                 "answered from static assets without the Worker's auth running",
+                _fix(front.config, prefix, current, prefix_path),
             )
+
+
+def _fix(config: ConfigFile, prefix: KeyPath, current: Any, api_prefix: str) -> Fix | None:
+    """Add the API prefix to ``run_worker_first``; leave lists with exclusions to a person."""
+    pattern = api_prefix.rstrip("/") + "/*"
+    if current is None or current is False:
+        return Fix(
+            f"set assets.run_worker_first: [{json.dumps(pattern)}]",
+            config,
+            "set",
+            (*prefix, "assets"),
+            [pattern],
+            "run_worker_first",
+        )
+    if isinstance(current, list) and not any(isinstance(p, str) and p.startswith("!") for p in current):
+        return Fix(
+            f"add {json.dumps(pattern)} to assets.run_worker_first",
+            config,
+            "append",
+            (*prefix, "assets", "run_worker_first"),
+            pattern,
+        )
+    return None
 
 
 RULE = Rule(
@@ -56,7 +81,9 @@ RULE = Rule(
     "auth, logging and headers you add in the Worker never run for those paths, and an asset that "
     "happens to match an API path shadows the API.",
     example='"assets": { "directory": "./dist/client", "not_found_handling": "single-page-application" }',
-    fix='Add `"run_worker_first": ["/api/*"]` (or a pattern covering your API prefix) to `assets`.',
+    fix='Add `"run_worker_first": ["/api/*"]` (or a pattern covering your API prefix) to `assets`. '
+    "`--fix` adds the API prefix (unless the list has `!` exclusions, which need a person).",
+    fixable=True,
     hint='Add "run_worker_first": ["/api/*"] to assets',
     check=check,
 )
