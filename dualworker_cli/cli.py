@@ -124,7 +124,8 @@ def check(
         typer.Option("--fail-on", help="Exit 1 at or above: error (default), warning, info, never."),
     ] = None,
     select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these rules (ids or prefixes, comma-separated)")
+        list[str] | None,
+        typer.Option("--select", help="Only these rules (ids or prefixes, comma-separated)."),
     ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Fix config findings in place (comments kept).")] = False,
@@ -133,7 +134,8 @@ def check(
         typer.Option("--explain", help="Show what a rule checks and how to fix it (DW006, or all)."),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write json/sarif/github output to this file.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (a table as plain text)."),
     ] = None,
 ) -> None:
     """Lint a dual-worker project against the security checklist (exit 0 clean, 1 findings, 2 errors)."""
