@@ -167,9 +167,11 @@ def template_repo_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_template_repo(tmp_path_factory.mktemp("template") / "dualworker")
 
 
-def make_project(root: Path, template_repo: Path, patterns: list[str] | None = None) -> Path:
+def make_project(
+    root: Path, template_repo: Path, patterns: list[str] | None = None, auth_mode: str = "secret"
+) -> Path:
     """A project generated at v0.1.0 from the local template repo, committed."""
-    answers = generate.Answers("demo", patterns=patterns or [])
+    answers = generate.Answers("demo", patterns=patterns or [], auth_mode=auth_mode)
     project = generate.render(answers, root / "demo", src=str(template_repo), vcs_ref="v0.1.0")
     assert generate.git_init(project) is None
     return project

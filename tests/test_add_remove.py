@@ -288,3 +288,17 @@ def test_add_reports_conflict_where_user_edited_the_same_spot(tmp_path: Path, te
     assert inserted in text  # the pattern's own line is there too, on the other side of the conflict
     assert path in result.output and "conflict" in result.output
     assert f"UU {path}" in git(project, "status", "--porcelain")
+
+
+def test_jwks_project_adds_every_pattern_one_by_one(tmp_path: Path, template_repo: Path) -> None:
+    """Sequential adds (each committed) on a JWKS project end where `-p queue,websocket,workflow` starts."""
+    project = make_project(tmp_path, template_repo, [], auth_mode="jwks")
+    for pattern in PATTERNS:
+        result = cli("add", pattern, str(project))
+        assert result.exit_code == 0, result.output
+        commit_all(project, f"add {pattern}")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    expected = project_files(make_project(fresh, template_repo, list(PATTERNS), auth_mode="jwks"))
+    assert_same_files(project_files(project), expected)
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["auth_mode"] == "jwks"
