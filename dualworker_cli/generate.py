@@ -160,9 +160,7 @@ def check_destination(dest: Path) -> None:
         raise DualworkerError(f"{dest}: destination is not empty; choose another name or remove the folder")
 
 
-def render(
-    answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref: str | None = None
-) -> Path:
+def render(answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref: str | None = None) -> Path:
     """Render into a temporary sibling folder and move it into place.
 
     The rename is atomic on one filesystem, so an error or Ctrl-C during rendering leaves

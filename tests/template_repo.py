@@ -87,26 +87,26 @@ def build_template_repo(dest: Path) -> Path:
     return dest
 
 
-#: The move copier.yml's example `_migrations` entry declares for 0.2.0 (project paths).
+#: The move of the README's example `_migrations` entry for 0.2.0 (project paths).
 RENAMED_FROM = "apps/user-application/worker/hono/notes.ts"
 RENAMED_TO = "apps/user-application/worker/hono/notes-routes.ts"
 RENAME_V2_LINE = "// Template v0.2.0: moved from notes.ts"
 
 
 def build_rename_repo(dest: Path) -> Path:
-    """v0.1.0 as in this checkout; v0.2.0 moves a file (the copier.yml example) and changes it."""
+    """v0.1.0 as in this checkout; v0.2.0 moves a file (the README's example) and changes it."""
     copy_template(dest)
     git(dest, "init", "-q", "-b", "main")
     commit_and_tag(dest, "v0.1.0", "Template v0.1.0")
     old, new = dest / "template" / RENAMED_FROM, dest / "template" / RENAMED_TO
-    assert old.is_file(), f"{RENAMED_FROM} left the template: update copier.yml's _migrations example"
+    assert old.is_file(), f"{RENAMED_FROM} left the template: update the README's _migrations example"
     git(dest, "mv", str(old.relative_to(dest)), str(new.relative_to(dest)))
     new.write_text(new.read_text(encoding="utf-8") + RENAME_V2_LINE + "\n", encoding="utf-8")
     app = dest / "template" / "apps/user-application/worker/hono/app.ts.jinja"
     app.write_text(app.read_text(encoding="utf-8").replace('"./notes"', '"./notes-routes"'), encoding="utf-8")
     config = dest / "copier.yml"
     if RENAMED_TO not in config.read_text(encoding="utf-8"):
-        # The release that moves the file adds its _migrations entry (copier.yml's worked example).
+        # The release that moves the file adds its _migrations entry (the README's example).
         import yaml
 
         data = yaml.safe_load(config.read_text(encoding="utf-8"))

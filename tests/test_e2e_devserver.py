@@ -644,6 +644,9 @@ def _browser_websocket_refusals(app: App, page: Any, token: str) -> None:
     from playwright.sync_api import expect
 
     bad_room, foreign_room = f"bad-token-{uuid.uuid4().hex[:8]}", f"foreign-{uuid.uuid4().hex[:8]}"
+    page.fill("#token", "")
+    page.click("#ws-connect")
+    expect(page.locator("#ws-log")).to_contain_text("Paste a token first")
     page.fill("#token", "x.y.z")
     page.fill("#room", bad_room)
     page.click("#ws-connect")
