@@ -173,22 +173,26 @@ def _conflict_mode(value: str) -> str:
     return value
 
 
+# Options shared by update, add and remove.
+ProjectPath = Annotated[Path, typer.Argument(help="The project folder.")]
+ConflictOption = Annotated[str, typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP)]
+PretendOption = Annotated[bool, typer.Option("--pretend", help="Show what would change; change nothing.")]
+TemplateOption = Annotated[
+    str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
+]
+PatternArgument = Annotated[str, typer.Argument(help="queue, websocket or workflow.")]
+
+
 @app.command()
 def update(
-    path: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
-    conflict: Annotated[
-        str, typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP)
-    ] = "inline",
-    pretend: Annotated[
-        bool, typer.Option("--pretend", help="Show what would change; change nothing.")
-    ] = False,
+    path: ProjectPath = Path("."),
+    conflict: ConflictOption = "inline",
+    pretend: PretendOption = False,
     vcs_ref: Annotated[
         str | None,
         typer.Option("--vcs-ref", help="Template version (git tag) to go to; default: the latest."),
     ] = None,
-    template: Annotated[
-        str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
-    ] = None,
+    template: TemplateOption = None,
 ) -> None:
     """Update the project to the newest template version, keeping your edits.
 
@@ -231,22 +235,13 @@ def _pattern_command(
     raise typer.Exit(status)
 
 
-_PATTERN_ARG_HELP = "queue, websocket or workflow."
-
-
 @app.command()
 def add(
-    pattern: Annotated[str, typer.Argument(help=_PATTERN_ARG_HELP)],
-    path: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
-    conflict: Annotated[
-        str, typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP)
-    ] = "inline",
-    pretend: Annotated[
-        bool, typer.Option("--pretend", help="Show what would change; change nothing.")
-    ] = False,
-    template: Annotated[
-        str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
-    ] = None,
+    pattern: PatternArgument,
+    path: ProjectPath = Path("."),
+    conflict: ConflictOption = "inline",
+    pretend: PretendOption = False,
+    template: TemplateOption = None,
 ) -> None:
     """Add a pattern to the project: its files, bindings, routes, tests and dependencies."""
     _pattern_command("add", pattern, path, conflict, pretend, template)
@@ -254,17 +249,11 @@ def add(
 
 @app.command()
 def remove(
-    pattern: Annotated[str, typer.Argument(help=_PATTERN_ARG_HELP)],
-    path: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
-    conflict: Annotated[
-        str, typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP)
-    ] = "inline",
-    pretend: Annotated[
-        bool, typer.Option("--pretend", help="Show what would change; change nothing.")
-    ] = False,
-    template: Annotated[
-        str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
-    ] = None,
+    pattern: PatternArgument,
+    path: ProjectPath = Path("."),
+    conflict: ConflictOption = "inline",
+    pretend: PretendOption = False,
+    template: TemplateOption = None,
 ) -> None:
     """Remove a pattern from the project: every file, binding, route, test and dependency it brought."""
     _pattern_command("remove", pattern, path, conflict, pretend, template)
