@@ -25,3 +25,17 @@ def node_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env["XDG_DATA_HOME"] = str(base / "data")
     env["XDG_CACHE_HOME"] = str(base / "cache")
     return env
+
+
+@pytest.fixture(scope="session")
+def template_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """copier.yml + template/ of this checkout (uncommitted edits included) outside git.
+
+    Copier renders a plain folder directly; pointed at the checkout it would clone the repo
+    for every render.
+    """
+    from tests.template_repo import copy_template
+
+    dest = tmp_path_factory.mktemp("template-copy") / "src"
+    copy_template(dest)
+    return dest

@@ -7,13 +7,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from dualworker_cli.check.engine import run
-from dualworker_cli.generate import Answers, render, template_source
+from dualworker_cli.generate import Answers, render
 
 PAIRS = 100  # 200 Workers
 
@@ -81,14 +80,8 @@ def make_monorepo(root: Path, pairs: int = PAIRS) -> Path:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    source = template_source()
-    copy = tmp_path_factory.mktemp("tpl")
-    shutil.copy(source / "copier.yml", copy / "copier.yml")
-    shutil.copytree(source / "template", copy / "template")
-    if (source / "template_migrations").is_dir():  # scripts copier.yml's _migrations refer to
-        shutil.copytree(source / "template_migrations", copy / "template_migrations")
-    return render(Answers(project_name="bench"), tmp_path_factory.mktemp("gen") / "bench", src=copy)
+def generated(tmp_path_factory: pytest.TempPathFactory, template_copy: Path) -> Path:
+    return render(Answers(project_name="bench"), tmp_path_factory.mktemp("gen") / "bench", src=template_copy)
 
 
 @pytest.fixture(scope="module")

@@ -9,27 +9,14 @@ calls), so "zero findings" cannot come from analysing nothing.
 from __future__ import annotations
 
 import itertools
-import shutil
 from pathlib import Path
 
 import pytest
 
 from dualworker_cli.check.engine import run
-from dualworker_cli.generate import PATTERNS, Answers, render, template_source
+from dualworker_cli.generate import PATTERNS, Answers, render
 
 COMBOS = [list(c) for n in range(len(PATTERNS) + 1) for c in itertools.combinations(PATTERNS, n)]
-
-
-@pytest.fixture(scope="module")
-def template_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """copier.yml + template/ of this checkout (uncommitted edits included), outside git."""
-    source = template_source()
-    dest = tmp_path_factory.mktemp("template-copy")
-    shutil.copy(source / "copier.yml", dest / "copier.yml")
-    shutil.copytree(source / "template", dest / "template")
-    if (source / "template_migrations").is_dir():  # scripts copier.yml's _migrations refer to
-        shutil.copytree(source / "template_migrations", dest / "template_migrations")
-    return dest
 
 
 @pytest.mark.parametrize("auth_mode", ["secret", "jwks"])

@@ -5,13 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from dualworker_cli.check.parse.jsonc import parse as parse_jsonc
-from tests.conftest import REPO_ROOT
 
 PATTERNS = ("queue", "websocket", "workflow")
 COMBOS = [list(c) for n in range(4) for c in itertools.combinations(PATTERNS, n)]
@@ -43,20 +41,11 @@ def _configs(project: Path) -> list[dict]:
     return blocks
 
 
-@pytest.fixture(scope="session")
-def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A plain (non-git) copy of the template, so Copier renders it without cloning the repo each time."""
-    copy = tmp_path_factory.mktemp("template-src")
-    shutil.copy2(REPO_ROOT / "copier.yml", copy / "copier.yml")
-    shutil.copytree(REPO_ROOT / "template", copy / "template")
-    return copy
-
-
 @pytest.mark.parametrize("auth", AUTH_MODES)
 @pytest.mark.parametrize("patterns", COMBOS, ids=lambda c: "+".join(c) or "none")
-def test_render_combination(copie, template_dir: Path, patterns: list[str], auth: str) -> None:
+def test_render_combination(copie, template_copy: Path, patterns: list[str], auth: str) -> None:
     answers = {"project_name": "demo", "patterns": patterns, "auth_mode": auth}
-    result = copie.copy(extra_answers=answers, template_dir=template_dir)
+    result = copie.copy(extra_answers=answers, template_dir=template_copy)
     assert result.exit_code == 0, result.exception
     project = result.project_dir
     assert project is not None
@@ -91,9 +80,9 @@ def test_render_combination(copie, template_dir: Path, patterns: list[str], auth
     assert "_src_path" in answers
 
 
-def test_env_blocks_repeat_pattern_bindings(copie) -> None:
+def test_env_blocks_repeat_pattern_bindings(copie, template_copy: Path) -> None:
     """Bindings are not inherited by env blocks: staging and production must repeat each one."""
-    result = copie.copy(extra_answers={"project_name": "demo"})
+    result = copie.copy(extra_answers={"project_name": "demo"}, template_dir=template_copy)
     assert result.exit_code == 0, result.exception
     project = result.project_dir
     for rel in (USER_CFG, DATA_CFG):
