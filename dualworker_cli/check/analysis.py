@@ -264,23 +264,16 @@ def _collect(
     for module in modules:
         for name, value in module.defs.items():
             value = ts.unwrap(value)
-            if value.type == "call_expression":
-                func = value.child_by_field_name("function")
-                if func is not None and func.type == "member_expression":
-                    prop = func.child_by_field_name("property")
-                    args = ts.arguments(value)
-                    if prop is not None and ts.text(prop) == "basePath" and args:
-                        base = ts.string_value(args[0])
-                        if base is not None:
-                            base_paths[(str(module.path), name)] = base
+            call = ts.method_call(value)
+            if call is not None and call[1] == "basePath" and (args := ts.arguments(value)):
+                base = ts.string_value(args[0])
+                if base is not None:
+                    base_paths[(str(module.path), name)] = base
         for node in ts.walk(module.root):
-            if node.type != "call_expression":
+            call = ts.method_call(node)
+            if call is None:
                 continue
-            func = node.child_by_field_name("function")
-            if func is None or func.type != "member_expression":
-                continue
-            prop = func.child_by_field_name("property")
-            method = ts.text(prop) if prop is not None else ""
+            func, method = call
             if method not in ROUTE_METHODS and method not in ("use", "route"):
                 continue
             ident = _app_of(func.child_by_field_name("object"))
@@ -369,14 +362,10 @@ def _binding_fetch_calls(code: Code, module: ts.Module) -> list[Any]:
     """Calls ``X.fetch(...)`` where X is, or was assigned from, something touching the binding."""
     calls = []
     for node in ts.walk(module.root):
-        if node.type != "call_expression":
+        call = ts.method_call(node)
+        if call is None or call[1] not in ("fetch", "connect"):
             continue
-        func = node.child_by_field_name("function")
-        if func is None or func.type != "member_expression":
-            continue
-        prop = func.child_by_field_name("property")
-        if prop is None or ts.text(prop) not in ("fetch", "connect"):
-            continue
+        func = call[0]
         obj = ts.unwrap(func.child_by_field_name("object"))
         if code.touches_binding(obj):
             calls.append(node)

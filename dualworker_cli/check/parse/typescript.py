@@ -84,6 +84,21 @@ def unwrap(node: Any) -> Any:
     return node
 
 
+def method_call(node: Any) -> tuple[Any, str] | None:
+    """For a call ``obj.method(...)``: its member expression and the method name; else None.
+
+    Routes (``app.get``), mounts (``app.route``) and binding calls (``env.X.fetch``) all take
+    this shape, so the rules ask one question instead of re-walking the call's fields.
+    """
+    if node.type != "call_expression":
+        return None
+    func = node.child_by_field_name("function")
+    if func is None or func.type != "member_expression":
+        return None
+    prop = func.child_by_field_name("property")
+    return func, text(prop) if prop is not None else ""
+
+
 def arguments(call: Any) -> list[Any]:
     args = call.child_by_field_name("arguments")
     return list(args.named_children) if args is not None else []
