@@ -52,17 +52,24 @@ def run(
         f"auth: {answers.auth_mode}) in {time.monotonic() - started:.1f} s"
     )
 
+    # npm first, so the first commit carries package-lock.json and the tree starts clean
+    # (`dualworker update` refuses a dirty tree). A failed install still gets its commit.
+    install_error: DualworkerError | None = None
+    installed = False
+    if install:
+        try:
+            installed = _install(console, target)
+        except DualworkerError as error:
+            install_error = error
     if git:
         warning = generate.git_init(target)
         if warning:
             console.print(f"[yellow]![/] {warning}")
         else:
             console.print("[green]✓[/] git repository initialised with a first commit")
-
-    installed = False
-    if install:
-        installed = _install(console, target)
-    _next_steps(console, dest, installed=installed, install_requested=install)
+    if install_error is not None:
+        raise install_error
+    _next_steps(console, dest, installed=installed)
 
 
 def _install(console: Console, target: Path) -> bool:
@@ -88,15 +95,15 @@ def _install(console: Console, target: Path) -> bool:
     return True
 
 
-def _next_steps(console: Console, dest: Path, *, installed: bool, install_requested: bool) -> None:
+def _next_steps(console: Console, dest: Path, *, installed: bool) -> None:
     lines = [f"cd {dest}"]
     if not installed:
         lines.append("npm install")
     lines += [
-        "npm run dev          # both Workers; open http://127.0.0.1:8787",
-        "npm run token        # in another terminal: a dev JWT for the page's Token field",
-        "npm test             # tests in workerd",
-        "npm run deploy       # Data Worker first, then User Worker",
-        "dualworker check     # the security checklist",
+        "npm run dev       # both Workers: open http://127.0.0.1:8787",
+        "npm run token     # 2nd terminal: a dev JWT to paste in the page",
+        "npm test          # tests in workerd",
+        "npm run deploy    # Data Worker first, then User Worker",
+        "dualworker check  # the security checklist",
     ]
     console.print(Panel("\n".join(lines), title="Next steps", border_style="cyan", expand=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,7 @@ def test_non_tty_defaults_render_all_patterns(tmp_path: Path, monkeypatch: pytes
     # How to get a dev token and open the demo page (issue 3).
     assert "npm run token" in result.output
     assert "open http://127.0.0.1:8787" in result.output
+    assert "paste in the page" in result.output
 
 
 @pytest.mark.parametrize(
@@ -207,6 +209,9 @@ def fake_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tools: dict[str,
         script = bin_dir / tool
         script.write_text(f"#!/bin/sh\n{body}\n")
         script.chmod(0o755)
+    git = shutil.which("git")
+    assert git is not None
+    (bin_dir / "git").symlink_to(git)
     monkeypatch.setenv("PATH", str(bin_dir))
     work = tmp_path / "work"
     work.mkdir()
@@ -224,11 +229,29 @@ def test_old_node_skips_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_failed_npm_install_shows_tail_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     npm = "echo 'npm error code E404'; echo 'npm error 404 Not Found - some-package'; exit 1"
     work = fake_tools(tmp_path, monkeypatch, {"node": "echo v24.1.0", "npm": npm})
-    result = new(work, monkeypatch, "demo", "-y", "--no-git")
+    result = new(work, monkeypatch, "demo", "-y")
     assert result.exit_code == 1
     assert "npm error 404 Not Found" in result.output
     assert "npm install failed" in result.output
     assert (work / "demo" / ".copier-answers.yml").is_file()  # the project is kept
+    assert "Initial commit" in _git(work / "demo", "log", "--oneline")  # and committed
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def test_first_commit_carries_the_lockfile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """npm runs before the first commit, so the new project's tree is clean (update needs that)."""
+    npm = "echo '{\"lockfileVersion\": 3}' > package-lock.json; echo 'added 1 package'"
+    work = fake_tools(tmp_path, monkeypatch, {"node": "echo v24.1.0", "npm": npm})
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    result = new(work, monkeypatch, "demo", "-y")
+    assert result.exit_code == 0, result.output
+    project = work / "demo"
+    assert "package-lock.json" in _git(project, "ls-files").split()
+    assert _git(project, "status", "--porcelain") == ""
+    assert "npm install" not in result.output.split("Next steps")[1]  # done, not a next step
 
 
 # --- pure functions -------------------------------------------------------------------------
