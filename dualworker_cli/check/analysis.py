@@ -55,6 +55,8 @@ class Registration:
     path: str | None
     handlers: list[Any]
     order: tuple[int, int]
+    #: the base path in effect when a ``basePath(...)`` call sits in this call's own chain
+    base: str | None = None
 
 
 @dataclass
@@ -175,8 +177,12 @@ class Code:
             for sub in ts.walk(current):
                 if sub.type == "identifier":
                     found = self.graph.resolve(mod, ts.text(sub))
-                    if found is not None and found[2].type != "class_declaration":
-                        todo.append((found[0], found[2], level + 1))
+                elif sub.type == "member_expression":  # `ns.proxy` from `import * as ns`
+                    found = self.graph.resolve_member(mod, sub)
+                else:
+                    continue
+                if found is not None and found[2].type != "class_declaration":
+                    todo.append((found[0], found[2], level + 1))
         return result
 
     def touches_binding(self, node: Any) -> bool:
@@ -213,6 +219,15 @@ class Code:
         return out
 
 
+def method_token(call: Any) -> Any:
+    """Where to point for ``app.all(...)``: the call itself, or - in a chain such as
+    ``new Hono().use(a).all(...)``, which starts lines earlier - its ``.all`` token."""
+    func = call.child_by_field_name("function")
+    obj = func.child_by_field_name("object") if func is not None else None
+    prop = func.child_by_field_name("property") if func is not None else None
+    return call if obj is None or obj.type == "identifier" or prop is None else prop
+
+
 def _is_auth(code: Code, module: ts.Module, node: Any, names: set[str]) -> bool:
     """Is this handler argument an auth middleware? By name (local or imported), or by shape:
     a middleware that can answer 401 and otherwise calls ``next()``."""
@@ -228,6 +243,11 @@ def _is_auth(code: Code, module: ts.Module, node: Any, names: set[str]) -> bool:
         found = code.graph.resolve(module, local)
         if found is not None and AUTH_NAME.search(found[1]):
             return True
+    elif ident is not None and ident.type == "member_expression":  # `mw.requireAuth`, `ns.jwt(...)`
+        prop = ident.child_by_field_name("property")
+        name = ts.text(prop) if prop is not None else ""
+        if name in names or AUTH_NAME.search(name):
+            return True
     for _, sub in code.closure(module, node):
         body = ts.text(sub)
         if re.search(r"\b401\b", body) and re.search(r"\bnext\s*\(", body):
@@ -235,15 +255,53 @@ def _is_auth(code: Code, module: ts.Module, node: Any, names: set[str]) -> bool:
     return False
 
 
-def _app_of(node: Any) -> Any:
-    """The identifier at the root of ``app.use(...).get(...)`` chains, else None."""
-    obj = node
+def _chain_root(node: Any) -> Any:
+    """The expression at the root of ``app.use(...).get(...)`` or ``new Hono().use(...)`` chains."""
+    obj = ts.unwrap(node)
     while obj is not None and obj.type in ("call_expression", "member_expression"):
         if obj.type == "call_expression":
             obj = obj.child_by_field_name("function")
         else:
             obj = obj.child_by_field_name("object")
-    return obj if obj is not None and obj.type == "identifier" else None
+        obj = ts.unwrap(obj)
+    return obj
+
+
+def _chain_base_paths(node: Any) -> list[str]:
+    """The ``basePath("/x")`` arguments along the chain under ``node``, innermost first."""
+    found: list[str] = []
+    obj = ts.unwrap(node)
+    while obj is not None and obj.type in ("call_expression", "member_expression"):
+        call = ts.method_call(obj)
+        if call is not None and call[1] == "basePath" and (args := ts.arguments(obj)):
+            base = ts.string_value(args[0])
+            if base is not None:
+                found.append(base)
+        obj = ts.unwrap(obj.child_by_field_name("function" if obj.type == "call_expression" else "object"))
+    return found[::-1]
+
+
+def _chain_owner(module: ts.Module, root: Any) -> AppKey:
+    """The app a chain rooted at ``new Hono()`` builds: the variable (or default export) that
+    receives the whole chain, or the ``new`` expression itself when nothing names it."""
+    top = root
+    wrappers = ("parenthesized_expression", "as_expression", "satisfies_expression")
+    links = {"member_expression": "object", "call_expression": "function"}
+    while top.parent is not None:
+        parent = top.parent
+        if parent.type not in wrappers and not (
+            parent.type in links and parent.child_by_field_name(links[parent.type]) == top
+        ):
+            break
+        top = parent
+    parent = top.parent
+    if parent is not None and parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        if name is not None and name.type == "identifier":
+            return (str(module.path), ts.text(name))
+    if parent is not None and parent.type == "export_statement":
+        return (str(module.path), "default")
+    return (str(module.path), f"<new@{root.start_byte}>")
 
 
 def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
@@ -252,6 +310,18 @@ def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
     if found is not None:
         return (str(found[0].path), found[1])
     return (str(module.path), name)
+
+
+def _app_for(graph: ts.ModuleGraph, module: ts.Module, node: Any) -> AppKey | None:
+    """The app an expression is (``app``) or builds (``new Hono().use(...)``), else None."""
+    root = _chain_root(node)
+    if root is None:
+        return None
+    if root.type == "identifier":
+        return _app_key(graph, module, root)
+    if root.type == "new_expression":
+        return _chain_owner(module, root)
+    return None
 
 
 def _collect(
@@ -263,12 +333,16 @@ def _collect(
     base_paths: dict[AppKey, str] = {}
     for module in modules:
         for name, value in module.defs.items():
-            value = ts.unwrap(value)
-            call = ts.method_call(value)
-            if call is not None and call[1] == "basePath" and (args := ts.arguments(value)):
-                base = ts.string_value(args[0])
-                if base is not None:
-                    base_paths[(str(module.path), name)] = base
+            bases = _chain_base_paths(value) if ts.unwrap(value).type == "call_expression" else []
+            root = _chain_root(value) if bases else None
+            if root is None:
+                continue
+            key = (str(module.path), name)
+            base_paths[key] = "".join(b.rstrip("/") for b in bases)
+            if root.type == "identifier":  # `const v1 = app.basePath("/v1")` shares app's router
+                parent = _app_key(graph, module, root)
+                if parent != key:
+                    mounts.setdefault(key, (parent, "", (module.order, value.start_byte)))
         for node in ts.walk(module.root):
             call = ts.method_call(node)
             if call is None:
@@ -276,15 +350,18 @@ def _collect(
             func, method = call
             if method not in ROUTE_METHODS and method not in ("use", "route"):
                 continue
-            ident = _app_of(func.child_by_field_name("object"))
-            if ident is None:
+            obj = func.child_by_field_name("object")
+            app = _app_for(graph, module, obj)
+            if app is None:
                 continue
-            app = _app_key(graph, module, ident)
             args = ts.arguments(node)
-            order = (module.order, node.start_byte)
+            # the `.method` token, not the call's start: in `app.use(a).all(b)` both calls start
+            # at `app`, but `use` runs first
+            prop = func.child_by_field_name("property")
+            order = (module.order, prop.start_byte if prop is not None else node.start_byte)
             if method == "route":
-                if len(args) >= 2 and args[1].type == "identifier":
-                    child = _app_key(graph, module, args[1])
+                child = _app_for(graph, module, args[1]) if len(args) >= 2 else None
+                if child is not None and child != app:
                     mounts.setdefault(child, (app, ts.string_value(args[0]) or "", order))
                 continue
             if method == "on" and args:
@@ -298,7 +375,12 @@ def _collect(
                 path, handlers = None, args[1:]
             if not handlers:
                 continue
-            registrations.append(Registration(module, node, app, method, path, handlers, order))
+            chain_bases = _chain_base_paths(obj)
+            base = None
+            if chain_bases:
+                own = base_paths.get(app, "") if _chain_root(obj).type == "identifier" else ""
+                base = own + "".join(b.rstrip("/") for b in chain_bases)
+            registrations.append(Registration(module, node, app, method, path, handlers, order, base))
     _link_app_parameters(graph, modules, registrations, mounts)
     return registrations, mounts, base_paths
 
@@ -350,8 +432,9 @@ def _prefix(
     mounts: dict[AppKey, tuple[AppKey, str, tuple[int, int]]],
     base_paths: dict[AppKey, str],
     seen: frozenset[AppKey] = frozenset(),
+    own: str | None = None,
 ) -> str:
-    own = base_paths.get(app, "")
+    own = base_paths.get(app, "") if own is None else own
     if app in seen or app not in mounts:
         return own
     parent, prefix, _ = mounts[app]
@@ -378,7 +461,23 @@ def _binding_fetch_calls(code: Code, module: ts.Module) -> list[Any]:
                     if value is not None and code.touches_binding(value):
                         calls.append(node)
                         break
+                # `const { BINDING } = env`, `{ BINDING: api }`, `fetch(req, { BINDING })`
+                if sub.type == "object_pattern" and _binds(sub, name) and code.touches_binding(sub):
+                    calls.append(node)
+                    break
     return calls
+
+
+def _binds(pattern: Any, name: str) -> bool:
+    """Does the destructuring ``pattern`` bind the local ``name``?"""
+    for sub in ts.walk(pattern):
+        if sub.type == "shorthand_property_identifier_pattern" and ts.text(sub) == name:
+            return True
+        if sub.type == "pair_pattern":
+            value = sub.child_by_field_name("value")
+            if value is not None and value.type == "identifier" and ts.text(value) == name:
+                return True
+    return False
 
 
 def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
@@ -405,7 +504,7 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
     for reg in registrations:
         if not any(code.reaches(reg.module, h) for h in reg.handlers):
             continue
-        prefix = _prefix(reg.app, mounts, base_paths)
+        prefix = _prefix(reg.app, mounts, base_paths, own=reg.base)
         full = join_paths(prefix, reg.path)
         chain: list[tuple[ts.Module, Any]] = []
         protected = auth_in(reg, reg.handlers[:-1])
@@ -417,7 +516,8 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
             for use in by_app.get(app, []):
                 if use.method != "use" or use.order >= limit or use is reg:
                     continue
-                if covers(join_paths(app_prefix, use.path) if use.path != "*" else None, full):
+                use_prefix = _prefix(use.app, mounts, base_paths, own=use.base) if use.base else app_prefix
+                if covers(join_paths(use_prefix, use.path) if use.path != "*" else None, full):
                     chain.extend((use.module, h) for h in use.handlers)
                     if auth_in(use, use.handlers):
                         protected = True
@@ -506,7 +606,7 @@ def default_export_routes(project: Project, main: Path, api_prefix: str) -> Defa
     prefix = api_prefix.rstrip("/")
     paths: list[str] = []
     for reg in registrations:
-        full = join_paths(_prefix(reg.app, mounts, base_paths), reg.path)
+        full = join_paths(_prefix(reg.app, mounts, base_paths, own=reg.base), reg.path)
         if full is None or not (full == prefix or full.startswith(prefix + "/")):
             continue
         app: AppKey | None = reg.app

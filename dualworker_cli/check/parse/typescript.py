@@ -400,6 +400,18 @@ class ModuleGraph:
                     return found
         return None
 
+    def resolve_member(self, module: Module, node: Any) -> tuple[Module, str, Any] | None:
+        """``ns.name`` where ``ns`` is ``import * as ns from "./x"``: the definition of ``name``."""
+        if node.type != "member_expression":
+            return None
+        obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+        if obj is None or prop is None or obj.type != "identifier":
+            return None
+        target, imported = module.imports.get(text(obj), (None, ""))
+        if imported != "*" or target is None or target not in self.modules:
+            return None
+        return self.resolve_export(self.modules[target], text(prop))
+
     def imported_name(self, module: Module, name: str) -> str:
         """The name a local identifier has where it comes from (``import { a as b }`` -> ``a``)."""
         if name in module.imports:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import FrontAnalysis
+from dualworker_cli.check.analysis import FrontAnalysis, method_token
 from dualworker_cli.check.discover import Project
 from dualworker_cli.check.model import Finding, Rule, Severity
 
@@ -16,7 +16,7 @@ def check(project: Project) -> Iterator[Finding]:
             if route.protected:
                 continue
             reg = route.registration
-            line, col = reg.module.position(reg.node)
+            line, col = reg.module.position(method_token(reg.node))
             shown = route.full_path if route.full_path is not None else "<dynamic path>"
             yield RULE.at_pos(
                 reg.module.rel,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import FrontAnalysis
+from dualworker_cli.check.analysis import FrontAnalysis, method_token
 from dualworker_cli.check.discover import Project
 from dualworker_cli.check.model import Finding, Rule, Severity
 
@@ -32,7 +32,7 @@ def check(project: Project) -> Iterator[Finding]:
             if not forwards_websockets(strings, route.full_path) or "origin" in strings:
                 continue
             reg = route.registration
-            line, col = reg.module.position(reg.node)
+            line, col = reg.module.position(method_token(reg.node))
             yield RULE.at_pos(
                 reg.module.rel,
                 line,

@@ -1,0 +1,187 @@
+"""Review of `dualworker check` on hand-written projects: each test is a false positive, false
+negative or crash found by writing a project the way users do, fixed in `dualworker_cli/check/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_check_support import lint, make_project
+
+AUTH_TS = """export const authMiddleware = async (c, next) => {
+  if (!c.req.header("Authorization")) return c.json({ error: "unauthorized" }, 401);
+  c.set("userId", "u1");
+  await next();
+};
+"""
+#: a proxy that rebuilds the headers correctly (DW006 stays quiet)
+SAFE_PROXY = """(c) => {
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete("X-User-Id");
+  headers.set("X-User-Id", c.get("userId"));
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));
+}"""
+
+
+def front_findings(tmp_path: Path, files: dict[str, str], rule: str | None = None) -> list:
+    root = make_project(tmp_path, front_ts={"src/auth.ts": AUTH_TS, **files})
+    return [f for f in lint(root).findings if rule is None or f.rule == rule]
+
+
+def where(findings: list) -> list[tuple[str, str, int]]:
+    return [(f.rule, f.path, f.line) for f in findings]
+
+
+# --- DW005: Hono's chained style -----------------------------------------------------------------
+
+
+def test_dw005_chained_new_hono_with_auth_is_protected(tmp_path: Path) -> None:
+    """`new Hono().use("*", auth).all(...)` (the RPC-friendly style) was not seen as routes at all,
+    so the binding call was reported as "outside any Hono route" with no auth."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono()
+  .use("*", authMiddleware)
+  .all("/api/internal/*", {SAFE_PROXY});
+
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_chained_use_then_route_on_an_app_is_protected(tmp_path: Path) -> None:
+    """`app.use(auth).all(...)`: both calls start at `app`, so `use` was not seen as earlier."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono();
+app.use("/api/internal/*", authMiddleware).all("/api/internal/*", {SAFE_PROXY});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_chained_route_then_use_is_still_flagged(tmp_path: Path) -> None:
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", {SAFE_PROXY}).use("*", authMiddleware);
+export default app;
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert where(found) == [("DW005", "web/src/index.ts", 5)]
+    assert "`ALL /api/internal/*`" in found[0].message
+
+
+def test_dw005_chained_default_export_without_auth_points_at_the_route(tmp_path: Path) -> None:
+    index = f"""import {{ Hono }} from "hono";
+
+export default new Hono()
+  .get("/health", (c) => c.text("ok"))
+  .all("/api/internal/*", {SAFE_PROXY});
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert where(found) == [("DW005", "web/src/index.ts", 5)]
+    assert "`ALL /api/internal/*`" in found[0].message
+
+
+def test_dw005_chained_sub_app_mounted_with_route(tmp_path: Path) -> None:
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const internal = new Hono().use("*", authMiddleware).all("/*", {SAFE_PROXY});
+const open = new Hono().all("/*", {SAFE_PROXY});
+const app = new Hono().route("/api/internal", internal).route("/api/open", open);
+export default app;
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert [f.message.split("`")[1] for f in found] == ["ALL /api/open/*"]
+
+
+def test_dw005_base_path_in_a_chain(tmp_path: Path) -> None:
+    """`new Hono().basePath("/api").use("/internal/*", auth).all("/internal/*", ...)`."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono()
+  .basePath("/api")
+  .use("/internal/*", authMiddleware)
+  .all("/internal/*", {SAFE_PROXY});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+# --- DW005: handlers from a namespace import ------------------------------------------------------
+
+
+def test_dw005_namespace_imported_proxy_behind_inline_auth(tmp_path: Path) -> None:
+    """`app.all(path, authMiddleware, handlers.proxy)` with `import * as handlers`: the route was
+    not seen to reach the binding, so the call was reported as unrouted and unauthenticated."""
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+import * as handlers from "./proxy";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, handlers.proxy);
+export default app;
+"""
+    proxy = f"export const proxy = {SAFE_PROXY};\n"
+    assert front_findings(tmp_path, {"src/index.ts": index, "src/proxy.ts": proxy}) == []
+
+
+def test_dw005_namespace_imported_proxy_without_auth_is_the_route(tmp_path: Path) -> None:
+    index = """import { Hono } from "hono";
+import * as handlers from "./proxy";
+
+const app = new Hono();
+app.all("/api/internal/*", handlers.proxy);
+export default app;
+"""
+    proxy = f"export const proxy = {SAFE_PROXY};\n"
+    found = front_findings(tmp_path, {"src/index.ts": index, "src/proxy.ts": proxy}, "DW005")
+    assert where(found) == [("DW005", "web/src/index.ts", 5)]
+
+
+def test_dw005_namespace_imported_auth_middleware(tmp_path: Path) -> None:
+    index = f"""import {{ Hono }} from "hono";
+import * as mw from "./middleware";
+
+const app = new Hono();
+app.all("/api/internal/*", mw.requireUser, {SAFE_PROXY});
+export default app;
+"""
+    middleware = "export const requireUser = async (c, next) => { await next(); };\n"
+    assert front_findings(tmp_path, {"src/index.ts": index, "src/middleware.ts": middleware}) == []
+
+
+# --- DW006: destructured bindings --------------------------------------------------------------
+
+
+def test_dw006_destructured_binding_forwarding_the_raw_request(tmp_path: Path) -> None:
+    """`const { BACKEND_SERVICE } = c.env; BACKEND_SERVICE.fetch(c.req.raw)` was not seen as a
+    proxy call, so forwarding the client's headers went unreported."""
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, async (c) => {
+  const { BACKEND_SERVICE: backend } = c.env;
+  return backend.fetch(c.req.raw);
+});
+export default app;
+"""
+    assert where(front_findings(tmp_path, {"src/index.ts": index})) == [("DW006", "web/src/index.ts", 7)]
+
+
+def test_dw006_destructured_parameter_in_a_plain_worker(tmp_path: Path) -> None:
+    index = """export default {
+  async fetch(request: Request, { BACKEND_SERVICE }: Env) {
+    if (!(await verifyToken(request))) return new Response("no", { status: 401 });
+    return BACKEND_SERVICE.fetch(request);
+  },
+};
+async function verifyToken(request: Request) { return request.headers.has("Authorization"); }
+"""
+    assert where(front_findings(tmp_path, {"src/index.ts": index})) == [("DW006", "web/src/index.ts", 4)]
