@@ -185,3 +185,79 @@ def test_dw006_destructured_parameter_in_a_plain_worker(tmp_path: Path) -> None:
 async function verifyToken(request: Request) { return request.headers.has("Authorization"); }
 """
     assert where(front_findings(tmp_path, {"src/index.ts": index})) == [("DW006", "web/src/index.ts", 4)]
+
+
+# --- DW006: fresh headers are fine, a Request as init is not -------------------------------------
+
+
+def test_dw006_fresh_headers_with_the_client_body_are_fine(tmp_path: Path) -> None:
+    """Only the body of `c.req.raw` is forwarded; the headers are new: nothing to spoof. Any
+    mention of `c.req.raw` used to count as forwarding the client's headers."""
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, async (c) => {
+  const userId = c.get("userId");
+  return c.env.BACKEND_SERVICE.fetch(
+    new Request(c.req.url, { method: c.req.method, body: c.req.raw.body, headers: { "X-User-Id": userId } }),
+  );
+});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw006_raw_request_with_replacing_headers_is_fine(tmp_path: Path) -> None:
+    """`new Request(c.req.raw, { headers })` replaces every header of the input."""
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, async (c) => {
+  const headers = new Headers({ "Content-Type": "application/json" });
+  headers.append("X-User-Id", c.get("userId"));
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));
+});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw006_plain_worker_with_fresh_headers_on_the_incoming_request(tmp_path: Path) -> None:
+    index = """export default {
+  async fetch(request: Request, env: Env) {
+    const userId = await verifyToken(request);
+    if (!userId) return new Response("unauthorized", { status: 401 });
+    return env.BACKEND_SERVICE.fetch(new Request(request, { headers: { "X-User-Id": userId } }));
+  },
+};
+async function verifyToken(request: Request) { return "u1"; }
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw006_replacing_headers_copied_from_the_client_is_flagged(tmp_path: Path) -> None:
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, async (c) => {
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers: c.req.raw.headers }));
+});
+export default app;
+"""
+    assert where(front_findings(tmp_path, {"src/index.ts": index})) == [("DW006", "web/src/index.ts", 6)]
+
+
+def test_dw006_incoming_request_as_the_init_is_flagged(tmp_path: Path) -> None:
+    """`env.B.fetch(url, request)`: a Request as RequestInit passes its headers along."""
+    index = """export default {
+  async fetch(request: Request, env: Env) {
+    if (!(await verifyToken(request))) return new Response("unauthorized", { status: 401 });
+    return env.BACKEND_SERVICE.fetch("https://internal/api/internal/notes", request);
+  },
+};
+async function verifyToken(request: Request) { return "u1"; }
+"""
+    assert where(front_findings(tmp_path, {"src/index.ts": index})) == [("DW006", "web/src/index.ts", 4)]

@@ -32,10 +32,52 @@ def _spreads_client_headers(node: Any) -> bool:
     return name == "fromEntries" and "headers" in ts.text(arg)
 
 
+#: properties of the incoming request that carry none of its headers (`c.req.raw.body`)
+_NOT_HEADERS = frozenset(
+    {"body", "url", "method", "signal", "cf", "redirect", "arrayBuffer", "text", "json", "formData", "blob"}
+)
+
+
+def _init_sets_headers(init: Any) -> bool:
+    """``{ headers: ... }`` (or ``{ headers }``) as a RequestInit: it replaces the input's headers."""
+    init = ts.unwrap(init)
+    if init is None or init.type != "object":
+        return False
+    for member in init.named_children:
+        if member.type == "shorthand_property_identifier" and ts.text(member) == "headers":
+            return True
+        key = member.child_by_field_name("key") if member.type == "pair" else None
+        if key is not None and (ts.string_value(key) or ts.text(key)) == "headers":
+            return True
+    return False
+
+
+def _headers_replaced(node: Any) -> bool:
+    """``node`` is the input of ``new Request(node, { headers })`` or ``X.fetch(node, { headers })``,
+    whose init replaces every header the input had."""
+    args = node.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type not in ("new_expression", "call_expression"):
+        return False
+    items = args.named_children
+    return len(items) >= 2 and items[0] == node and _init_sets_headers(items[1])
+
+
 def _uses_client_headers(node: Any) -> bool:
     for sub in ts.walk(node):
         name = _member_name(sub)
-        if name in ("raw", "headers"):
+        if name == "raw":
+            parent = sub.parent
+            if (
+                parent is not None
+                and parent.type == "member_expression"
+                and _member_name(parent) in _NOT_HEADERS
+            ):
+                continue  # `c.req.raw.body`
+            if _headers_replaced(sub):
+                continue  # `new Request(c.req.raw, { headers: fresh })`: judged by `fresh`
+            return True
+        if name == "headers":
             return True
         if sub.type == "call_expression" and _member_name(sub.child_by_field_name("function")) == "header":
             return True
@@ -57,10 +99,18 @@ def _forwards_incoming_request(call: Any) -> bool:
         }
         scope = ts.enclosing_function(scope)
     args = ts.arguments(call)
+    # `X.fetch(url, request)`: a Request as the init passes on its headers too
+    init = ts.unwrap(args[1]) if len(args) >= 2 else None
+    if init is not None and init.type == "identifier" and ts.text(init) in params:
+        return True
     first = ts.unwrap(args[0]) if args else None
+    if first is not None and _headers_replaced(first):
+        return False
     if first is not None and first.type == "new_expression":
         inner = first.child_by_field_name("arguments")
         first = ts.unwrap(inner.named_children[0]) if inner is not None and inner.named_children else None
+        if first is not None and _headers_replaced(first):
+            return False
     return first is not None and first.type == "identifier" and ts.text(first) in params
 
 
