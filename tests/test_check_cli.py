@@ -207,7 +207,7 @@ def test_unreadable_binary_config(tmp_path: Path) -> None:
     (root / "core" / "wrangler.jsonc").write_bytes(b'{"name": "\xff\xfe"}')
     code, _, err = invoke(str(root))
     assert code == 2
-    assert _one_liner(err) == "error: core/wrangler.jsonc:1:1: not UTF-8 text (byte 10)"
+    assert _one_liner(err) == "error: core/wrangler.jsonc:1:11: not UTF-8 text (byte 10)"
 
 
 def test_unreadable_ts_file(tmp_path: Path) -> None:

@@ -261,3 +261,43 @@ def test_dw006_incoming_request_as_the_init_is_flagged(tmp_path: Path) -> None:
 async function verifyToken(request: Request) { return "u1"; }
 """
     assert where(front_findings(tmp_path, {"src/index.ts": index})) == [("DW006", "web/src/index.ts", 4)]
+
+
+# --- malformed inputs: exit 2, one line, the right place ------------------------------------------
+
+
+def test_non_utf8_typescript_points_at_the_bad_byte(tmp_path: Path) -> None:
+    """The location named the file's first character, whatever line the bad byte was on."""
+    from tests.test_check_cli import _one_liner, invoke
+
+    root = make_project(tmp_path)
+    (root / "web" / "src" / "proxy.ts").write_bytes(b'// proxy\nconst label = "caf\xe9";\n')
+    code, _, err = invoke(str(root))
+    assert code == 2
+    assert _one_liner(err) == "error: web/src/proxy.ts:2:19: not UTF-8 text (byte 27)"
+
+
+def test_config_that_is_a_directory_is_named(tmp_path: Path) -> None:
+    """`core/wrangler.jsonc/` used to be skipped, and the error blamed the front's binding."""
+    from tests.test_check_cli import _one_liner, invoke
+
+    root = make_project(tmp_path)
+    (root / "core" / "wrangler.jsonc").unlink()
+    (root / "core" / "wrangler.jsonc").mkdir()
+    code, _, err = invoke(str(root))
+    assert code == 2
+    assert (
+        _one_liner(err) == "error: core/wrangler.jsonc:1:1: is a directory, expected a Wrangler config file"
+    )
+
+
+def test_config_that_is_a_symlink_loop_is_one_line(tmp_path: Path) -> None:
+    """A self-referencing symlink crashed with a RuntimeError traceback (Path.resolve)."""
+    from tests.test_check_cli import _one_liner, invoke
+
+    root = make_project(tmp_path)
+    (root / "core" / "wrangler.jsonc").unlink()
+    (root / "core" / "wrangler.jsonc").symlink_to("wrangler.jsonc")
+    code, _, err = invoke(str(root))
+    assert code == 2
+    assert _one_liner(err).startswith("error: core/wrangler.jsonc:1:1: cannot read: ")

@@ -168,6 +168,11 @@ def _rel(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            return str(path)
 
 
 def scan(root: Path) -> list[Path]:
@@ -179,6 +184,10 @@ def scan(root: Path) -> list[Path]:
             if name in files:
                 found.append(Path(current) / name)
                 break
+            if name in dirs:  # not silently skipped: its Worker would vanish from the graph
+                raise ParseError(
+                    "is a directory, expected a Wrangler config file", _rel(Path(current) / name, root)
+                )
     return found
 
 
@@ -323,7 +332,8 @@ def discover(root: Path) -> Project:
             target = root / rel_config
             if not target.is_file():
                 line, col = toml.locate(lines, (table, "config"))
-                raise ParseError(f"{table}.config: {rel_config} not found", SETTINGS_FILE, line, col)
+                state = "is a directory, expected a file" if target.is_dir() else "not found"
+                raise ParseError(f"{table}.config: {rel_config} {state}", SETTINGS_FILE, line, col)
             configs.append(Worker(load_config(target, _rel(target, root))))
         front, backend = configs
         binding = settings.binding or _guess_binding(front, backend) or DEFAULT_BINDING

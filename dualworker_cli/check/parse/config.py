@@ -18,17 +18,25 @@ KeyPath = tuple[str | int, ...]
 def read_text(path: Path, shown: str) -> str:
     """Read a file as UTF-8, turning OS and decoding errors into a located ParseError."""
     try:
-        return path.read_bytes().decode("utf-8")  # bytes: keep CRLF as is for in-place fixes
+        data = path.read_bytes()
+        return data.decode("utf-8")  # bytes: keep CRLF as is for in-place fixes
+    except UnicodeDecodeError as exc:
+        line, col = _byte_position(data, exc.start)
+        raise ParseError(f"not UTF-8 text (byte {exc.start})", shown, line, col) from None
     except FileNotFoundError:
         raise ParseError("file not found", shown) from None
     except IsADirectoryError:
         raise ParseError("is a directory, expected a file", shown) from None
     except PermissionError:
         raise ParseError("cannot read: permission denied", shown) from None
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text (byte {exc.start})", shown) from None
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror or exc}", shown) from None
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of the byte at ``offset``."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[start:offset].decode("utf-8", "replace")) + 1
 
 
 @dataclass
