@@ -301,3 +301,40 @@ def test_config_that_is_a_symlink_loop_is_one_line(tmp_path: Path) -> None:
     code, _, err = invoke(str(root))
     assert code == 2
     assert _one_liner(err).startswith("error: core/wrangler.jsonc:1:1: cannot read: ")
+
+
+# --- output formats ------------------------------------------------------------------------------
+
+
+def test_sarif_uris_never_climb_out_of_srcroot(tmp_path: Path, monkeypatch) -> None:
+    """Run from a sibling folder, the URI was `../proj/core/wrangler.jsonc` under %SRCROOT%; a
+    space was left raw. Now: relative and percent-encoded under the current folder, else absolute."""
+    import json
+
+    from tests.test_check_cli import invoke
+    from tests.test_check_support import backend
+
+    data = backend()
+    del data["workers_dev"]
+    root = make_project(tmp_path / "my proj", backend=data)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for cwd, expected in (
+        (tmp_path, {"uri": "my%20proj/core/wrangler.jsonc", "uriBaseId": "%SRCROOT%"}),
+        (elsewhere, {"uri": (root / "core" / "wrangler.jsonc").resolve().as_uri()}),
+    ):
+        monkeypatch.chdir(cwd)
+        code, out, _ = invoke(str(root), "--format", "sarif")
+        log = json.loads(out)
+        assert code == 1 and log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+        run = log["runs"][0]
+        for rule in run["tool"]["driver"]["rules"]:
+            assert {"id", "shortDescription", "fullDescription", "help"} <= rule.keys()
+            assert (
+                rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["text"]
+            )
+        [result] = run["results"]
+        assert result["ruleId"] == "DW002" and result["level"] == "error"
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"] == expected
+        assert location["region"] == {"startLine": 3, "startColumn": 3}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from dualworker_cli import __version__
 from dualworker_cli.check.engine import Result
@@ -42,6 +44,16 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
+def artifact_location(root: Path, path: str, cwd: Path | None = None) -> dict[str, str]:
+    """A URI reference for a finding's file: relative to the current directory (the repository
+    root in CI) and percent-encoded; a file outside it gets an absolute ``file:`` URI, since a
+    ``../`` reference would climb out of ``%SRCROOT%``."""
+    shown = display_path(root, path, cwd)
+    if shown.startswith("../") or shown == ".." or Path(shown).is_absolute():
+        return {"uri": (root / path).resolve().as_uri()}
+    return {"uri": quote(shown), "uriBaseId": "%SRCROOT%"}
+
+
 def render(result: Result) -> str:
     rules = list(ALL.values())
     index = {rule.id: i for i, rule in enumerate(rules)}
@@ -55,7 +67,7 @@ def render(result: Result) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": display_path(root, f.path), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": artifact_location(root, f.path),
                         "region": {"startLine": f.line, "startColumn": f.col},
                     }
                 }
