@@ -338,3 +338,33 @@ def test_sarif_uris_never_climb_out_of_srcroot(tmp_path: Path, monkeypatch) -> N
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"] == expected
         assert location["region"] == {"startLine": 3, "startColumn": 3}
+
+
+# --- DW007: what is not a secret -----------------------------------------------------------------
+
+
+def test_dw007_numbers_booleans_ids_and_site_keys_are_not_secrets(tmp_path: Path) -> None:
+    from tests.test_check_support import front
+
+    data = front()
+    data["vars"] = {
+        "TOKEN_EXPIRY_MINUTES": 60,
+        "MAX_TOKENS": 1024,
+        "ENABLE_API_KEY_AUTH": True,
+        "TURNSTILE_SITE_KEY": "0x4AAAAAAAB3kdTyxVqNQZ9k",
+        "STRIPE_PUBLISHABLE_KEY": "pk_live_51HxYzAbCdEfGhIjKlMnOpQr",
+        "CACHE_KEY_PREFIX": "notes:v1:",
+        "COMMIT_SHA": "0123456789abcdef0123456789abcdef01234567",
+        "CLOUDFLARE_ACCOUNT_ID": "0123456789abcdef0123456789abcdef",
+        "BUILD_UUID": "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+        # still flagged:
+        "JWT_SECRET": "change-me",
+        "STRIPE_KEY": "sk_live_51HxYzAbCdEfGhIjKlMnOpQrStUv",
+        "UPSTREAM": "sk_live_51HxYzAbCdEfGhIjKlMnOpQrStUv",
+    }
+    found = [f for f in lint(make_project(tmp_path, front=data)).findings if f.rule == "DW007"]
+    assert sorted(f.message.split("`")[1] for f in found) == [
+        "vars.JWT_SECRET",
+        "vars.STRIPE_KEY",
+        "vars.UPSTREAM",
+    ]

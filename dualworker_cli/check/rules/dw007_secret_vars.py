@@ -14,7 +14,9 @@ from dualworker_cli.check.rules.common import where
 
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|KEY|SALT|SIGNING", re.I)
 NOT_SECRET = re.compile(
-    r"PUBLIC|(_URL|_URI|_ID|_NAME|_ISSUER|_AUDIENCE|_TTL|_SECONDS|_HEADER|_ALG|_ALGORITHMS?|_LENGTH|_EXPIRY)$",
+    r"PUBLIC|PUBLISHABLE|SITE_?KEY"
+    r"|(_URL|_URI|_ID|_NAME|_ISSUER|_AUDIENCE|_TTL|_SECONDS|_HEADER|_ALG|_ALGORITHMS?|_LENGTH|_EXPIRY"
+    r"|_PREFIX|_SHA|_VERSION|_UUID)$",
     re.I,
 )
 
@@ -38,7 +40,10 @@ def looks_random(value: Any) -> bool:
 
 
 def secret_reason(name: str, value: Any) -> str | None:
-    if SECRET_NAME.search(name) and not NOT_SECRET.search(name):
+    if NOT_SECRET.search(name):  # says what it is: an id, a URL, a public or site key...
+        return None
+    # a number or a boolean (`MAX_TOKENS = 1024`, `ENABLE_API_KEY_AUTH = true`) is no secret
+    if SECRET_NAME.search(name) and not isinstance(value, (bool, int, float)):
         return "its name looks like a secret"
     if looks_random(value):
         return "its value looks like a random key"
@@ -68,8 +73,9 @@ RULE = Rule(
     title="Secret-looking value in `vars`",
     severity=Severity.ERROR,
     what="Flags `vars` entries (top level and env blocks, every Worker) whose name contains SECRET, "
-    "TOKEN, KEY, PASSWORD, PRIVATE, CREDENTIAL, SALT or SIGNING (not PUBLIC..., ..._URL, ..._ID and "
-    "the like), or whose value is a long high-entropy string.",
+    "TOKEN, KEY, PASSWORD, PRIVATE, CREDENTIAL, SALT or SIGNING and whose value is not a number or a "
+    "boolean, or whose value is a long high-entropy string - except names that say what they are "
+    "(PUBLIC..., ...SITE_KEY, ..._URL, ..._ID, ..._SHA and the like).",
     why="`vars` are committed with the config, shown in the dashboard and in `wrangler deploy` output. "
     "A JWT signing secret there lets anyone with read access to the repository mint tokens for any user.",
     example='"vars": { "JWT_SECRET": "s3cr3t-signing-key" }',
