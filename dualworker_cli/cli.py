@@ -79,7 +79,14 @@ def new(
             help="Set an answer: KEY=VALUE (user_worker_name, data_worker_name, compatibility_date).",
         ),
     ] = None,
-    git: Annotated[bool, typer.Option("--git/--no-git", help="git init and a first commit.")] = True,
+    git: Annotated[
+        bool | None,
+        typer.Option(
+            "--git/--no-git",
+            help="git init and a first commit (default: unless already inside a git repository).",
+            show_default=False,
+        ),
+    ] = None,
     install: Annotated[
         bool, typer.Option("--install/--no-install", help="Run npm install afterwards.")
     ] = True,

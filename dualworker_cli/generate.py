@@ -115,73 +115,173 @@ def parse_data(items: Iterable[str]) -> dict[str, str]:
 
 
 def normalize_patterns(patterns: Sequence[str]) -> list[str]:
-    """Accept `-p queue -p workflow` and `-p queue,workflow`; keep the canonical order."""
+    """Accept `-p queue -p workflow` and `-p queue,workflow`; keep the canonical order.
+
+    `none` means no pattern, so it cannot stand next to one; an empty value is a mistake
+    (an unset shell variable, say), not a silent `none`.
+    """
     chosen: set[str] = set()
+    none = False
     for raw in patterns:
-        for part in raw.split(","):
-            name = part.strip().lower()
-            if not name or name == "none":
+        parts = [part.strip().lower() for part in raw.split(",") if part.strip()]
+        if not parts:
+            raise DualworkerError(f"--pattern {raw!r}: empty; give {', '.join(PATTERNS)} or none")
+        for name in parts:
+            if name == "none":
+                none = True
                 continue
             if name not in PATTERNS:
                 raise DualworkerError(
                     f"--pattern {name!r}: unknown pattern; choose from {', '.join(PATTERNS)} (or none)"
                 )
             chosen.add(name)
-    return [p for p in PATTERNS if p in chosen]
+    ordered = [p for p in PATTERNS if p in chosen]
+    if none and ordered:
+        raise DualworkerError(
+            f"--pattern none cannot be combined with {', '.join(ordered)}: drop one of them"
+        )
+    return ordered
 
 
 def validate(answers: Answers) -> None:
     """Check every name before anything is written, so a bad name never leaves files behind."""
     if problem := worker_name_problem(answers.project_name):
         raise DualworkerError(f"project name {answers.project_name!r} {problem}")
-    for key in ("user_worker_name", "data_worker_name"):
+    for key, suffix in (("user_worker_name", "-user"), ("data_worker_name", "-data")):
         value = getattr(answers, key)
         if problem := worker_name_problem(value):
-            raise DualworkerError(f"{key} {value!r} {problem}")
+            hint = ""
+            if key not in answers.data:  # derived from NAME: say how to get a valid one
+                longest = WORKER_NAME_MAX - len(f"{suffix}-{max(ENVIRONMENTS, key=len)}")
+                hint = f" (NAME{suffix}): use a NAME of at most {longest} characters, or --data {key}=<name>"
+            raise DualworkerError(f"{key} {value!r} {problem}{hint}")
     if answers.user_worker_name == answers.data_worker_name:
         raise DualworkerError("user_worker_name and data_worker_name must differ")
     if answers.auth_mode not in AUTH_MODES:
         raise DualworkerError(f"--auth {answers.auth_mode!r}: choose one of {', '.join(AUTH_MODES)}")
     date = answers.data.get("compatibility_date")
     if date is not None:
-        import datetime
+        validate_compatibility_date(date)
 
-        try:
-            datetime.date.fromisoformat(date)
-        except ValueError:
-            raise DualworkerError(f"compatibility_date {date!r}: expected YYYY-MM-DD") from None
+
+def validate_compatibility_date(date: str) -> None:
+    """Wrangler's form (YYYY-MM-DD, a real day), and not in the future: Cloudflare refuses to deploy
+    a Worker whose compatibility date is later than today (UTC), and Miniflare refuses to run it."""
+    import datetime
+    import re
+
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            raise ValueError(date)
+        day = datetime.date.fromisoformat(date)
+    except ValueError:
+        raise DualworkerError(f"compatibility_date {date!r}: expected YYYY-MM-DD") from None
+    today = datetime.datetime.now(datetime.UTC).date()
+    if day > today:
+        raise DualworkerError(
+            f"compatibility_date {date!r} is in the future (today is {today.isoformat()} UTC): "
+            "Cloudflare refuses to deploy it; use today's date or an earlier one"
+        )
 
 
 def check_destination(dest: Path) -> None:
-    """Refuse to render over anything: a non-empty folder or a file."""
-    if dest.is_file():
+    """Refuse to render over anything (a non-empty folder, a file) or where nothing can be written."""
+    if dest.is_dir():
+        try:
+            occupied = any(dest.iterdir())
+        except OSError as exc:
+            raise DualworkerError(
+                f"{dest}: cannot read the folder ({exc.strerror}); choose another"
+            ) from None
+        if occupied:
+            raise DualworkerError(
+                f"{dest}: destination is not empty; choose another name or remove the folder"
+            )
+    elif dest.is_file():
         raise DualworkerError(f"{dest}: a file with that name exists; choose another project name")
-    if dest.is_dir() and any(dest.iterdir()):
-        raise DualworkerError(f"{dest}: destination is not empty; choose another name or remove the folder")
+    elif dest.exists() or dest.is_symlink():
+        raise DualworkerError(f"{dest}: something that is not a folder has that name; choose another")
+    # The folder that will receive the project (or the nearest one that exists above it).
+    existing = dest if dest.is_dir() else dest.parent
+    while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise DualworkerError(
+            f"{existing}: is not a folder, so {dest} cannot be created there; choose another path"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise DualworkerError(f"{existing}: folder not writable; choose a folder you can write to")
+
+
+def check_source(src: str | Path | None) -> str:
+    """The Copier source to render from; a local ``--template`` must be a Copier template folder.
+
+    Checked before any question or file: Copier would render a folder without ``copier.yml``
+    as a template with no questions (a project of stray files), or fail with a traceback.
+    A local path is made absolute, because Copier records it for later updates.
+    """
+    if src is None:
+        return str(template_source())
+    from dualworker_cli.versioning import is_local_source, local_path
+
+    source = str(src)
+    if not is_local_source(source):
+        return source
+    folder = local_path(source)
+    shown = f"--template {source} (or DUALWORKER_TEMPLATE)"
+    if not folder.exists():
+        raise DualworkerError(f"{shown}: no such folder; point it at a clone of the dualworker template")
+    if not folder.is_dir():
+        raise DualworkerError(f"{shown}: not a folder; point it at a clone of the dualworker template")
+    if not any((folder / name).is_file() for name in ("copier.yml", "copier.yaml")):
+        raise DualworkerError(
+            f"{shown}: {folder} has no copier.yml, so it is not a Copier template; "
+            "point it at a clone of the dualworker template"
+        )
+    return source if source.startswith("file://") else str(folder.resolve())
+
+
+def _copier_failure(exc: Exception) -> str:
+    """One line from a Copier or git failure: git's own ``fatal:`` line when there is one."""
+    text = str(exc)
+    found = [line[line.index("fatal:") :].strip() for line in text.splitlines() if "fatal:" in line]
+    return (found[-1] if found else " ".join(text.split()))[:300]
 
 
 def render(answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref: str | None = None) -> Path:
-    """Render into a temporary sibling folder and move it into place.
+    """Render into a temporary folder and move it into place.
 
-    The rename is atomic on one filesystem, so an error or Ctrl-C during rendering leaves
-    neither a half-written project nor the temporary folder behind. ``vcs_ref`` picks a
-    template version of a git ``src`` (default: its latest release tag, as Copier does).
-    A project rendered from the template packaged in the wheel records the canonical git URL
-    and the installed version's tag instead of the site-packages path (see
+    A new destination is a temporary sibling folder renamed into place: atomic on one
+    filesystem, so an error or Ctrl-C leaves neither a half-written project, the temporary folder,
+    nor parent folders it created. An existing empty destination (`dualworker new .`, or a folder
+    made beforehand) is kept — a shell may be inside it, or it may be a mount point — and the
+    rendered entries are moved into it; on failure the ones already moved are removed.
+    ``vcs_ref`` picks a template version of a git ``src`` (default: its latest release tag, as
+    Copier does). A project rendered from the template packaged in the wheel records the
+    canonical git URL and the installed version's tag instead of the site-packages path (see
     `dualworker_cli.versioning`), so `copier update` works on it later.
     """
     from copier import run_copy
     from copier.errors import CopierError, DirtyLocalWarning
+    from plumbum import ProcessExecutionError
 
     dest = dest.resolve()
     check_destination(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    source = str(src) if src is not None else str(template_source())
-    if src is not None and Path(source).expanduser().exists():
-        # Copier records a local source as given; a relative path would break `update` elsewhere.
-        source = str(Path(source).expanduser().resolve())
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    source = check_source(src)
+    in_place = dest.is_dir()
+    created = _missing_parents(dest)
+    moved: list[Path] = []
+    staging: Path | None = None
+    done = False
     try:
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest if in_place else dest.parent))
+        except OSError as exc:
+            raise DualworkerError(
+                f"{dest}: cannot write there ({exc.strerror or exc}); nothing was written, "
+                "choose a folder you can write to"
+            ) from None
         target = staging / dest.name
         kwargs: dict[str, Any] = {}
         if vcs_ref is not None:
@@ -201,18 +301,65 @@ def render(answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref:
                     quiet=True,
                     **kwargs,
                 )
-        except (CopierError, ValueError) as exc:
-            raise DualworkerError(f"template: {exc}") from None
+        except (CopierError, ValueError, ProcessExecutionError) as exc:
+            where = f" (--template {src})" if src is not None else ""
+            raise DualworkerError(f"template{where}: {_copier_failure(exc)}; nothing was written") from None
+        if not target.is_dir():
+            raise DualworkerError(f"template {source} rendered no project; nothing was written")
         if src is None and not (Path(source) / ".git").exists():
             from dualworker_cli.versioning import ANSWERS_FILE, pin_packaged_source
 
             pin_packaged_source(target / ANSWERS_FILE)
-        if dest.is_dir():
-            dest.rmdir()  # empty (checked above); replaced by the rendered folder
-        target.rename(dest)
+        try:
+            if in_place:
+                for entry in sorted(target.iterdir()):
+                    entry.rename(dest / entry.name)
+                    moved.append(dest / entry.name)
+            else:
+                target.rename(dest)
+        except OSError as exc:
+            raise DualworkerError(
+                f"{dest}: could not move the project into place ({exc.strerror or exc}); nothing was written",
+                1,
+            ) from None
+        done = True
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if not done:
+            for path in moved:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+            for folder in created:  # deepest first; only if still empty
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
     return dest
+
+
+def _missing_parents(dest: Path) -> list[Path]:
+    """The parent folders of ``dest`` that do not exist yet, deepest first."""
+    missing = []
+    folder = dest.parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def enclosing_repository(folder: Path) -> Path | None:
+    """The git work tree ``folder`` already belongs to (a monorepo), unless git ignores ``folder``."""
+    if shutil.which("git") is None:
+        return None
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    if top.returncode != 0 or not top.stdout.strip():
+        return None
+    if _git(folder, "check-ignore", "-q", "--no-index", ".").returncode == 0:
+        return None  # an ignored folder is no part of that repository: it gets its own
+    return Path(top.stdout.strip())
 
 
 def _git(dest: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 
 from dualworker_cli import generate
@@ -21,34 +24,41 @@ def run(
     auth: str | None,
     defaults: bool,
     data: list[str],
-    git: bool,
+    git: bool | None,
     install: bool,
     template: str | None,
     interactive: bool,
 ) -> None:
-    """Create the project or raise DualworkerError having written nothing."""
+    """Create the project or raise DualworkerError having written nothing.
+
+    ``git`` None (the default) creates a repository unless the destination already lies inside
+    one (a monorepo: a nested repository would be an embedded repo there); True always does.
+    """
     dest = Path(name)
-    answers = generate.Answers(project_name=dest.name, data=generate.parse_data(data))
+    # `.` or `../x`: the name is the folder's own, as the user sees it (symlinks not resolved).
+    answers = generate.Answers(project_name=Path(os.path.abspath(dest)).name, data=generate.parse_data(data))
     if patterns is not None:
         answers.patterns = generate.normalize_patterns(patterns)
     if auth is not None:
         answers.auth_mode = auth
     generate.validate(answers)
     generate.check_destination(dest.resolve())
+    generate.check_source(template)
 
     if interactive and not defaults:
         from dualworker_cli import prompts
 
         prompts.ask(answers, ask_patterns=patterns is None, ask_auth=auth is None)
-        console.print(prompts.summary(answers, str(dest)))
+        console.print(prompts.summary(answers, str(dest.resolve())))
         if not prompts.confirm():
             raise DualworkerError("aborted: nothing was written", 1)
 
     started = time.monotonic()
     with console.status("Rendering the template..."):
         target = generate.render(answers, dest, src=template)
+    shown = escape(str(target if target == Path.cwd().resolve() else dest))
     console.print(
-        f"[green]✓[/] Created [bold]{dest}[/] ({', '.join(answers.patterns) or 'no patterns'}; "
+        f"[green]✓[/] Created [bold]{shown}[/] ({', '.join(answers.patterns) or 'no patterns'}; "
         f"auth: {answers.auth_mode}) in {time.monotonic() - started:.1f} s"
     )
 
@@ -61,7 +71,17 @@ def run(
             installed = _install(console, target)
         except DualworkerError as error:
             install_error = error
-    if git:
+    outer = generate.enclosing_repository(target) if git is None else None
+    if outer is not None:
+        console.print(
+            f"[yellow]![/] {escape(str(dest))} is inside the git repository {escape(str(outer))}: "
+            f"no nested repository created; commit it there (`git add {escape(shlex.quote(str(dest)))}` "
+            "and commit) before `dualworker update`, "
+            "or run `dualworker new --git` for a repository of its own",
+            soft_wrap=True,
+            highlight=False,
+        )
+    elif git is not False:
         warning = generate.git_init(target)
         if warning:
             console.print(f"[yellow]![/] {warning}")
@@ -96,7 +116,8 @@ def _install(console: Console, target: Path) -> bool:
 
 
 def _next_steps(console: Console, dest: Path, *, installed: bool) -> None:
-    lines = [f"cd {dest}"]
+    here = dest.resolve() == Path.cwd().resolve()
+    lines = [] if here else [f"cd {shlex.quote(str(dest))}"]
     if not installed:
         lines.append("npm install")
     lines += [
@@ -106,4 +127,4 @@ def _next_steps(console: Console, dest: Path, *, installed: bool) -> None:
         "npm run deploy    # Data Worker first, then User Worker",
         "dualworker check  # the security checklist",
     ]
-    console.print(Panel("\n".join(lines), title="Next steps", border_style="cyan", expand=False))
+    console.print(Panel(escape("\n".join(lines)), title="Next steps", border_style="cyan", expand=False))
