@@ -368,3 +368,39 @@ def test_dw007_numbers_booleans_ids_and_site_keys_are_not_secrets(tmp_path: Path
         "vars.STRIPE_KEY",
         "vars.UPSTREAM",
     ]
+
+
+# --- DW005 / DW006: Hono's own and well-known auth middleware, reading one header ---------------------
+
+
+def test_dw005_hono_and_well_known_auth_middleware_by_name(tmp_path: Path) -> None:
+    """`jwk(...)` (hono/jwk), `clerkMiddleware()` and `cloudflareAccess(...)` were not auth."""
+    fresh = '(c) => c.env.BACKEND_SERVICE.fetch(new Request(c.req.url, { headers: { "X-User-Id": "u" } }))'
+    index = f"""import {{ Hono }} from "hono";
+import {{ jwk }} from "hono/jwk";
+import {{ clerkMiddleware }} from "@hono/clerk-auth";
+import {{ cloudflareAccess }} from "@hono/cloudflare-access";
+
+const app = new Hono();
+app.all("/api/internal/a/*", jwk({{ jwks_uri: "https://id.example/.well-known/jwks.json" }}), {fresh});
+app.all("/api/internal/b/*", clerkMiddleware(), {fresh});
+app.all("/api/internal/c/*", cloudflareAccess("team"), {fresh});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw006_reading_one_header_is_not_forwarding_them(tmp_path: Path) -> None:
+    """`c.req.header("Authorization")` reads one value; only `c.req.header()` returns them all."""
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, async (c) => {
+  const lang = c.req.header("Accept-Language") ?? "en";
+  const headers = { "X-User-Id": c.get("userId"), "Accept-Language": lang };
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.url, { method: c.req.method, headers }));
+});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []

@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from dualworker_cli.check.discover import Pair, Project
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head", "on"})
-_AUTH_WORDS = re.compile(r"auth|jwt|bearer|session|verif|protect|require_?user|signed_?in|login", re.I)
+_AUTH_WORDS = re.compile(
+    # `jwk` (hono/jwk), `clerkMiddleware` (@hono/clerk-auth), `cloudflareAccess` (@hono/cloudflare-access)
+    r"auth|jwt|jwk|bearer|session|verif|protect|require_?user|signed_?in|login|clerk|oidc|cloudflare_?access",
+    re.I,
+)
 #: names that mention auth but say it is off: `noAuth`, `skipAuth`, `optionalAuth`, `publicRoute`...
 _NOT_AUTH = re.compile(
     r"(?i:(?:^|_)(?:no|skip|without|optional|maybe|bypass|disable)_?(?:auth|jwt|session))"

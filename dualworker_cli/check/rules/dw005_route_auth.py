@@ -47,7 +47,7 @@ RULE = Rule(
     "`app.use(pattern, authMiddleware)` whose pattern covers the route (parent apps included for "
     "`app.route(prefix, child)`). A binding call outside any Hono route (a plain `fetch` handler) "
     "must follow, in its function, a call named like auth/verify/jwt/session or a 401 answer. "
-    "Auth middleware is recognised by name (auth, jwt, bearer, session, "
+    "Auth middleware is recognised by name (auth, jwt, jwk, bearer, session, clerk, cloudflareAccess, "
     "verify, ... or `[front] auth_middleware` in `dualworker.toml`) or by shape (answers 401, else "
     "calls `next()`).",
     why="The Data Worker believes whatever identity the User Worker sends. A proxy route without auth "

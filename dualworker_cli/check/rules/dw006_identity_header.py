@@ -79,7 +79,12 @@ def _uses_client_headers(node: Any) -> bool:
             return True
         if name == "headers":
             return True
-        if sub.type == "call_expression" and _member_name(sub.child_by_field_name("function")) == "header":
+        # `c.req.header()` is every header; `c.req.header("Authorization")` reads one value
+        if (
+            sub.type == "call_expression"
+            and _member_name(sub.child_by_field_name("function")) == "header"
+            and not ts.arguments(sub)
+        ):
             return True
     return False
 
