@@ -404,3 +404,42 @@ app.all("/api/internal/*", authMiddleware, async (c) => {
 export default app;
 """
     assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+# --- DW005: paths held in constants ----------------------------------------------------------------
+
+FRESH_PROXY = '(c) => c.env.BACKEND_SERVICE.fetch(new Request(c.req.url, { headers: { "X-User-Id": "u" } }))'
+
+
+def test_dw005_mount_prefix_from_a_constant(tmp_path: Path) -> None:
+    """`app.route(PREFIX, internal)` was mounted at "", so the parent's `use("/api/internal/*")`
+    did not cover the child's routes and the route was shown as `/*`."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const PREFIX = "/api/internal";
+const app = new Hono();
+const internal = new Hono();
+app.use("/api/internal/*", authMiddleware);
+internal.all("/*", {FRESH_PROXY});
+app.route(PREFIX, internal);
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_use_path_from_an_imported_constant_covers_only_that_path(tmp_path: Path) -> None:
+    """`app.use(`${INTERNAL}/*`, auth)` was taken for `app.use("*", auth)`, protecting every route."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+import {{ INTERNAL, OTHER }} from "./paths";
+
+const app = new Hono();
+app.use(`${{INTERNAL}}/*`, authMiddleware);
+app.all(INTERNAL + "/*", {FRESH_PROXY});
+app.all(OTHER, {FRESH_PROXY});
+export default app;
+"""
+    paths = 'export const INTERNAL = "/api/internal";\nexport const OTHER = `/api/other/*`;\n'
+    found = front_findings(tmp_path, {"src/index.ts": index, "src/paths.ts": paths}, "DW005")
+    assert [(f.line, f.message.split("`")[1]) for f in found] == [(8, "ALL /api/other/*")]

@@ -285,6 +285,43 @@ def _chain_base_paths(node: Any) -> list[str]:
     return found[::-1]
 
 
+_STRING_TYPES = ("string", "template_string", "binary_expression")
+
+
+def static_string(graph: ts.ModuleGraph, module: ts.Module, node: Any, depth: int = 0) -> str | None:
+    """The value of a string expression known before running: a literal, a constant (also
+    imported), a template literal or ``+`` of such; None when it depends on runtime values."""
+    node = ts.unwrap(node)
+    if node is None or depth > 12:
+        return None
+    if node.type == "string":
+        return ts.string_value(node)
+    if node.type == "template_string":
+        parts = []
+        for child in node.children:
+            if child.type == "template_substitution":
+                inner = child.named_children[0] if child.named_children else None
+                value = static_string(graph, module, inner, depth + 1)
+                if value is None:
+                    return None
+                parts.append(value)
+            elif child.type in ("string_fragment", "escape_sequence"):
+                parts.append(ts.text(child))
+        return "".join(parts)
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        if operator is None or ts.text(operator) != "+":
+            return None
+        left = static_string(graph, module, node.child_by_field_name("left"), depth + 1)
+        right = static_string(graph, module, node.child_by_field_name("right"), depth + 1)
+        return None if left is None or right is None else left + right
+    if node.type == "identifier":
+        found = graph.resolve(module, ts.text(node))
+        if found is not None and found[2].type in _STRING_TYPES:
+            return static_string(graph, found[0], found[2], depth + 1)
+    return None
+
+
 def _chain_owner(module: ts.Module, root: Any) -> AppKey:
     """The app a chain rooted at ``new Hono()`` builds: the variable (or default export) that
     receives the whole chain, or the ``new`` expression itself when nothing names it."""
@@ -366,13 +403,16 @@ def _collect(
             if method == "route":
                 child = _app_for(graph, module, args[1]) if len(args) >= 2 else None
                 if child is not None and child != app:
-                    mounts.setdefault(child, (app, ts.string_value(args[0]) or "", order))
+                    mounts.setdefault(child, (app, static_string(graph, module, args[0]) or "", order))
                 continue
             if method == "on" and args:
                 args = args[1:]
             path: str | None
-            if args and args[0].type in ("string", "template_string"):
-                path, handlers = ts.string_value(args[0]), args[1:]
+            if args and (
+                args[0].type in ("string", "template_string")
+                or static_string(graph, module, args[0]) is not None
+            ):
+                path, handlers = static_string(graph, module, args[0]), args[1:]
             elif method == "use":
                 path, handlers = "*", args
             else:
