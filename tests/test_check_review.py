@@ -443,3 +443,39 @@ export default app;
     paths = 'export const INTERNAL = "/api/internal";\nexport const OTHER = `/api/other/*`;\n'
     found = front_findings(tmp_path, {"src/index.ts": index, "src/paths.ts": paths}, "DW005")
     assert [(f.line, f.message.split("`")[1]) for f in found] == [(8, "ALL /api/other/*")]
+
+
+# --- DW005: plain fetch handlers that call a helper -------------------------------------------------
+
+PLAIN_HELPER = """import {{ authenticate }} from "./auth";
+
+async function forward(request: Request, env: Env, userId: string) {{
+  return env.BACKEND_SERVICE.fetch(new Request(request.url, {{ headers: {{ "X-User-Id": userId }} }}));
+}}
+
+export default {{
+  async fetch(request: Request, env: Env): Promise<Response> {{
+{body}
+  }},
+}} satisfies ExportedHandler<Env>;
+"""
+
+
+def test_dw005_plain_worker_authenticates_before_calling_the_helper(tmp_path: Path) -> None:
+    """The binding call sits in `forward`, whose only caller authenticates first: it was flagged
+    because only the functions around the call were searched, not its callers."""
+    body = """    const userId = await authenticate(request, env);
+    if (!userId) return new Response("unauthorized", { status: 401 });
+    return forward(request, env, userId);"""
+    auth = 'export async function authenticate(request: Request, env: Env) { return "u1"; }\n'
+    files = {"src/index.ts": PLAIN_HELPER.format(body=body), "src/auth.ts": auth}
+    assert front_findings(tmp_path, files) == []
+
+
+def test_dw005_plain_worker_helper_called_without_auth(tmp_path: Path) -> None:
+    body = '    return forward(request, env, request.headers.get("X-User-Id") ?? "");'
+    auth = 'export async function authenticate(request: Request, env: Env) { return "u1"; }\n'
+    found = front_findings(
+        tmp_path, {"src/index.ts": PLAIN_HELPER.format(body=body), "src/auth.ts": auth}, "DW005"
+    )
+    assert where(found) == [("DW005", "web/src/index.ts", 4)]

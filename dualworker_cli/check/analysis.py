@@ -585,7 +585,7 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
             analysis.proxy_calls.append(proxy_call)
             if not _inside(module, call, routed):
                 analysis.unrouted_calls.append(proxy_call)
-                if not _guarded(code, module, call, auth_names):
+                if not _guarded(code, module, call, auth_names, modules):
                     analysis.unguarded_calls.append(proxy_call)
     return analysis
 
@@ -599,9 +599,46 @@ def _inside(module: ts.Module, node: Any, nodes: set[tuple[str, int]]) -> bool:
     return False
 
 
-def _guarded(code: Code, module: ts.Module, call: Any, names: set[str]) -> bool:
+def _function_key(module: ts.Module, function: Any) -> tuple[str, int] | None:
+    """(module, node id) of the top-level definition a function is (``function f`` or
+    ``const f = () => ...``), so its call sites can be found; None for anything else."""
+    node = function
+    if node.parent is not None and node.parent.type == "variable_declarator":
+        node = node.parent.child_by_field_name("value")
+    for definition in module.defs.values():
+        if definition is not None and definition.id == node.id:
+            return (str(module.path), node.id)
+    return None
+
+
+def _call_sites(code: Code, modules: list[ts.Module], key: tuple[str, int]) -> list[tuple[ts.Module, Any]]:
+    sites = []
+    for module in modules:
+        for node in ts.walk(module.root):
+            func = node.child_by_field_name("function") if node.type == "call_expression" else None
+            if func is None or func.type != "identifier":
+                continue
+            found = code.graph.resolve(module, ts.text(func))
+            if found is not None and (str(found[0].path), found[2].id) == key:
+                sites.append((module, node))
+    return sites
+
+
+def _guarded(
+    code: Code, module: ts.Module, call: Any, names: set[str], modules: list[ts.Module], depth: int = 0
+) -> bool:
     """A binding call outside Hono routes (a plain ``fetch`` handler): does its function, or one
-    around it, call something auth-like (by name) or answer 401 before reaching it?"""
+    around it, call something auth-like (by name) or answer 401 before reaching it? When the call
+    sits in a helper (``forward(request, env)``), every place that calls the helper must be."""
+    if _guarded_here(module, call, names):
+        return True
+    function = ts.enclosing_function(call)
+    key = _function_key(module, function) if function is not None and depth < 4 else None
+    sites = _call_sites(code, modules, key) if key is not None else []
+    return bool(sites) and all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites)
+
+
+def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
     scope = ts.enclosing_function(call)
     while scope is not None:
         for sub in ts.walk(scope):
