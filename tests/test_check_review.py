@@ -479,3 +479,23 @@ def test_dw005_plain_worker_helper_called_without_auth(tmp_path: Path) -> None:
         tmp_path, {"src/index.ts": PLAIN_HELPER.format(body=body), "src/auth.ts": auth}, "DW005"
     )
     assert where(found) == [("DW005", "web/src/index.ts", 4)]
+
+
+def test_dw005_app_mount_is_a_route_under_its_path(tmp_path: Path) -> None:
+    """`app.mount(path, handler)` was not a route: its binding call was "outside any Hono route"
+    even behind `app.use("/api/internal/*", auth)`."""
+    mount = (
+        "(request, env) => env.BACKEND_SERVICE.fetch("
+        'new Request(request.url, { headers: { "X-User-Id": "u" } }))'
+    )
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono();
+app.use("/api/internal/*", authMiddleware);
+app.mount("/api/internal", {mount});
+app.mount("/api/open", {mount});
+export default app;
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert [(f.line, f.message.split("`")[1]) for f in found] == [(7, "MOUNT /api/open/*")]

@@ -20,7 +20,7 @@ from dualworker_cli.check.parse import typescript as ts
 if TYPE_CHECKING:
     from dualworker_cli.check.discover import Pair, Project
 
-ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head", "on"})
+ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head", "on", "mount"})
 _AUTH_WORDS = re.compile(
     # `jwk` (hono/jwk), `clerkMiddleware` (@hono/clerk-auth), `cloudflareAccess` (@hono/cloudflare-access)
     r"auth|jwt|jwk|bearer|session|verif|protect|require_?user|signed_?in|login|clerk|oidc|cloudflare_?access",
@@ -417,6 +417,8 @@ def _collect(
                 path, handlers = "*", args
             else:
                 path, handlers = None, args[1:]
+            if method == "mount":  # `app.mount("/api", handler, options?)` serves everything under it
+                path, handlers = join_paths(path, "*") if path is not None else None, handlers[:1]
             if not handlers:
                 continue
             chain_bases = _chain_base_paths(obj)
