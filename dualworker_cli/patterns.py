@@ -22,6 +22,7 @@ from rich.console import Console
 from dualworker_cli.errors import DualworkerError
 from dualworker_cli.generate import PATTERNS
 from dualworker_cli.update import apply_template, load_project, report, template_routing
+from dualworker_cli.versioning import ANSWERS_FILE
 
 Action = Literal["add", "remove"]
 
@@ -53,12 +54,22 @@ def run(
     """Add or remove one pattern; returns the exit status (1 while conflicts remain)."""
     if pattern.strip().lower() not in PATTERNS:  # before touching git: the cheapest refusal first
         raise DualworkerError(f"unknown pattern {pattern!r}: choose from {', '.join(PATTERNS)}")
-    project = load_project(path)
-    current = project.answers.get("patterns") or []
-    if not isinstance(current, list):
-        raise DualworkerError(f"{path}/.copier-answers.yml: `patterns` is not a list")
-    wanted = new_patterns([str(p) for p in current], pattern, action)
     name = pattern.strip().lower()
+    project = load_project(path, command=f"{action} {name}")
+    current = project.answers.get("patterns") or []
+    where = f"{path}/{ANSWERS_FILE}"
+    if not isinstance(current, list):
+        raise DualworkerError(
+            f"{where}: `patterns` is not a list; write it as e.g. `patterns: [queue]` and commit"
+        )
+    # Copier re-renders the old answers first and would fail on them half-way (exit 1).
+    unknown = [p for p in current if p not in PATTERNS]
+    if unknown:
+        raise DualworkerError(
+            f"{where}: `patterns` lists {', '.join(repr(p) for p in unknown)}, which this dualworker "
+            f"does not know (known: {', '.join(PATTERNS)}): fix the file and commit, or upgrade dualworker"
+        )
+    wanted = new_patterns([str(p) for p in current], pattern, action)
     verb = "Adding" if action == "add" else "Removing"
     console.print(
         f"{verb} [bold]{name}[/] {'to' if action == 'add' else 'from'} [bold]{path}[/] "
