@@ -499,3 +499,23 @@ export default app;
 """
     found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
     assert [(f.line, f.message.split("`")[1]) for f in found] == [(7, "MOUNT /api/open/*")]
+
+
+def test_dw012_chained_hono_default_export_of_a_public_backend(tmp_path: Path) -> None:
+    """The backend's `export default new Hono().get("/api/internal/...")` was not seen as routes."""
+    from tests.test_check_support import BACKEND_TS, backend
+
+    data = backend()
+    data["routes"] = ["go.example.com/*"]
+    index = BACKEND_TS["src/index.ts"].replace(
+        'export default { fetch: () => new Response("not found", { status: 404 }) };',
+        'export default new Hono().basePath("/api").get("/internal/notes", (c) => c.json([]));',
+    )
+    root = make_project(
+        tmp_path,
+        backend=data,
+        backend_ts={**BACKEND_TS, "src/index.ts": 'import { Hono } from "hono";\n' + index},
+    )
+    found = [f for f in lint(root).findings if f.rule == "DW012"]
+    assert [(f.path, f.line) for f in found] == [("core/src/index.ts", 12)]
+    assert "GET /api/internal/notes" in found[0].message
