@@ -519,3 +519,31 @@ def test_dw012_chained_hono_default_export_of_a_public_backend(tmp_path: Path) -
     found = [f for f in lint(root).findings if f.rule == "DW012"]
     assert [(f.path, f.line) for f in found] == [("core/src/index.ts", 12)]
     assert "GET /api/internal/notes" in found[0].message
+
+
+# --- TOML with a byte-order mark ---------------------------------------------------------------------
+
+
+def test_bom_prefixed_toml_is_read_like_wrangler_does(tmp_path: Path) -> None:
+    """Wrangler strips a UTF-8 BOM before parsing (removeBOMAndValidate); we exited 2 with
+    "Invalid statement" at 1:1. The BOM survives --fix."""
+    from dualworker_cli.check.engine import run_with_fixes
+
+    root = make_project(tmp_path)
+    (root / "core" / "wrangler.jsonc").unlink()
+    toml = (
+        '\ufeffname = "shop-core" # the Data Worker\n'
+        'main = "src/index.ts"\ncompatibility_date = "2026-11-01"\n'
+        'preview_urls = false\n\n[[durable_objects.bindings]]\nname = "ROOMS"\nclass_name = "Room"\n\n'
+        '[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Room"]\n\n'
+        '[[workflows]]\nbinding = "REPORTS"\nname = "reports"\nclass_name = "ReportWorkflow"\n\n'
+        '[[queues.consumers]]\nqueue = "jobs"\ndead_letter_queue = "jobs-dlq"\n'
+    )
+    config = root / "core" / "wrangler.toml"
+    config.write_text(toml, encoding="utf-8")
+    found = [(f.rule, f.path, f.line, f.col) for f in lint(root).findings]
+    assert ("DW002", "core/wrangler.toml", 1, 1) in found
+    result = run_with_fixes(root, select=["DW002"])
+    assert result.findings == [] and result.fixed
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith('\ufeffname = "shop-core" # the Data Worker\n') and "workers_dev = false" in text

@@ -20,10 +20,16 @@ _KEY = re.compile(
 )
 
 
+BOM = "\ufeff"
+
+
 def parse(text: str) -> dict[str, Any]:
-    """Parse TOML text; raises ParseError with line and column (path unset)."""
+    """Parse TOML text; raises ParseError with line and column (path unset).
+
+    A leading UTF-8 byte-order mark is skipped, as Wrangler's own config reader does.
+    """
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text.removeprefix(BOM))
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _LOCATION.search(message)
@@ -64,7 +70,7 @@ def key_lines(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
     found: dict[tuple[str | int, ...], tuple[int, int]] = {}
     counters: dict[tuple[str | int, ...], int] = {}
     table: tuple[str | int, ...] = ()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.removeprefix(BOM).splitlines(), start=1):
         header = _HEADER.match(line)
         if header:
             path: tuple[str | int, ...] = tuple(_dotted(header.group(2)))
@@ -114,16 +120,18 @@ def set_member(text: str, keypath: tuple[str | int, ...], key: str, value: Any) 
     """Set ``key`` in the table at ``keypath`` with tomlkit (comments and layout kept)."""
     import tomlkit
 
-    doc = tomlkit.parse(text)
+    bom = BOM if text.startswith(BOM) else ""
+    doc = tomlkit.parse(text.removeprefix(BOM))
     _container(doc, keypath, create=True)[key] = value
-    return tomlkit.dumps(doc)
+    return bom + tomlkit.dumps(doc)
 
 
 def append_item(text: str, keypath: tuple[str | int, ...], value: Any) -> str:
     """Append to the array (or array of tables) at ``keypath``, creating it when missing."""
     import tomlkit
 
-    doc = tomlkit.parse(text)
+    bom = BOM if text.startswith(BOM) else ""
+    doc = tomlkit.parse(text.removeprefix(BOM))
     parent = _container(doc, keypath[:-1], create=True)
     key = keypath[-1]
     assert isinstance(key, str)
@@ -136,4 +144,4 @@ def append_item(text: str, keypath: tuple[str | int, ...], value: Any) -> str:
             parent[key] = [value]
     else:
         parent[key].append(tomlkit.item(value) if isinstance(value, dict) else value)
-    return tomlkit.dumps(doc)
+    return bom + tomlkit.dumps(doc)
