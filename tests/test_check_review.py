@@ -547,3 +547,40 @@ def test_bom_prefixed_toml_is_read_like_wrangler_does(tmp_path: Path) -> None:
     assert result.findings == [] and result.fixed
     text = config.read_text(encoding="utf-8")
     assert text.startswith('\ufeffname = "shop-core" # the Data Worker\n') and "workers_dev = false" in text
+
+
+def test_dw006_response_headers_and_single_request_headers_are_not_forwarding(tmp_path: Path) -> None:
+    """Setting headers on the backend's response (after the call) and reading one request header
+    (`c.req.raw.headers.get(...)`) counted as forwarding the client's headers."""
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, async (c) => {
+  const type = c.req.raw.headers.get("Content-Type") ?? "application/json";
+  const headers = { "Content-Type": type, "X-User-Id": c.get("userId") };
+  const res = await c.env.BACKEND_SERVICE.fetch(new Request(c.req.url, { method: c.req.method, headers }));
+  const out = new Response(res.body, res);
+  out.headers.set("Cache-Control", "no-store");
+  return out;
+});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw006_all_request_headers_before_the_call_still_count(tmp_path: Path) -> None:
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, async (c) => {
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("Accept", "application/json");
+  const res = await c.env.BACKEND_SERVICE.fetch(c.req.url, { method: c.req.method, headers });
+  res.headers.delete("X-User-Id");
+  return res;
+});
+export default app;
+"""
+    assert where(front_findings(tmp_path, {"src/index.ts": index})) == [("DW006", "web/src/index.ts", 8)]

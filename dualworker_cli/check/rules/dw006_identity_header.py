@@ -63,21 +63,37 @@ def _headers_replaced(node: Any) -> bool:
     return len(items) >= 2 and items[0] == node and _init_sets_headers(items[1])
 
 
-def _uses_client_headers(node: Any) -> bool:
+def _reads_one_header(member: Any) -> bool:
+    """``<x>.headers.get("Content-Type")`` / ``.has(...)``: one value, not the whole set."""
+    parent = member.parent
+    return (
+        parent is not None
+        and parent.type == "member_expression"
+        and _member_name(parent) in ("get", "has")
+        and parent.parent is not None
+        and parent.parent.type == "call_expression"
+    )
+
+
+def _uses_client_headers(node: Any, call: Any = None) -> bool:
+    """Does ``node`` pass the client's headers on? ``call`` (the binding call, when ``node``
+    contains it) ends the search: what runs after it - say, on the response - sends nothing."""
     for sub in ts.walk(node):
+        if call is not None and sub.start_byte >= call.end_byte:
+            break
         name = _member_name(sub)
         if name == "raw":
             parent = sub.parent
             if (
                 parent is not None
                 and parent.type == "member_expression"
-                and _member_name(parent) in _NOT_HEADERS
+                and _member_name(parent) in (*_NOT_HEADERS, "headers")
             ):
-                continue  # `c.req.raw.body`
+                continue  # `c.req.raw.body`; `c.req.raw.headers` is judged as `headers`
             if _headers_replaced(sub):
                 continue  # `new Request(c.req.raw, { headers: fresh })`: judged by `fresh`
             return True
-        if name == "headers":
+        if name == "headers" and not _reads_one_header(sub):
             return True
         # `c.req.header()` is every header; `c.req.header("Authorization")` reads one value
         if (
@@ -179,9 +195,13 @@ def _guard_strings(code: Code, module: Module, node: Any) -> set[str]:
 
 def _removes(code: Code, call: ProxyCall, header: str) -> bool:
     """Some ``headers.delete(H)`` / ``headers.set(H, v)`` with H the identity header - directly,
-    through a constant or loop over a list, or a delete guarded by a test against such a list."""
+    through a constant or loop over a list, or a delete guarded by a test against such a list -
+    before the binding call (a delete on the response comes too late)."""
     for module, node in call.scope:
+        stop = call.node.start_byte if _contains(module, node, call) else None
         for sub in ts.walk(node):
+            if stop is not None and sub.start_byte >= stop:
+                break
             if sub.type != "call_expression":
                 continue
             method = _member_name(sub.child_by_field_name("function"))
@@ -195,6 +215,14 @@ def _removes(code: Code, call: ProxyCall, header: str) -> bool:
             if method == "delete" and header in _guard_strings(code, module, sub):
                 return True
     return False
+
+
+def _contains(module: Module, node: Any, call: ProxyCall) -> bool:
+    return (
+        module is call.module
+        and node.start_byte <= call.node.start_byte
+        and call.node.end_byte <= node.end_byte
+    )
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -226,7 +254,7 @@ def check(project: Project) -> Iterator[Finding]:
                 )
                 continue
             client = _forwards_incoming_request(call.node) or any(
-                _uses_client_headers(n) for _, n in call.scope
+                _uses_client_headers(n, call.node if _contains(m, n, call) else None) for m, n in call.scope
             )
             if client and not _removes(code=analysis.code, call=call, header=header.lower()):
                 line, col = call.module.position(call.node)
