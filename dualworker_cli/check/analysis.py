@@ -163,6 +163,8 @@ class Code:
         self.graph = graph
         self.binding = binding
         self._reach: dict[tuple[str, int], bool] = {}
+        #: (module, function node id) -> the calls ``f(...)`` of that function, built on first use
+        self.call_index: dict[tuple[str, int], list[tuple[ts.Module, Any]]] | None = None
 
     def closure(self, module: ts.Module, node: Any, depth: int = 0) -> list[tuple[ts.Module, Any]]:
         """``node`` plus the definitions of identifiers it uses, transitively (bounded)."""
@@ -614,16 +616,20 @@ def _function_key(module: ts.Module, function: Any) -> tuple[str, int] | None:
 
 
 def _call_sites(code: Code, modules: list[ts.Module], key: tuple[str, int]) -> list[tuple[ts.Module, Any]]:
-    sites = []
-    for module in modules:
-        for node in ts.walk(module.root):
-            func = node.child_by_field_name("function") if node.type == "call_expression" else None
-            if func is None or func.type != "identifier":
-                continue
-            found = code.graph.resolve(module, ts.text(func))
-            if found is not None and (str(found[0].path), found[2].id) == key:
-                sites.append((module, node))
-    return sites
+    """Calls ``f(...)`` of the function ``key`` in ``modules`` (indexed once per analysis)."""
+    index = code.call_index
+    if index is None:
+        index = {}
+        for module in modules:
+            for node in ts.walk(module.root):
+                func = node.child_by_field_name("function") if node.type == "call_expression" else None
+                if func is None or func.type != "identifier":
+                    continue
+                found = code.graph.resolve(module, ts.text(func))
+                if found is not None:
+                    index.setdefault((str(found[0].path), found[2].id), []).append((module, node))
+        code.call_index = index
+    return index.get(key, [])
 
 
 def _guarded(
