@@ -21,7 +21,7 @@ from rich.console import Console
 
 from dualworker_cli.errors import DualworkerError
 from dualworker_cli.generate import PATTERNS
-from dualworker_cli.update import apply_template, load_project, report, template_routing
+from dualworker_cli.update import apply_template, check_override, load_project, report, template_routing
 from dualworker_cli.versioning import ANSWERS_FILE
 
 Action = Literal["add", "remove"]
@@ -56,6 +56,8 @@ def run(
         raise DualworkerError(f"unknown pattern {pattern!r}: choose from {', '.join(PATTERNS)}")
     name = pattern.strip().lower()
     project = load_project(path, command=f"{action} {name}")
+    if template:
+        check_override(template)  # before the first line of output: a refusal stays one line
     current = project.answers.get("patterns") or []
     where = f"{path}/{ANSWERS_FILE}"
     if not isinstance(current, list):

@@ -24,6 +24,7 @@ Copier is imported only inside the functions that run it; :func:`newer_template_
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -48,6 +49,7 @@ from dualworker_cli.versioning import (
     local_path,
     newer_template_version,
     parse_version,
+    ref_exists,
     release_tag,
 )
 
@@ -254,9 +256,7 @@ def template_routing(project: Project, override: str | None, *, packaged_ok: boo
     ``packaged_ok`` allows the wheel's own template as the override when it is the recorded release.
     """
     if override:
-        target = override
-        if not _looks_remote(target) and not target.startswith("file://"):
-            target = str(Path(target).expanduser().resolve())
+        target = check_override(override)
         with _rewrite(project.source, target):
             yield target
         return
@@ -271,6 +271,32 @@ def template_routing(project: Project, override: str | None, *, packaged_ok: boo
             1,
         )
     yield project.source
+
+
+def check_override(override: str) -> str:
+    """A ``--template`` for update/add/remove: a git clone or mirror of the template (made absolute).
+
+    Refused up front (exit 2) when it is missing, not a template, or not a git repository: the
+    update needs the template's release tags from it.
+    """
+    if _looks_remote(override):
+        return override
+    shown = f"--template {override} (or DUALWORKER_TEMPLATE)"
+    folder = local_path(override)
+    hint = f"point it at a git clone of the template (git clone {TEMPLATE_URL})"
+    if not folder.exists():
+        raise DualworkerError(f"{shown}: no such folder; {hint}")
+    if not folder.is_dir():
+        raise DualworkerError(f"{shown}: not a folder; {hint}")
+    bare = (folder / "HEAD").is_file() and (folder / "objects").is_dir()  # a mirror (`git clone --mirror`)
+    if not bare:
+        if not any((folder / name).is_file() for name in ("copier.yml", "copier.yaml")):
+            raise DualworkerError(f"{shown}: {folder} has no copier.yml, so it is not the template; {hint}")
+        if not (folder / ".git").exists():
+            raise DualworkerError(
+                f"{shown}: {folder} is not a git repository, so it has no template versions (tags); {hint}"
+            )
+    return override if override.startswith("file://") else str(folder.resolve())
 
 
 def _looks_remote(source: str) -> bool:
@@ -331,6 +357,30 @@ def apply_template(
 
     Must run inside :func:`template_routing` when the recorded source is fetched from elsewhere.
     """
+    try:
+        return _apply_template(project, vcs_ref=vcs_ref, conflict=conflict, data=data, pretend=pretend)
+    except _UnknownRevision as missing:
+        if missing.ref == project.commit:
+            message = (
+                f"{ANSWERS_FILE} records _commit {missing.ref}, which the template source "
+                f"{project.source} does not have: pass --template <a clone that has that tag>"
+            )
+        else:
+            message = f"--vcs-ref {missing.ref}: no such tag or commit in the template source"
+        raise DualworkerError(f"{message}; nothing was changed") from None
+
+
+class _UnknownRevision(Exception):
+    """Copier could not find a template version (a tag or commit) in the source."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
+
+
+def _apply_template(
+    project: Project, *, vcs_ref: str, conflict: Conflict, data: dict[str, Any] | None, pretend: bool
+) -> Changes:
     if not pretend:
         _copier_update(project.root, vcs_ref=vcs_ref, conflict=conflict, data=data)
         return collect_changes(project.root, conflict)
@@ -371,6 +421,9 @@ def _copier_update(dst: Path, *, vcs_ref: str, conflict: Conflict, data: dict[st
                 unsafe=True,
             )
     except (CopierError, ValueError, ProcessExecutionError) as exc:
+        unknown = re.search(r"Unknown revision: '([^']*)'", str(exc))
+        if unknown and not _git(dst, "status", "--porcelain", "--", ".").stdout.strip():
+            raise _UnknownRevision(unknown[1]) from None
         raise DualworkerError(_failure_message(dst, exc), 1) from None
 
 
@@ -380,8 +433,10 @@ def _failure_message(dst: Path, exc: Exception) -> str:
     The project was clean before (checked by :func:`load_project`), so `git status` tells.
     """
     text = str(exc)
-    fatal = [line.strip() for line in text.splitlines() if line.strip().startswith(("fatal:", "error:"))]
-    detail = fatal[-1] if fatal else " ".join(text.split())
+    # plumbum quotes git's stderr as "Stderr: | fatal: ..."; git's first fatal line says what is wrong.
+    fatal = [line[line.index("fatal:") :].strip() for line in text.splitlines() if "fatal:" in line]
+    errors = [line.strip() for line in text.splitlines() if line.strip().startswith("error:")]
+    detail = (fatal or errors or [" ".join(text.split())])[0]
     hint = ""
     if any(
         word in detail
@@ -493,6 +548,8 @@ def run(
     """`dualworker update [PATH]`: returns the exit status; refusals raise DualworkerError."""
     project = load_project(path)
     with template_routing(project, template, packaged_ok=False) as source:
+        if vcs_ref is not None:
+            _check_vcs_ref(source, vcs_ref)
         target = vcs_ref or _latest_release(source)
         current, wanted = parse_version(project.commit), parse_version(target)
         if current is not None and wanted is not None and wanted <= current:
@@ -516,6 +573,20 @@ def run(
 
 #: `update` waits longer than `check` for the source: the user asked for the network.
 UPDATE_LS_REMOTE_TIMEOUT_S = 60.0
+
+
+def _check_vcs_ref(source: str, ref: str) -> None:
+    """Refuse a ``--vcs-ref`` the source has no tag or branch for (a commit id is left to Copier)."""
+    if re.fullmatch(r"[0-9a-f]{7,40}", ref):
+        return
+    try:
+        releases = list_releases(source, timeout=UPDATE_LS_REMOTE_TIMEOUT_S)
+        if ref in {release.tag for release in releases} or ref_exists(source, ref):
+            return
+    except OSError:
+        return  # unreachable: the update itself reports it
+    shown = ", ".join(release.tag for release in releases[:8]) or "none"
+    raise DualworkerError(f"--vcs-ref {ref}: no such tag or branch in {source} (releases: {shown})")
 
 
 def _latest_release(source: str) -> str:

@@ -115,8 +115,10 @@ def list_releases(source: str, timeout: float = LS_REMOTE_TIMEOUT_S) -> list[Rel
     except FileNotFoundError:
         raise OSError("git not found on PATH") from None
     if proc.returncode != 0:
-        detail = (proc.stderr.strip().splitlines() or ["git ls-remote failed"])[-1]
-        raise OSError(f"{source}: {detail}")
+        lines = proc.stderr.strip().splitlines()
+        # git's first `fatal:` line says what is wrong; the last is boilerplate ("...the repository exists.")
+        detail = next((line for line in lines if line.startswith("fatal:")), lines[-1] if lines else "")
+        raise OSError(f"{source}: {detail or 'git ls-remote failed'}")
     releases = []
     for line in proc.stdout.splitlines():
         tag = line.partition("\t")[2].removeprefix("refs/tags/")
@@ -124,6 +126,26 @@ def list_releases(source: str, timeout: float = LS_REMOTE_TIMEOUT_S) -> list[Rel
         if version is not None and not version.is_prerelease:
             releases.append(Release(tag, version))
     return sorted(releases, key=lambda r: r.version, reverse=True)
+
+
+def ref_exists(source: str, ref: str, timeout: float = LS_REMOTE_TIMEOUT_S) -> bool:
+    """Whether the source has a branch or tag named ``ref``; raises OSError when unreachable."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "GCM_INTERACTIVE": "never"}
+    try:
+        proc = subprocess.run(
+            ["git", "ls-remote", "--heads", "--tags", "--", _git_url(source), ref],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
+    except (subprocess.TimeoutExpired, FileNotFoundError) as exc:
+        raise OSError(str(exc)) from None
+    if proc.returncode != 0:
+        raise OSError(proc.stderr.strip())
+    names = {line.partition("\t")[2] for line in proc.stdout.splitlines()}
+    return bool(names & {f"refs/heads/{ref}", f"refs/tags/{ref}", f"refs/tags/{ref}^{{}}"})
 
 
 def _git_url(source: str) -> str:

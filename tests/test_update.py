@@ -277,6 +277,63 @@ def test_template_env_var_is_honoured(project: Path, template_repo: Path, monkey
     assert "v0.1.0 → v0.2.0" in result.output
 
 
+@pytest.mark.parametrize(("kind", "message"), [("missing", "no such folder"), ("plain", "no copier.yml")])
+@pytest.mark.parametrize("command", [["update"], ["add", "queue"]])
+def test_template_option_that_is_no_template_clone(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    message: str,
+    command: list[str],
+) -> None:
+    """`--template`/DUALWORKER_TEMPLATE naming nothing usable: exit 2, one line naming it, nothing changed."""
+    source = tmp_path / "not-a-clone"
+    if kind == "plain":
+        source.mkdir()
+        (source / "README.md").write_text("hello\n")
+    monkeypatch.setenv("DUALWORKER_TEMPLATE", str(source))
+    before = project_files(project)
+    result = runner.invoke(app, [*command, str(project)])
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert f"--template {source} (or DUALWORKER_TEMPLATE)" in result.output and message in result.output
+    assert project_files(project) == before
+
+
+def test_template_option_folder_without_git(project: Path, tmp_path: Path, template_repo: Path) -> None:
+    """A template folder that is not a git repository has no versions to update between."""
+    import shutil
+
+    source = tmp_path / "export"
+    shutil.copytree(template_repo, source, ignore=shutil.ignore_patterns(".git"))
+    result = update(project, "--template", str(source))
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "not a git repository" in result.output
+
+
+@pytest.mark.parametrize("ref", ["v9.9.9", "nonsense"])
+def test_unknown_vcs_ref_is_exit_2_and_lists_releases(project: Path, ref: str) -> None:
+    before = project_files(project)
+    result = update(project, "--vcs-ref", ref)
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert f"--vcs-ref {ref}: no such tag" in result.output and "v0.2.0, v0.1.0" in result.output
+    assert project_files(project) == before and status(project) == ""
+
+
+def test_recorded_commit_missing_from_source_is_named(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("_commit: v0.1.0", "_commit: v0.0.7"))
+    commit_all(project, "a version the template never had")
+    result = runner.invoke(app, ["add", "queue", str(project)])
+    assert result.exit_code == 2, result.output
+    error = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "_commit v0.0.7" in error[0] and "--template" in error[0], result.output
+    assert status(project) == ""
+
+
 # newer_template_version: the information `dualworker check` shows.
 
 
