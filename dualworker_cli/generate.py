@@ -108,7 +108,11 @@ def parse_data(items: Iterable[str]) -> dict[str, str]:
             raise DualworkerError(f"--data {item!r}: expected KEY=VALUE, e.g. --data user_worker_name=web")
         if key not in DATA_KEYS:
             known = ", ".join(DATA_KEYS)
-            hint = " (use --pattern / --auth)" if key in {"patterns", "auth_mode"} else ""
+            hint = {
+                "patterns": " (use --pattern)",
+                "auth_mode": " (use --auth)",
+                "project_name": " (it is NAME, the folder's name)",
+            }.get(key, "")
             raise DualworkerError(f"--data {key}: unknown answer{hint}; known: {known}")
         data[key] = value.strip()
     return data

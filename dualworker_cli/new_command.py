@@ -34,6 +34,8 @@ def run(
     ``git`` None (the default) creates a repository unless the destination already lies inside
     one (a monorepo: a nested repository would be an embedded repo there); True always does.
     """
+    if not name.strip():
+        raise DualworkerError("NAME is empty: give the project folder's name, or `.` for the current folder")
     dest = Path(name)
     # `.` or `../x`: the name is the folder's own, as the user sees it (symlinks not resolved).
     answers = generate.Answers(project_name=Path(os.path.abspath(dest)).name, data=generate.parse_data(data))

@@ -265,3 +265,17 @@ def test_help_of_every_command_does_not_import_copier(command: str) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "Usage" in proc.stdout
+
+
+def test_empty_name_is_not_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dualworker new "$UNSET"` must not render into the current folder under its name."""
+    folder = tmp_path / "here"
+    folder.mkdir()
+    line = one_line_error(new(folder, monkeypatch, "", *FLAGS, "--no-git"))
+    assert "NAME is empty" in line and "`.`" in line
+    assert list(folder.iterdir()) == []
+
+
+def test_data_project_name_points_at_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    line = one_line_error(new(tmp_path, monkeypatch, "demo", "--data", "project_name=x", *FLAGS))
+    assert "--data project_name" in line and "NAME" in line
