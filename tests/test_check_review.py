@@ -584,3 +584,24 @@ app.all("/api/internal/*", authMiddleware, async (c) => {
 export default app;
 """
     assert where(front_findings(tmp_path, {"src/index.ts": index})) == [("DW006", "web/src/index.ts", 8)]
+
+
+def test_table_prints_brackets_in_paths_and_messages_as_text(tmp_path: Path, monkeypatch) -> None:
+    """Rich read `[slug]` folders (Next.js/SvelteKit style) and Hono regex routes as markup: the
+    path lost its `[slug]` parts, and a `[/x]` in a route crashed the table with a traceback."""
+    from tests.test_check_cli import invoke
+
+    index = """import { Hono } from "hono";
+import { forward } from "./routes/[slug]/forward";
+
+const app = new Hono();
+app.all("/api/internal/:path{[/a-z]+}", forward);
+export default app;
+"""
+    forward = "export const forward = (c) => c.env.BACKEND_SERVICE.fetch(c.req.raw);\n"
+    make_project(tmp_path, front_ts={"src/index.ts": index, "src/routes/[slug]/forward.ts": forward})
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke(".", "--select", "DW005,DW006")
+    assert code == 1 and "Traceback" not in err
+    assert "web/src/routes/[slug]/forward.ts:1:31" in out
+    assert "`ALL /api/internal/:path{[/a-z]+}`" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -31,29 +32,31 @@ def report(result: Result, console: Console) -> None:
     console.print(f"[bold]dualworker check[/] [dim]{source}[/]", highlight=False)
     for pair in project.pairs[:10]:
         console.print(
-            f"  [cyan]{pair.front.config.rel}[/] → [magenta]{pair.backend.config.rel}[/] "
-            f"[dim]via[/] {pair.binding}",
+            f"  [cyan]{escape(pair.front.config.rel)}[/] → [magenta]{escape(pair.backend.config.rel)}[/] "
+            f"[dim]via[/] {escape(pair.binding)}",
             highlight=False,
         )
     if len(project.pairs) > 10:
         console.print(f"  [dim]… and {len(project.pairs) - 10} more pairs[/]")
     settings = project.settings
     console.print(
-        f"  [dim]identity header[/] {settings.identity_header} [dim]· API prefix[/] {settings.api_prefix} "
-        f"[dim]· public routes[/] {', '.join(settings.public_routes) or 'none'} "
-        f"[dim]· ignored[/] {', '.join(settings.ignore) or 'none'}",
+        f"  [dim]identity header[/] {escape(settings.identity_header)} "
+        f"[dim]· API prefix[/] {escape(settings.api_prefix)} "
+        f"[dim]· public routes[/] {escape(', '.join(settings.public_routes)) or 'none'} "
+        f"[dim]· ignored[/] {escape(', '.join(settings.ignore)) or 'none'}",
         highlight=False,
     )
     if result.template_update:
         console.print(
-            f"[cyan]i[/] template {result.template_update} is available: `dualworker update` brings it in",
+            f"[cyan]i[/] template {escape(result.template_update)} is available: "
+            "`dualworker update` brings it in",
             highlight=False,
         )
     for line in result.fixed:
-        console.print(f"[green]fixed[/] {line}", highlight=False)
+        console.print(f"[green]fixed[/] {escape(line)}", highlight=False)
     for path, group in groupby(result.findings, key=lambda f: f.path):
         shown = display_path(project.root, path)
-        table = Table(title=shown, title_justify="left", title_style="bold", expand=True)
+        table = Table(title=Text(shown), title_justify="left", title_style="bold", expand=True)
         # path:line:col (clickable in terminals and editors) when it leaves room for the message
         full = len(shown) + 8 <= console.width // 3
         table.add_column(
@@ -69,10 +72,10 @@ def report(result: Result, console: Console) -> None:
                 if finding.fix
                 else (rule.hint or first_sentence(rule.fix))
             )
-            table.add_row(
-                f"{shown}:{finding.line}:{finding.col}" if full else f"{finding.line}:{finding.col}",
+            table.add_row(  # Text, not markup: paths like `routes/[slug]/` and messages are data
+                Text(f"{shown}:{finding.line}:{finding.col}" if full else f"{finding.line}:{finding.col}"),
                 Text(finding.rule, style=STYLE[finding.severity]),
-                finding.message,
+                Text(finding.message),
                 Text(fix, style="dim"),
             )
         console.print(table)
