@@ -605,3 +605,18 @@ export default app;
     assert code == 1 and "Traceback" not in err
     assert "web/src/routes/[slug]/forward.ts:1:31" in out
     assert "`ALL /api/internal/:path{[/a-z]+}`" in out
+
+
+def test_error_line_keeps_brackets_in_paths(tmp_path: Path) -> None:
+    """The exit-2 line is printed as Rich markup: `[x]` in a path vanished, `[/x]` crashed."""
+    from tests.test_check_cli import _one_liner, invoke
+
+    root = make_project(tmp_path)
+    for folder in ("[tenant]", "[/x]"):
+        bad = root / "apps" / folder / "wrangler.jsonc"
+        bad.parent.mkdir(parents=True)
+        bad.write_text('{ "name": 1', encoding="utf-8")
+        code, _, err = invoke(str(root))
+        assert code == 2
+        assert _one_liner(err) == f"error: apps/{folder}/wrangler.jsonc:1:12: unexpected end of file"
+        bad.unlink()

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from dualworker_cli.check.discover import FAIL_ON
 from dualworker_cli.check.engine import Result, RuleCrash, UsageError, run, run_with_fixes
@@ -135,10 +136,9 @@ def run_check(
     lookup = _TemplateLookup(path) if fmt in ("table", "json") else None
     try:
         result = (run_with_fixes if fix else run)(path, select, ignore)
-    except ParseError as exc:
-        raise DualworkerError(str(exc), 2) from None
-    except (UsageError, RuleCrash) as exc:
-        raise DualworkerError(str(exc), 2) from None
+    except (ParseError, UsageError, RuleCrash) as exc:
+        # the CLI prints errors as Rich markup: a path like `routes/[slug]/x.ts` must stay as is
+        raise DualworkerError(escape(str(exc)), 2) from None
     if lookup is not None:
         result.template_update = lookup.result()
     level = fail_on or result.project.settings.fail_on or "error"
