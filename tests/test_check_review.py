@@ -620,3 +620,18 @@ def test_error_line_keeps_brackets_in_paths(tmp_path: Path) -> None:
         assert code == 2
         assert _one_liner(err) == f"error: apps/{folder}/wrangler.jsonc:1:12: unexpected end of file"
         bad.unlink()
+
+
+def test_usage_errors_echo_odd_option_values_verbatim(tmp_path: Path) -> None:
+    from tests.test_check_cli import _one_liner, invoke
+
+    root = str(make_project(tmp_path))
+    for args, line in (
+        (["--explain", "[/x]"], "error: --explain [/x]: unknown rule"),
+        (["--format", "[/x]"], "error: --format [/x]: choose one of"),
+        (["--fail-on", "[/x]"], "error: --fail-on [/x]: choose one of"),
+        (["--select", "[/x]"], "error: unknown rule '[/X]'"),
+    ):
+        code, _, err = invoke(root, *args) if args[0] != "--explain" else invoke(*args)
+        assert code == 2
+        assert _one_liner(err).startswith(line)

@@ -46,7 +46,7 @@ def explain(rule_id: str, console: Console) -> None:
         return
     rule = ALL.get(rule_id.strip().upper())
     if rule is None:
-        raise DualworkerError(f"--explain {rule_id}: unknown rule (known: {', '.join(ALL)})", 2)
+        raise DualworkerError(f"--explain {escape(rule_id)}: unknown rule (known: {', '.join(ALL)})", 2)
     fixable = "yes (`--fix`)" if rule.fixable else "no"
     page = (
         f"# {rule.id} ({rule.name}): {rule.title}\n\n"
@@ -130,9 +130,9 @@ def run_check(
 ) -> int:
     """Lint ``path``; raise DualworkerError(exit 2) for usage and parse errors."""
     if fmt not in FORMATS:
-        raise DualworkerError(f"--format {fmt}: choose one of {', '.join(FORMATS)}", 2)
+        raise DualworkerError(f"--format {escape(fmt)}: choose one of {', '.join(FORMATS)}", 2)
     if fail_on is not None and fail_on not in FAIL_ON:
-        raise DualworkerError(f"--fail-on {fail_on}: choose one of {', '.join(FAIL_ON)}", 2)
+        raise DualworkerError(f"--fail-on {escape(fail_on)}: choose one of {', '.join(FAIL_ON)}", 2)
     lookup = _TemplateLookup(path) if fmt in ("table", "json") else None
     try:
         result = (run_with_fixes if fix else run)(path, select, ignore)
@@ -149,7 +149,7 @@ def run_check(
                 plain = Console(file=handle, width=120, no_color=True, highlight=False)
                 handle.write(render(result, fmt, plain) or "")
         except OSError as exc:
-            raise DualworkerError(f"{output}: cannot write: {exc.strerror or exc}", 2) from None
+            raise DualworkerError(escape(f"{output}: cannot write: {exc.strerror or exc}"), 2) from None
     else:
         text = render(result, fmt, console)
         if text is not None:
