@@ -635,3 +635,22 @@ def test_usage_errors_echo_odd_option_values_verbatim(tmp_path: Path) -> None:
         code, _, err = invoke(root, *args) if args[0] != "--explain" else invoke(*args)
         assert code == 2
         assert _one_liner(err).startswith(line)
+
+
+def test_columns_do_not_count_a_byte_order_mark(tmp_path: Path) -> None:
+    """Editors hide a BOM; findings and parse errors on line 1 were one column to the right."""
+    import pytest
+
+    from dualworker_cli.check.parse import jsonc
+    from dualworker_cli.check.parse.errors import ParseError
+
+    proxy = "\ufeffexport async function proxy(c) { return c.env.BACKEND_SERVICE.fetch(c.req.raw); }\n"
+    from tests.test_check_support import FRONT_TS
+
+    root = make_project(tmp_path, front_ts={**FRONT_TS, "src/proxy.ts": proxy})
+    found = {(f.rule, f.path, f.line, f.col) for f in lint(root).findings}
+    assert ("DW006", "web/src/proxy.ts", 1, 41) in found
+    assert jsonc.parse('\ufeff{ "a": 1, }').position(3) == (1, 3)
+    with pytest.raises(ParseError) as error:
+        jsonc.parse('\ufeff{ "a" 1 }')
+    assert (error.value.line, error.value.col) == (1, 7)

@@ -89,7 +89,8 @@ class Document:
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset``."""
         line = bisect.bisect_right(self.line_starts, offset) - 1
-        return line + 1, offset - self.line_starts[line] + 1
+        bom = 1 if line == 0 and offset > 0 and self.text.startswith("\ufeff") else 0  # not shown by editors
+        return line + 1, offset - self.line_starts[line] + 1 - bom
 
     def node(self, keypath: tuple[str | int, ...]) -> Node | None:
         """The value at ``keypath`` or None."""
@@ -156,7 +157,8 @@ class _Lexer:
 
     def error(self, message: str, offset: int) -> ParseError:
         line = bisect.bisect_right(self._starts, offset) - 1
-        return ParseError(message, line=line + 1, col=offset - self._starts[line] + 1)
+        bom = 1 if line == 0 and offset > 0 and self.text.startswith("\ufeff") else 0
+        return ParseError(message, line=line + 1, col=offset - self._starts[line] + 1 - bom)
 
     def run(self) -> None:
         text = self.text

@@ -138,7 +138,7 @@ class Module:
         row, col = node.start_point
         line = self.lines[row] if row < len(self.lines) else ""
         prefix = line.encode("utf-8")[:col].decode("utf-8", "replace")
-        return row + 1, len(prefix) + 1
+        return row + 1, len(prefix.removeprefix("\ufeff")) + 1  # editors do not show a BOM
 
 
 def _file_for(target: Path, boundary: Path) -> Path | None:
