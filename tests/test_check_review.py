@@ -654,3 +654,30 @@ def test_columns_do_not_count_a_byte_order_mark(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as error:
         jsonc.parse('\ufeff{ "a" 1 }')
     assert (error.value.line, error.value.col) == (1, 7)
+
+
+def test_dw005_local_apps_of_two_factories_are_two_apps(tmp_path: Path) -> None:
+    """Two functions each building a local `app`: the admin app's `use("*", auth)` protected the
+    internal app's proxy route (both were the app "app"), and `root.route(p, makeApp())` was not
+    linked to the returned app."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+function adminApp() {{
+  const app = new Hono();
+  app.use("*", authMiddleware);
+  app.all("/proxy/*", {FRESH_PROXY});
+  return app;
+}}
+function internalApp() {{
+  const app = new Hono();
+  app.all("/*", {FRESH_PROXY});
+  return app;
+}}
+const root = new Hono();
+root.route("/admin", adminApp());
+root.route("/api/internal", internalApp());
+export default root;
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert [(f.line, f.message.split("`")[1]) for f in found] == [(12, "ALL /api/internal/*")]

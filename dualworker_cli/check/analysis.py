@@ -341,22 +341,74 @@ def _chain_owner(module: ts.Module, root: Any) -> AppKey:
     if parent is not None and parent.type == "variable_declarator":
         name = parent.child_by_field_name("name")
         if name is not None and name.type == "identifier":
-            return (str(module.path), ts.text(name))
+            return _local_key(module, parent, ts.text(name)) or (str(module.path), ts.text(name))
     if parent is not None and parent.type == "export_statement":
         return (str(module.path), "default")
     return (str(module.path), f"<new@{root.start_byte}>")
 
 
+_DECLARED: dict[tuple[str, int], set[str]] = {}
+
+
+def _declares(module: ts.Module, function: Any, name: str) -> bool:
+    """Does ``function`` declare ``name`` itself (a parameter, or a variable in its own body)?"""
+    key = (str(module.path), function.id)
+    if key not in _DECLARED:
+        names = set(_parameter_names(function))
+        for sub in ts.walk(function):
+            if sub.type == "variable_declarator" and ts.enclosing_function(sub) == function:
+                declared = sub.child_by_field_name("name")
+                if declared is not None and declared.type == "identifier":
+                    names.add(ts.text(declared))
+        _DECLARED[key] = names
+    return name in _DECLARED[key]
+
+
+def _local_key(module: ts.Module, node: Any, name: str) -> AppKey | None:
+    """The key of a variable declared inside a function (``name@<function offset>``), so that
+    two functions' local ``app`` variables stay two apps; None at module level."""
+    function = ts.enclosing_function(node)
+    while function is not None:
+        if _declares(module, function, name):
+            return (str(module.path), f"{name}@{function.start_byte}")
+        function = ts.enclosing_function(function)
+    return None
+
+
 def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
     name = ts.text(ident)
+    local = _local_key(module, ident, name)
+    if local is not None:
+        return local
     found = graph.resolve(module, name)
     if found is not None:
         return (str(found[0].path), found[1])
     return (str(module.path), name)
 
 
+def _returned_app(graph: ts.ModuleGraph, module: ts.Module, call: Any) -> AppKey | None:
+    """``makeApp()``: the app the called function returns (``return app``, ``() => new Hono()...``)."""
+    func = call.child_by_field_name("function")
+    found = graph.resolve(module, ts.text(func)) if func is not None and func.type == "identifier" else None
+    function = ts.unwrap(found[2]) if found is not None else None
+    if function is None or function.type not in ts.FUNCTION_TYPES:
+        return None
+    body = function.child_by_field_name("body")
+    if body is not None and body.type != "statement_block":
+        return _app_for(graph, found[0], body)
+    for sub in ts.walk(function):
+        if sub.type == "return_statement" and ts.enclosing_function(sub) == function and sub.named_children:
+            return _app_for(graph, found[0], sub.named_children[0])
+    return None
+
+
 def _app_for(graph: ts.ModuleGraph, module: ts.Module, node: Any) -> AppKey | None:
     """The app an expression is (``app``) or builds (``new Hono().use(...)``), else None."""
+    node = ts.unwrap(node)
+    if node is not None and node.type == "call_expression":
+        func = node.child_by_field_name("function")
+        if func is not None and func.type == "identifier":
+            return _returned_app(graph, module, node)
     root = _chain_root(node)
     if root is None:
         return None
@@ -371,6 +423,7 @@ def _collect(
     graph: ts.ModuleGraph, modules: list[ts.Module]
 ) -> tuple[list[Registration], dict[AppKey, tuple[AppKey, str, tuple[int, int]]], dict[AppKey, str]]:
     """All registrations, mounts (child -> parent, prefix, order) and basePaths."""
+    _DECLARED.clear()  # keyed by node ids, which are only unique within one parse
     registrations: list[Registration] = []
     mounts: dict[AppKey, tuple[AppKey, str, tuple[int, int]]] = {}
     base_paths: dict[AppKey, str] = {}
@@ -470,7 +523,7 @@ def _link_app_parameters(
                 if arg.type != "identifier" or index >= len(names) or not names[index]:
                     continue
                 parent = _app_key(graph, module, arg)
-                child = (str(found[0].path), names[index])
+                child = (str(found[0].path), f"{names[index]}@{function.start_byte}")
                 if parent in apps and child in apps and child != parent:
                     mounts.setdefault(child, (parent, "", (module.order, node.start_byte)))
 
