@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import warnings
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -417,10 +419,28 @@ def npm_install(dest: Path, npm: str, on_line: Any = None) -> NpmResult:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            start_new_session=True,  # its own process group: a kill reaches npm's scripts too
         )
     except OSError as exc:
         return NpmResult(False, [str(exc)], 0.0)
+
+    def kill() -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+
     assert proc.stdout is not None
+    # A watchdog, not a check between lines: npm waiting on the network may print nothing for minutes.
+    timed_out = threading.Event()
+
+    def expire() -> None:
+        timed_out.set()
+        kill()
+
+    watchdog = threading.Timer(NPM_TIMEOUT_S, expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         for line in proc.stdout:
             line = line.rstrip()
@@ -428,12 +448,13 @@ def npm_install(dest: Path, npm: str, on_line: Any = None) -> NpmResult:
                 tail.append(line)
                 if on_line is not None:
                     on_line(line)
-            if time.monotonic() - start > NPM_TIMEOUT_S:
-                proc.kill()
-                tail.append(f"npm install timed out after {NPM_TIMEOUT_S} s")
-                break
         proc.wait(timeout=60)
     except BaseException:
-        proc.kill()
+        kill()
         raise
+    finally:
+        watchdog.cancel()
+    if timed_out.is_set():
+        tail.append(f"npm install timed out after {NPM_TIMEOUT_S} s")
+        return NpmResult(False, list(tail), time.monotonic() - start)
     return NpmResult(proc.returncode == 0, list(tail), time.monotonic() - start)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,19 @@ def test_parse_data_keeps_equals_in_value() -> None:
 def test_validate_derived_names_too_long() -> None:
     with pytest.raises(DualworkerError, match="data_worker_name"):
         validate(Answers(project_name="x" * 50, data={"user_worker_name": "short"}))
+
+
+def test_silent_npm_hang_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """npm waiting on the network without printing a line must still hit the timeout."""
+    from dualworker_cli import generate
+
+    monkeypatch.setattr(generate, "NPM_TIMEOUT_S", 1)
+    npm = "echo 'npm http fetch ...'; sleep 60; echo done"  # a child keeps the pipe open
+    work = fake_tools(
+        tmp_path, monkeypatch, {"node": "echo v24.1.0", "npm": npm, "sleep": 'exec /bin/sleep "$@"'}
+    )
+    started = time.monotonic()
+    result = new(work, monkeypatch, "demo", "-y", "--no-git")
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1, result.output
+    assert "timed out after 1 s" in result.output
