@@ -681,3 +681,21 @@ export default root;
 """
     found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
     assert [(f.line, f.message.split("`")[1]) for f in found] == [(12, "ALL /api/internal/*")]
+
+
+def test_dw005_helper_also_exported_as_the_handler_is_not_guarded_by_its_callers(tmp_path: Path) -> None:
+    """Following callers must not hide that the runtime calls the helper directly."""
+    index = """import { authenticate } from "./auth";
+
+async function forward(request: Request, env: Env) {
+  return env.BACKEND_SERVICE.fetch(new Request(request.url, { headers: { "X-User-Id": "u" } }));
+}
+async function guarded(request: Request, env: Env) {
+  if (!(await authenticate(request, env))) return new Response("unauthorized", { status: 401 });
+  return forward(request, env);
+}
+export default { fetch: forward, guarded };
+"""
+    auth = "export async function authenticate(request: Request, env: Env) { return true; }\n"
+    found = front_findings(tmp_path, {"src/index.ts": index, "src/auth.ts": auth}, "DW005")
+    assert where(found) == [("DW005", "web/src/index.ts", 4)]

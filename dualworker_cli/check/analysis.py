@@ -163,7 +163,8 @@ class Code:
         self.graph = graph
         self.binding = binding
         self._reach: dict[tuple[str, int], bool] = {}
-        #: (module, function node id) -> the calls ``f(...)`` of that function, built on first use
+        #: (module, function node id) -> uses of that function: the call node, or None where the
+        #: function is used as a value; built on first use
         self.call_index: dict[tuple[str, int], list[tuple[ts.Module, Any]]] | None = None
 
     def closure(self, module: ts.Module, node: Any, depth: int = 0) -> list[tuple[ts.Module, Any]]:
@@ -668,21 +669,37 @@ def _function_key(module: ts.Module, function: Any) -> tuple[str, int] | None:
     return None
 
 
-def _call_sites(code: Code, modules: list[ts.Module], key: tuple[str, int]) -> list[tuple[ts.Module, Any]]:
-    """Calls ``f(...)`` of the function ``key`` in ``modules`` (indexed once per analysis)."""
+_NAMING_PARENTS = frozenset(
+    {"function_declaration", "variable_declarator", "import_specifier", "export_specifier", "import_clause"}
+)
+
+
+def _call_sites(
+    code: Code, modules: list[ts.Module], key: tuple[str, int]
+) -> list[tuple[ts.Module, Any]] | None:
+    """Calls ``f(...)`` of the function ``key`` in ``modules`` (indexed once per analysis); None
+    when the function is also used as a value (``export default { fetch: f }``, a callback), since
+    whoever receives it may call it with no auth step before."""
     index = code.call_index
     if index is None:
         index = {}
         for module in modules:
             for node in ts.walk(module.root):
-                func = node.child_by_field_name("function") if node.type == "call_expression" else None
-                if func is None or func.type != "identifier":
+                if node.type != "identifier" or node.parent is None or node.parent.type in _NAMING_PARENTS:
                     continue
-                found = code.graph.resolve(module, ts.text(func))
-                if found is not None:
-                    index.setdefault((str(found[0].path), found[2].id), []).append((module, node))
+                found = code.graph.resolve(module, ts.text(node))
+                if found is None or found[2].type not in ts.FUNCTION_TYPES:
+                    continue
+                parent = node.parent
+                is_call = parent.type == "call_expression" and parent.child_by_field_name("function") == node
+                index.setdefault((str(found[0].path), found[2].id), []).append(
+                    (module, parent if is_call else None)
+                )
         code.call_index = index
-    return index.get(key, [])
+    sites = index.get(key, [])
+    if any(site is None for _, site in sites):
+        return None
+    return sites
 
 
 def _guarded(
@@ -695,8 +712,8 @@ def _guarded(
         return True
     function = ts.enclosing_function(call)
     key = _function_key(module, function) if function is not None and depth < 4 else None
-    sites = _call_sites(code, modules, key) if key is not None else []
-    return bool(sites) and all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites)
+    sites = _call_sites(code, modules, key) if key is not None else None
+    return bool(sites) and all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites or ())
 
 
 def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
