@@ -699,3 +699,9 @@ export default { fetch: forward, guarded };
     auth = "export async function authenticate(request: Request, env: Env) { return true; }\n"
     found = front_findings(tmp_path, {"src/index.ts": index, "src/auth.ts": auth}, "DW005")
     assert where(found) == [("DW005", "web/src/index.ts", 4)]
+
+
+def test_config_directory_beside_a_config_file_is_ignored_like_wrangler_does(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    (root / "core" / "wrangler.json").mkdir()  # Wrangler's lookup only considers files
+    assert lint(root).findings == []

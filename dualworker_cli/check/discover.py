@@ -180,14 +180,16 @@ def scan(root: Path) -> list[Path]:
     found: list[Path] = []
     for current, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        for name in CONFIG_NAMES:  # Wrangler's own precedence when a folder has several
-            if name in files:
-                found.append(Path(current) / name)
-                break
-            if name in dirs:  # not silently skipped: its Worker would vanish from the graph
-                raise ParseError(
-                    "is a directory, expected a Wrangler config file", _rel(Path(current) / name, root)
-                )
+        # Wrangler's own precedence when a folder has several
+        name = next((n for n in CONFIG_NAMES if n in files), None)
+        if name is not None:
+            found.append(Path(current) / name)
+            continue
+        odd = next((n for n in CONFIG_NAMES if n in dirs), None)
+        if odd is not None:  # not silently skipped: its Worker would vanish from the graph
+            raise ParseError(
+                "is a directory, expected a Wrangler config file", _rel(Path(current) / odd, root)
+            )
     return found
 
 
