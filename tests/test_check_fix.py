@@ -245,3 +245,18 @@ def test_fix_run_worker_first(tmp_path: Path) -> None:
     front.write_text(text)
     assert run_with_fixes(root).findings == []
     assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == ["/api/internal/*"]
+
+
+def test_fix_keeps_crlf_in_toml(tmp_path: Path) -> None:
+    """tomlkit wrote the lines it added with bare LF into a CRLF file (mixed line endings)."""
+    from dualworker_cli.check.parse import toml
+
+    text = '# core\r\nname = "core"\r\n\r\n[env.staging]\r\nname = "core-staging"\r\n'
+    for edited in (
+        toml.set_member(text, (), "workers_dev", False),
+        toml.set_member(text, ("env", "staging"), "workers_dev", False),
+        toml.append_item(text, ("env", "staging", "services"), {"binding": "B", "service": "x"}),
+    ):
+        assert "\n" not in edited.replace("\r\n", ""), repr(edited)
+        assert edited.startswith("# core\r\n")
+    assert "\r" not in toml.set_member(text.replace("\r\n", "\n"), (), "workers_dev", False)

@@ -116,6 +116,11 @@ def _container(doc: Any, keypath: tuple[str | int, ...], create: bool) -> Any:
     return node
 
 
+def _same_newlines(original: str, edited: str) -> str:
+    """tomlkit writes the lines it adds with ``\n``: keep a CRLF file CRLF throughout."""
+    return re.sub(r"(?<!\r)\n", "\r\n", edited) if "\r\n" in original else edited
+
+
 def set_member(text: str, keypath: tuple[str | int, ...], key: str, value: Any) -> str:
     """Set ``key`` in the table at ``keypath`` with tomlkit (comments and layout kept)."""
     import tomlkit
@@ -123,7 +128,7 @@ def set_member(text: str, keypath: tuple[str | int, ...], key: str, value: Any) 
     bom = BOM if text.startswith(BOM) else ""
     doc = tomlkit.parse(text.removeprefix(BOM))
     _container(doc, keypath, create=True)[key] = value
-    return bom + tomlkit.dumps(doc)
+    return bom + _same_newlines(text, tomlkit.dumps(doc))
 
 
 def append_item(text: str, keypath: tuple[str | int, ...], value: Any) -> str:
@@ -144,4 +149,4 @@ def append_item(text: str, keypath: tuple[str | int, ...], value: Any) -> str:
             parent[key] = [value]
     else:
         parent[key].append(tomlkit.item(value) if isinstance(value, dict) else value)
-    return bom + tomlkit.dumps(doc)
+    return bom + _same_newlines(text, tomlkit.dumps(doc))
