@@ -705,3 +705,26 @@ def test_config_directory_beside_a_config_file_is_ignored_like_wrangler_does(tmp
     root = make_project(tmp_path)
     (root / "core" / "wrangler.json").mkdir()  # Wrangler's lookup only considers files
     assert lint(root).findings == []
+
+
+def test_every_binding_between_two_workers_is_checked(tmp_path: Path) -> None:
+    """A front binding one backend twice (`API` for fetch, `RPC` with an entrypoint) had only its
+    first binding analysed: routes using the second were never checked."""
+    from tests.test_check_support import front
+
+    data = front()
+    data["services"].append({"binding": "RPC", "service": "shop-core", "entrypoint": "InternalApi"})
+    data["env"]["staging"]["services"].append(
+        {"binding": "RPC", "service": "shop-core-staging", "entrypoint": "InternalApi"}
+    )
+    index = """import { Hono } from "hono";
+import { app as main } from "./app";
+
+main.all("/rpc/*", (c) => c.env.RPC.fetch(c.req.raw));
+export default { fetch: main.fetch };
+"""
+    from tests.test_check_support import FRONT_TS
+
+    root = make_project(tmp_path, front=data, front_ts={**FRONT_TS, "src/index.ts": index})
+    found = [(f.rule, f.path, f.line) for f in lint(root).findings]
+    assert found == [("DW005", "web/src/index.ts", 4), ("DW006", "web/src/index.ts", 4)]

@@ -281,7 +281,7 @@ def infer_pairs(workers: list[Worker]) -> list[Pair]:
             if env_name:
                 by_name.setdefault(env_name, worker)
     pairs: list[Pair] = []
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int, str]] = set()
     for worker in workers:
         for _, block in worker.blocks():
             for _, entry in worker.services(block):
@@ -289,8 +289,9 @@ def infer_pairs(workers: list[Worker]) -> list[Pair]:
                 binding = entry.get("binding")
                 if target is None or target is worker or not isinstance(binding, str):
                     continue
-                if (id(worker), id(target)) not in seen:
-                    seen.add((id(worker), id(target)))
+                # every binding name: a front may reach one backend as `API` and as `RPC`
+                if (id(worker), id(target), binding) not in seen:
+                    seen.add((id(worker), id(target), binding))
                     pairs.append(Pair(worker, target, binding))
     return pairs
 

@@ -11,6 +11,7 @@ from dualworker_cli.check.model import Finding, Rule, Severity
 
 def check(project: Project) -> Iterator[Finding]:
     reported: set[int] = set()
+    compared: set[tuple[int, int]] = set()
     for pair in project.pairs:
         for worker in (pair.front, pair.backend):
             if "compatibility_date" not in worker.config.data and id(worker) not in reported:
@@ -22,6 +23,9 @@ def check(project: Project) -> Iterator[Finding]:
                 )
         front_date = pair.front.config.data.get("compatibility_date")
         back_date = pair.backend.config.data.get("compatibility_date")
+        if (id(pair.front), id(pair.backend)) in compared:
+            continue  # a second binding between the same two Workers
+        compared.add((id(pair.front), id(pair.backend)))
         if front_date and back_date and front_date != back_date:
             yield RULE.at(
                 pair.front.config,
