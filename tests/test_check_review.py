@@ -728,3 +728,23 @@ export default { fetch: main.fetch };
     root = make_project(tmp_path, front=data, front_ts={**FRONT_TS, "src/index.ts": index})
     found = [(f.rule, f.path, f.line) for f in lint(root).findings]
     assert found == [("DW005", "web/src/index.ts", 4), ("DW006", "web/src/index.ts", 4)]
+
+
+def test_dw012_default_export_reported_once_for_two_bindings(tmp_path: Path) -> None:
+    from tests.test_check_support import BACKEND_TS, backend, front
+
+    data = front()
+    data["services"].append({"binding": "RPC", "service": "shop-core", "entrypoint": "InternalApi"})
+    data["env"]["staging"]["services"].append(
+        {"binding": "RPC", "service": "shop-core-staging", "entrypoint": "InternalApi"}
+    )
+    back = backend()
+    back["routes"] = ["go.example.com/*"]
+    index = BACKEND_TS["src/index.ts"].replace(
+        'export default { fetch: () => new Response("not found", { status: 404 }) };',
+        'export default new Hono().get("/api/internal/notes", (c) => c.json([]));',
+    )
+    backend_ts = {**BACKEND_TS, "src/index.ts": 'import { Hono } from "hono";\n' + index}
+    root = make_project(tmp_path, front=data, backend=back, backend_ts=backend_ts)
+    found = [(f.path, f.line) for f in lint(root).findings if f.rule == "DW012"]
+    assert found == [("core/src/index.ts", 12)]

@@ -12,6 +12,7 @@ from dualworker_cli.check.rules.dw010_classes import exported_names
 
 
 def check(project: Project) -> Iterator[Finding]:
+    served: set[int] = set()
     for pair in project.pairs:
         found = pair.binding_entry(pair.front.config.data)
         if found is None:
@@ -39,6 +40,9 @@ def check(project: Project) -> Iterator[Finding]:
             )
         reasons = publicly_reachable(pair.backend)
         main = pair.backend.main
+        if id(pair.backend) in served:
+            continue  # already reported through another binding to the same backend
+        served.add(id(pair.backend))
         if reasons and main is not None:
             report = default_export_routes(project, main, project.settings.api_prefix)
             if report is not None:
