@@ -42,7 +42,7 @@ def run(
     if patterns is not None:
         answers.patterns = generate.normalize_patterns(patterns)
     if auth is not None:
-        answers.auth_mode = auth
+        answers.auth_mode = auth.strip().lower()  # like --pattern: JWKS is jwks
     generate.validate(answers)
     generate.check_destination(dest.resolve())
     generate.check_source(template)

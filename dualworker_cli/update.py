@@ -425,6 +425,8 @@ def _copier_update(dst: Path, *, vcs_ref: str, conflict: Conflict, data: dict[st
         if unknown and not _git(dst, "status", "--porcelain", "--", ".").stdout.strip():
             raise _UnknownRevision(unknown[1]) from None
         raise DualworkerError(_failure_message(dst, exc), 1) from None
+    except KeyboardInterrupt:
+        raise DualworkerError(f"interrupted; {_restore(dst)}", 1) from None
 
 
 def _failure_message(dst: Path, exc: Exception) -> str:
@@ -449,13 +451,27 @@ def _failure_message(dst: Path, exc: Exception) -> str:
         )
     ):
         hint = " (offline, or the source moved? pass --template <a local clone>)"
-    touched = _git(dst, "status", "--porcelain", "--untracked-files=all", "--", ".").stdout.strip()
-    state = (
-        "the project may be partly changed: `git checkout -- . && git clean -fd` undoes it"
-        if touched
-        else "nothing was changed"
-    )
-    return f"copier update failed: {detail[:300]}{hint}; {state}"
+    return f"copier update failed: {detail[:300]}{hint}; {_restore(dst)}"
+
+
+def _restore(dst: Path) -> str:
+    """Undo a failed update: the project folder was clean before (:func:`load_project`), so its
+    last commit is the state to go back to; only the project's own folder is touched (a monorepo's
+    other work stays). Returns what happened, for the error line."""
+
+    def dirty() -> bool:
+        return bool(_git(dst, "status", "--porcelain", "--untracked-files=all", "--", ".").stdout.strip())
+
+    if not dirty():
+        return "nothing was changed"
+    _git(dst, "reset", "-q", "--", ".")
+    _git(dst, "checkout", "-q", "--", ".")
+    _git(dst, "clean", "-fdq", "--", ".")
+    if not dirty():
+        return "the project was restored to its last commit"
+    folder = shlex.quote(str(dst))
+    undo = f"git -C {folder} checkout -- . && git -C {folder} clean -fd"
+    return f"the project is partly changed: `{undo}` undoes it"
 
 
 def collect_changes(root: Path, conflict: Conflict) -> Changes:

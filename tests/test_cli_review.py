@@ -279,3 +279,9 @@ def test_empty_name_is_not_the_current_folder(tmp_path: Path, monkeypatch: pytes
 def test_data_project_name_points_at_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     line = one_line_error(new(tmp_path, monkeypatch, "demo", "--data", "project_name=x", *FLAGS))
     assert "--data project_name" in line and "NAME" in line
+
+
+def test_auth_is_case_insensitive_like_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = new(tmp_path, monkeypatch, "demo", "--auth", "JWKS", "-p", "Queue", *FLAGS, "--no-git")
+    assert result.exit_code == 0, result.output
+    assert answers_of(tmp_path / "demo")["auth_mode"] == "jwks"

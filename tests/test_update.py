@@ -334,6 +334,47 @@ def test_recorded_commit_missing_from_source_is_named(project: Path) -> None:
     assert status(project) == ""
 
 
+def test_failure_half_way_restores_the_project(tmp_path: Path) -> None:
+    """A migration that fails after Copier merged files: the project goes back to its last commit."""
+    from tests.template_repo import build_template_repo, commit_and_tag
+
+    repo = build_template_repo(tmp_path / "template")
+    config = repo / "copier.yml"
+    data = yaml.safe_load(config.read_text())
+    failing = ["{{ _copier_python }}", "-c", "import sys; sys.exit('migration broke')"]
+    data["_migrations"] = [{"version": "0.3.0", "when": "{{ _stage == 'after' }}", "command": failing}]
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    commit_and_tag(repo, "v0.3.0", "a release whose migration fails")
+    folder = tmp_path / "p"
+    folder.mkdir()
+    project = make_project(folder, repo)
+    before, head = project_files(project), git(project, "rev-parse", "HEAD")
+
+    result = update(project)
+
+    assert result.exit_code == 1, result.output
+    error = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "restored to its last commit" in error[0], result.output
+    assert project_files(project) == before
+    assert status(project) == "" and git(project, "rev-parse", "HEAD") == head
+
+
+def test_ctrl_c_during_update_restores_the_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import copier
+
+    def interrupted(dst: str, **kwargs: object) -> None:
+        (Path(dst) / "README.md").write_text("half-merged\n")
+        (Path(dst) / "new-file.ts").write_text("half\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(copier, "run_update", interrupted)
+    before = project_files(project)
+    result = update(project)
+    assert result.exit_code == 1, result.output
+    assert "interrupted; the project was restored to its last commit" in result.output
+    assert project_files(project) == before and status(project) == ""
+
+
 # newer_template_version: the information `dualworker check` shows.
 
 
