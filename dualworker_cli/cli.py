@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dualworker_cli import __version__
 from dualworker_cli.errors import DualworkerError
@@ -30,7 +31,8 @@ err_console = Console(stderr=True)
 
 def fail(error: DualworkerError) -> NoReturn:
     """Print the one-line message and exit with the error's status."""
-    err_console.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
+    # The message is plain text: a path like `app[/x]` must print as it is, never as Rich markup.
+    err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 

@@ -86,7 +86,7 @@ def run(
     elif git is not False:
         warning = generate.git_init(target)
         if warning:
-            console.print(f"[yellow]![/] {warning}")
+            console.print(f"[yellow]![/] {escape(warning)}")
         else:
             console.print("[green]✓[/] git repository initialised with a first commit")
     if install_error is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from rich.console import Console
+from rich.markup import escape
 
 from dualworker_cli.errors import DualworkerError
 from dualworker_cli.generate import PATTERNS
@@ -74,8 +75,8 @@ def run(
     wanted = new_patterns([str(p) for p in current], pattern, action)
     verb = "Adding" if action == "add" else "Removing"
     console.print(
-        f"{verb} [bold]{name}[/] {'to' if action == 'add' else 'from'} [bold]{path}[/] "
-        f"(template {project.commit}; patterns: {', '.join(wanted) or 'none'})",
+        f"{verb} [bold]{name}[/] {'to' if action == 'add' else 'from'} [bold]{escape(str(path))}[/] "
+        f"(template {escape(project.commit)}; patterns: {', '.join(wanted) or 'none'})",
         soft_wrap=True,
     )
     with (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from dualworker_cli.errors import DualworkerError
@@ -40,7 +41,7 @@ def summary(answers: Answers, dest: str) -> Table:
     table = Table(title="dualworker new", show_header=False, title_justify="left")
     table.add_column(style="bold cyan")
     table.add_column()
-    table.add_row("Folder", dest)
+    table.add_row("Folder", escape(dest))
     table.add_row("User Worker (public)", answers.user_worker_name)
     table.add_row("Data Worker (private)", answers.data_worker_name)
     table.add_row("Patterns", ", ".join(answers.patterns) or "none")

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dualworker_cli import __version__
@@ -521,7 +522,7 @@ def summary_table(changes: Changes, title: str) -> Table:
     table.add_column("Change")
     for path, kind in sorted(changes.changed.items(), key=lambda item: (order[item[1]], item[0])):
         style = styles[kind]
-        table.add_row(f"[{style}]{path}[/]", f"[{style}]{kind}[/]")
+        table.add_row(f"[{style}]{escape(path)}[/]", f"[{style}]{kind}[/]")
     return table
 
 
@@ -539,7 +540,7 @@ def report(console: Console, changes: Changes, *, title: str, pretend: bool, con
         )
         verb = "would conflict" if pretend else "have conflicts"
         console.print(
-            f"[bold red]✗[/] {len(changes.conflicts)} file(s) {verb}: {', '.join(changes.conflicts)}"
+            f"[bold red]✗[/] {len(changes.conflicts)} file(s) {verb}: {escape(', '.join(changes.conflicts))}"
             + ("" if pretend else f" — {how}, then `git add` and commit"),
             soft_wrap=True,
         )
@@ -574,11 +575,14 @@ def run(
                     f"{path} is at template {project.commit}, newer than {target}: "
                     "downgrades are not supported"
                 )
-            console.print(f"[green]✓[/] {path} is up to date (template {project.commit}).", soft_wrap=True)
+            console.print(
+                f"[green]✓[/] {escape(str(path))} is up to date (template {escape(project.commit)}).",
+                soft_wrap=True,
+            )
             return 0
         console.print(
-            f"Updating [bold]{path}[/]: template [bold]{project.commit}[/] → [bold]{target}[/] "
-            f"[dim]({source})[/]",
+            f"Updating [bold]{escape(str(path))}[/]: template [bold]{escape(project.commit)}[/] → "
+            f"[bold]{escape(target)}[/] [dim]({escape(source)})[/]",
             soft_wrap=True,
         )
         with console.status(f"copier update to {target}..."):

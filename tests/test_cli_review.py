@@ -285,3 +285,38 @@ def test_auth_is_case_insensitive_like_patterns(tmp_path: Path, monkeypatch: pyt
     result = new(tmp_path, monkeypatch, "demo", "--auth", "JWKS", "-p", "Queue", *FLAGS, "--no-git")
     assert result.exit_code == 0, result.output
     assert answers_of(tmp_path / "demo")["auth_mode"] == "jwks"
+
+
+def test_error_message_with_markup_like_path_prints_verbatim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paths are not Rich markup: `[/b]` in an error used to crash the error printer with a traceback."""
+    folder = tmp_path / "q[" / "b]"
+    folder.mkdir(parents=True)
+    result = runner.invoke(app, ["update", str(folder)])
+    line = one_line_error(result)
+    assert f"{folder} is not a git repository" in line or f"{folder} has no" in line
+    (folder / "keep.txt").write_text("x")
+    line = one_line_error(new(tmp_path / "q[", monkeypatch, "b]", *FLAGS))
+    assert "project name 'b]'" in line
+    result = new(tmp_path, monkeypatch, str(tmp_path / "[bold]x[/bold]" / "app"), *FLAGS, "--no-git")
+    assert result.exit_code == 0, result.output
+    assert "[bold]x[/bold]/app (queue" in result.output.replace("\n", "")
+
+
+def test_update_summary_shows_bracketed_file_names() -> None:
+    """Route folders like `[slug]` (file-based routers) are file names, not Rich markup."""
+    from rich.console import Console
+
+    from dualworker_cli.update import Changes, report
+
+    console = Console(record=True, width=200)
+    changes = Changes(
+        changed={"apps/web/routes/[slug]/page.ts": "conflict", "apps/web/[/x]/a.ts": "modified"},
+        conflicts=["apps/web/routes/[slug]/page.ts"],
+    )
+    status = report(console, changes, title="Changed", pretend=False, conflict="inline")
+    text = console.export_text()
+    assert status == 1
+    assert "apps/web/routes/[slug]/page.ts" in text and "apps/web/[/x]/a.ts" in text
+    assert "1 file(s) have conflicts: apps/web/routes/[slug]/page.ts" in text
