@@ -58,7 +58,12 @@ def _is_tty() -> bool:
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="Project folder and base of the Worker names.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Project folder (`.` for the current, empty one); its name is the base of the Worker names."
+        ),
+    ],
     pattern: Annotated[
         list[str] | None,
         typer.Option(

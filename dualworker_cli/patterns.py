@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from dualworker_cli.errors import DualworkerError
-from dualworker_cli.generate import PATTERNS
+from dualworker_cli.generate import AUTH_MODES, PATTERNS
 from dualworker_cli.update import apply_template, check_override, load_project, report, template_routing
 from dualworker_cli.versioning import ANSWERS_FILE
 
@@ -71,6 +71,11 @@ def run(
         raise DualworkerError(
             f"{where}: `patterns` lists {', '.join(repr(p) for p in unknown)}, which this dualworker "
             f"does not know (known: {', '.join(PATTERNS)}): fix the file and commit, or upgrade dualworker"
+        )
+    auth = project.answers.get("auth_mode", "secret")
+    if auth not in AUTH_MODES:
+        raise DualworkerError(
+            f"{where}: `auth_mode` is {auth!r}, not one of {', '.join(AUTH_MODES)}: fix the file and commit"
         )
     wanted = new_patterns([str(p) for p in current], pattern, action)
     verb = "Adding" if action == "add" else "Removing"

@@ -395,3 +395,15 @@ def test_remove_the_last_pattern(tmp_path: Path, template_repo: Path) -> None:
     assert result.exit_code == 0, result.output
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["patterns"] == []
     assert_same_files(project_files(project), generated(tmp_path, template_repo, [], "none"))
+
+
+def test_unknown_auth_mode_in_answers_file_refused_up_front(tmp_path: Path, template_repo: Path) -> None:
+    project = make_project(tmp_path, template_repo, [])
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("auth_mode: secret", "auth_mode: oauth"))
+    commit_all(project, "a hand edit")
+    result = cli("add", "queue", str(project))
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert ".copier-answers.yml: `auth_mode` is 'oauth'" in result.output
+    assert git(project, "status", "--porcelain") == ""
