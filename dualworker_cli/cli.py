@@ -29,10 +29,14 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def fail(error: DualworkerError) -> NoReturn:
-    """Print the one-line message and exit with the error's status."""
-    # The message is plain text: a path like `app[/x]` must print as it is, never as Rich markup.
-    err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
+def fail(error: DualworkerError, *, markup: bool = False) -> NoReturn:
+    """Print the one-line message and exit with the error's status.
+
+    Messages are plain text (a path like `app[/x]` prints as it is); `check` escapes its own
+    messages for Rich already, so it passes ``markup=True``.
+    """
+    message = error.message if markup else escape(error.message)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -170,7 +174,7 @@ def check(
             output=output,
         )
     except DualworkerError as error:
-        fail(error)
+        fail(error, markup=True)
     raise typer.Exit(status)
 
 
