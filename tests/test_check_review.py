@@ -748,3 +748,13 @@ def test_dw012_default_export_reported_once_for_two_bindings(tmp_path: Path) -> 
     root = make_project(tmp_path, front=data, backend=back, backend_ts=backend_ts)
     found = [(f.path, f.line) for f in lint(root).findings if f.rule == "DW012"]
     assert found == [("core/src/index.ts", 12)]
+
+
+def test_broken_export_and_import_lists_are_not_an_internal_error(tmp_path: Path) -> None:
+    """`export ult { fetch: f };` (a half-typed edit) made tree-sitter recover with export
+    specifiers without a name: DW005 crashed ("internal error", exit 2)."""
+    from tests.test_check_support import FRONT_TS
+
+    broken = FRONT_TS["src/app.ts"] + 'export ult { fetch: f };\nimport { , as x } from "./auth";\n'
+    root = make_project(tmp_path, front_ts={**FRONT_TS, "src/app.ts": broken})
+    lint(root)  # no RuleCrash

@@ -218,6 +218,8 @@ def _index(module: Module, boundary: Path) -> None:
             for node in walk(stmt):
                 if node.type == "import_specifier":
                     name = node.child_by_field_name("name")
+                    if name is None:
+                        continue
                     alias = node.child_by_field_name("alias") or name
                     module.imports[text(alias)] = (target, text(name))
                 elif node.type == "namespace_import":
@@ -252,6 +254,8 @@ def _index_export(module: Module, stmt: Any, boundary: Path) -> None:
             mapping = {}
             for spec in clause.named_children:
                 name = spec.child_by_field_name("name")
+                if name is None:  # broken code: tree-sitter recovers with other nodes
+                    continue
                 alias = spec.child_by_field_name("alias") or name
                 mapping[text(alias)] = text(name)
             module.reexports.append((target, mapping))
@@ -275,6 +279,8 @@ def _index_export(module: Module, stmt: Any, boundary: Path) -> None:
     if clause is not None:
         for spec in clause.named_children:
             name = spec.child_by_field_name("name")
+            if name is None:
+                continue
             alias = spec.child_by_field_name("alias") or name
             module.exports[text(alias)] = text(name)
 
