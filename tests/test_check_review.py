@@ -758,3 +758,19 @@ def test_broken_export_and_import_lists_are_not_an_internal_error(tmp_path: Path
     broken = FRONT_TS["src/app.ts"] + 'export ult { fetch: f };\nimport { , as x } from "./auth";\n'
     root = make_project(tmp_path, front_ts={**FRONT_TS, "src/app.ts": broken})
     lint(root)  # no RuleCrash
+
+
+def test_no_pair_error_does_not_blame_a_binding_to_a_known_worker(tmp_path: Path) -> None:
+    """With `"binding": 5`, the error said the backend `shop-core` was defined by no config."""
+    from tests.test_check_cli import _one_liner, invoke
+    from tests.test_check_support import front
+
+    data = front()
+    data["services"][0]["binding"] = 5
+    del data["env"]
+    root = make_project(tmp_path, front=data)
+    code, _, err = invoke(str(root))
+    assert code == 2
+    line = _one_liner(err)
+    assert "no config" not in line and "which no Wrangler config" not in line
+    assert "no service binding between them" in line

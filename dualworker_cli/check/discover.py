@@ -379,11 +379,12 @@ def _discover_by_scan(root: Path) -> Project:
 
 def _first_dangling_binding(workers: list[Worker]) -> tuple[ConfigFile, KeyPath, str, str] | None:
     """A service binding whose target no config defines (why no pair was found)."""
+    known = {w.name for w in workers} | {w.env_worker_name(env) for w in workers for env in w.envs}
     for worker in workers:
         for prefix, block in worker.blocks():
             for index, entry in worker.services(block):
                 service, binding = entry.get("service"), entry.get("binding")
-                if isinstance(service, str):
+                if isinstance(service, str) and service not in known:
                     return worker.config, (*prefix, "services", index, "service"), str(binding), service
     return None
 
