@@ -260,3 +260,20 @@ def test_fix_keeps_crlf_in_toml(tmp_path: Path) -> None:
         assert "\n" not in edited.replace("\r\n", ""), repr(edited)
         assert edited.startswith("# core\r\n")
     assert "\r" not in toml.set_member(text.replace("\r\n", "\n"), (), "workers_dev", False)
+
+
+def test_fix_leaves_toml_shapes_it_cannot_edit(tmp_path: Path) -> None:
+    """`services = 0` in an env block, or a mixed array, crashed --fix with a tomlkit traceback."""
+    import pytest
+
+    from dualworker_cli.check.parse import toml
+    from dualworker_cli.check.parse.errors import ParseError
+
+    text = "[env.staging]\nservices = 0\n[[assets.run_worker_first]]\na = 1\n"
+    for edit in (
+        lambda: toml.append_item(text, ("env", "staging", "services"), {"binding": "B", "service": "x"}),
+        lambda: toml.append_item(text, ("assets", "run_worker_first"), "/api/internal/*"),
+        lambda: toml.set_member(text, ("env", "staging", "services"), "x", 1),
+    ):
+        with pytest.raises(ParseError):
+            edit()

@@ -121,32 +121,55 @@ def _same_newlines(original: str, edited: str) -> str:
     return re.sub(r"(?<!\r)\n", "\r\n", edited) if "\r\n" in original else edited
 
 
-def set_member(text: str, keypath: tuple[str | int, ...], key: str, value: Any) -> str:
-    """Set ``key`` in the table at ``keypath`` with tomlkit (comments and layout kept)."""
+def _edit(text: str, keypath: tuple[str | int, ...], change: Any) -> str:
+    """Run ``change(doc)`` on the parsed text and dump it again; a shape tomlkit cannot edit
+    (``services = 0`` where an array belongs, mixed arrays...) is a ParseError, so ``--fix``
+    leaves that finding to a person instead of crashing."""
     import tomlkit
 
     bom = BOM if text.startswith(BOM) else ""
-    doc = tomlkit.parse(text.removeprefix(BOM))
-    _container(doc, keypath, create=True)[key] = value
-    return bom + _same_newlines(text, tomlkit.dumps(doc))
+    try:
+        doc = tomlkit.parse(text.removeprefix(BOM))
+        change(doc)
+        edited = tomlkit.dumps(doc)
+    except ParseError:
+        raise
+    except Exception as exc:  # tomlkit's own errors, and TypeError/ValueError on odd shapes
+        raise ParseError(f"cannot edit {'.'.join(map(str, keypath)) or 'top level'}: {exc}") from None
+    return bom + _same_newlines(text, edited)
+
+
+def set_member(text: str, keypath: tuple[str | int, ...], key: str, value: Any) -> str:
+    """Set ``key`` in the table at ``keypath`` with tomlkit (comments and layout kept)."""
+
+    def change(doc: Any) -> None:
+        container = _container(doc, keypath, create=True)
+        if not isinstance(container, dict):
+            raise ParseError(f"cannot edit: {'.'.join(map(str, keypath))} is not a table")
+        container[key] = value
+
+    return _edit(text, keypath, change)
 
 
 def append_item(text: str, keypath: tuple[str | int, ...], value: Any) -> str:
     """Append to the array (or array of tables) at ``keypath``, creating it when missing."""
     import tomlkit
 
-    bom = BOM if text.startswith(BOM) else ""
-    doc = tomlkit.parse(text.removeprefix(BOM))
-    parent = _container(doc, keypath[:-1], create=True)
-    key = keypath[-1]
-    assert isinstance(key, str)
-    if key not in parent:
-        if isinstance(value, dict):
-            array = tomlkit.aot()
-            array.append(tomlkit.item(value))
-            parent[key] = array
+    def change(doc: Any) -> None:
+        parent = _container(doc, keypath[:-1], create=True)
+        key = keypath[-1]
+        if not isinstance(parent, dict) or not isinstance(key, str):
+            raise ParseError(f"cannot edit: {'.'.join(map(str, keypath[:-1]))} is not a table")
+        if key not in parent:
+            if isinstance(value, dict):
+                array = tomlkit.aot()
+                array.append(tomlkit.item(value))
+                parent[key] = array
+            else:
+                parent[key] = [value]
+        elif not isinstance(parent[key], list):
+            raise ParseError(f"cannot edit: {'.'.join(map(str, keypath))} is not an array")
         else:
-            parent[key] = [value]
-    else:
-        parent[key].append(tomlkit.item(value) if isinstance(value, dict) else value)
-    return bom + _same_newlines(text, tomlkit.dumps(doc))
+            parent[key].append(tomlkit.item(value) if isinstance(value, dict) else value)
+
+    return _edit(text, keypath, change)
