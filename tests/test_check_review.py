@@ -774,3 +774,14 @@ def test_no_pair_error_does_not_blame_a_binding_to_a_known_worker(tmp_path: Path
     line = _one_liner(err)
     assert "no config" not in line and "which no Wrangler config" not in line
     assert "no service binding between them" in line
+
+
+def test_dw010_migration_lists_of_the_wrong_type_are_not_an_internal_error(tmp_path: Path) -> None:
+    from tests.test_check_support import backend
+
+    data = backend()
+    data["migrations"] = [{"tag": "v1", "new_sqlite_classes": True, "renamed_classes": 1.5}]
+    found = [f for f in lint(make_project(tmp_path, backend=data)).findings if f.rule == "DW010"]
+    assert [f.message for f in found] == [
+        "Durable Object class `Room` has no migration (`new_sqlite_classes`)"
+    ]

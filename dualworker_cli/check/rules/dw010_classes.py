@@ -33,6 +33,12 @@ def bound_classes(worker: Worker) -> Iterator[tuple[str, str, KeyPath]]:
                 yield "Workflow", entry["class_name"], (*prefix, "workflows", i)
 
 
+def _items(step: dict[str, Any], key: str) -> list[Any]:
+    """``step[key]`` when it is a list (a hand-edited config may hold anything there)."""
+    value = step.get(key)
+    return value if isinstance(value, list) else []
+
+
 def migrated_classes(worker: Worker) -> set[str]:
     """Classes some migration creates (or renames/transfers to), minus deleted ones."""
     created: set[str] = set()
@@ -43,13 +49,13 @@ def migrated_classes(worker: Worker) -> set[str]:
             if not isinstance(step, dict):
                 continue
             for key in ("new_classes", "new_sqlite_classes"):
-                created |= {c for c in step.get(key, []) or [] if isinstance(c, str)}
+                created |= {c for c in _items(step, key) if isinstance(c, str)}
             for key in ("renamed_classes", "transferred_classes"):
-                for item in step.get(key, []) or []:
+                for item in _items(step, key):
                     if isinstance(item, dict) and isinstance(item.get("to"), str):
                         created.add(item["to"])
                         deleted.discard(item["to"])
-            deleted |= {c for c in step.get("deleted_classes", []) or [] if isinstance(c, str)}
+            deleted |= {c for c in _items(step, "deleted_classes") if isinstance(c, str)}
     return created - deleted
 
 
