@@ -785,3 +785,22 @@ def test_dw010_migration_lists_of_the_wrong_type_are_not_an_internal_error(tmp_p
     assert {f.message for f in found} == {
         "Durable Object class `Room` has no migration (`new_sqlite_classes`)"
     }
+
+
+def test_dw005_recursive_factories_and_unknown_factories(tmp_path: Path) -> None:
+    """`route(p, f())` with a self-recursive `f` must not recurse forever (internal error), and
+    routes on an unresolvable factory's result (`factory().all(...)`) are still routes."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ factory }} from "some-package";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono();
+function f() {{ return f(); }}
+const g = () => h();
+const h = () => g();
+app.route("/x", f());
+app.route("/y", g());
+factory().all("/api/internal/*", authMiddleware, {FRESH_PROXY});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []

@@ -387,8 +387,10 @@ def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
     return (str(module.path), name)
 
 
-def _returned_app(graph: ts.ModuleGraph, module: ts.Module, call: Any) -> AppKey | None:
+def _returned_app(graph: ts.ModuleGraph, module: ts.Module, call: Any, depth: int) -> AppKey | None:
     """``makeApp()``: the app the called function returns (``return app``, ``() => new Hono()...``)."""
+    if depth > 8:  # `function f() { return f(); }`
+        return None
     func = call.child_by_field_name("function")
     found = graph.resolve(module, ts.text(func)) if func is not None and func.type == "identifier" else None
     function = ts.unwrap(found[2]) if found is not None else None
@@ -396,20 +398,22 @@ def _returned_app(graph: ts.ModuleGraph, module: ts.Module, call: Any) -> AppKey
         return None
     body = function.child_by_field_name("body")
     if body is not None and body.type != "statement_block":
-        return _app_for(graph, found[0], body)
+        return _app_for(graph, found[0], body, depth + 1)
     for sub in ts.walk(function):
         if sub.type == "return_statement" and ts.enclosing_function(sub) == function and sub.named_children:
-            return _app_for(graph, found[0], sub.named_children[0])
+            return _app_for(graph, found[0], sub.named_children[0], depth + 1)
     return None
 
 
-def _app_for(graph: ts.ModuleGraph, module: ts.Module, node: Any) -> AppKey | None:
+def _app_for(graph: ts.ModuleGraph, module: ts.Module, node: Any, depth: int = 0) -> AppKey | None:
     """The app an expression is (``app``) or builds (``new Hono().use(...)``), else None."""
     node = ts.unwrap(node)
     if node is not None and node.type == "call_expression":
         func = node.child_by_field_name("function")
         if func is not None and func.type == "identifier":
-            return _returned_app(graph, module, node)
+            returned = _returned_app(graph, module, node, depth)
+            if returned is not None:
+                return returned
     root = _chain_root(node)
     if root is None:
         return None
