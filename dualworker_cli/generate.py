@@ -194,7 +194,9 @@ def check_destination(dest: Path) -> None:
     """Refuse to render over anything (a non-empty folder, a file) or where nothing can be written."""
     if dest.is_dir():
         try:
-            occupied = any(dest.iterdir())
+            # A fresh clone of an empty repository (`gh repo clone x && dualworker new x`) holds
+            # only `.git`: the project goes next to it and is committed into that repository.
+            occupied = any(entry.name != ".git" or not entry.is_dir() for entry in dest.iterdir())
         except OSError as exc:
             raise DualworkerError(
                 f"{dest}: cannot read the folder ({exc.strerror}); choose another"
@@ -365,7 +367,10 @@ def enclosing_repository(folder: Path) -> Path | None:
         return None
     if _git(folder, "check-ignore", "-q", "--no-index", ".").returncode == 0:
         return None  # an ignored folder is no part of that repository: it gets its own
-    return Path(top.stdout.strip())
+    root = Path(top.stdout.strip())
+    if root.resolve() == folder.resolve():
+        return None  # the project folder is the repository's root (an empty clone): commit there
+    return root
 
 
 def _git(dest: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -303,3 +303,34 @@ def test_silent_npm_hang_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert time.monotonic() - started < 30
     assert result.exit_code == 1, result.output
     assert "timed out after 1 s" in result.output
+
+
+def test_fresh_clone_of_an_empty_repository_is_a_valid_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`git clone <empty repo> app && dualworker new app`: the project is committed into that clone."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    clone = tmp_path / "app"
+    clone.mkdir()
+    _git(clone, "init", "-q")
+    _git(clone, "remote", "add", "origin", "https://example.invalid/app.git")
+    result = new(tmp_path, monkeypatch, "app", "-y", "--no-install")
+    assert result.exit_code == 0, result.output
+    assert "Initial commit from dualworker" in _git(clone, "log", "--oneline")
+    assert "apps/data-service/wrangler.jsonc" in _git(clone, "ls-files").split()
+    assert _git(clone, "status", "--porcelain") == ""
+    assert "example.invalid" in _git(clone, "remote", "-v")  # the user's repository, not a new one
+    assert "no nested repository" not in result.output
+
+
+def test_git_folder_plus_anything_else_is_still_not_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clone = tmp_path / "app"
+    clone.mkdir()
+    _git(clone, "init", "-q")
+    (clone / "README.md").write_text("mine")
+    result = new(tmp_path, monkeypatch, "app", "-y", "--no-install", "--no-git")
+    assert result.exit_code == 2
+    assert "destination is not empty" in result.output
+    assert sorted(p.name for p in clone.iterdir()) == [".git", "README.md"]
