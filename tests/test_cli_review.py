@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from typer.testing import CliRunner
 
 from dualworker_cli.cli import app
+from tests.cli_helpers import answers_of, new, runner
+from tests.template_repo import git
 
-runner = CliRunner()
 FLAGS = ("-y", "--no-install")
 
 
@@ -29,11 +28,6 @@ def _clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
 
 
-def new(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
-    monkeypatch.chdir(cwd)
-    return runner.invoke(app, ["new", *args])
-
-
 def one_line_error(result, code: int = 2) -> str:
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
@@ -45,14 +39,6 @@ def one_line_error(result, code: int = 2) -> str:
 
 def tree(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
-
-
-def answers_of(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
 
 
 # --- destinations -----------------------------------------------------------------------------

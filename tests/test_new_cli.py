@@ -9,8 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
-from typer.testing import CliRunner
 
 from dualworker_cli import __version__
 from dualworker_cli.cli import app
@@ -22,17 +20,8 @@ from dualworker_cli.generate import (
     validate,
     worker_name_problem,
 )
-
-runner = CliRunner()
-
-
-def new(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
-    monkeypatch.chdir(tmp_path)
-    return runner.invoke(app, ["new", *args])
-
-
-def answers_of(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+from tests.cli_helpers import answers_of, new, runner
+from tests.template_repo import git
 
 
 def test_version() -> None:
@@ -235,11 +224,7 @@ def test_failed_npm_install_shows_tail_and_exits_1(tmp_path: Path, monkeypatch: 
     assert "npm error 404 Not Found" in result.output
     assert "npm install failed" in result.output
     assert (work / "demo" / ".copier-answers.yml").is_file()  # the project is kept
-    assert "Initial commit" in _git(work / "demo", "log", "--oneline")  # and committed
-
-
-def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+    assert "Initial commit" in git(work / "demo", "log", "--oneline")  # and committed
 
 
 def test_first_commit_carries_the_lockfile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -250,8 +235,8 @@ def test_first_commit_carries_the_lockfile(tmp_path: Path, monkeypatch: pytest.M
     result = new(work, monkeypatch, "demo", "-y")
     assert result.exit_code == 0, result.output
     project = work / "demo"
-    assert "package-lock.json" in _git(project, "ls-files").split()
-    assert _git(project, "status", "--porcelain") == ""
+    assert "package-lock.json" in git(project, "ls-files").split()
+    assert git(project, "status", "--porcelain") == ""
     assert "npm install" not in result.output.split("Next steps")[1]  # done, not a next step
 
 
@@ -312,14 +297,14 @@ def test_fresh_clone_of_an_empty_repository_is_a_valid_destination(
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
     clone = tmp_path / "app"
     clone.mkdir()
-    _git(clone, "init", "-q")
-    _git(clone, "remote", "add", "origin", "https://example.invalid/app.git")
+    git(clone, "init", "-q")
+    git(clone, "remote", "add", "origin", "https://example.invalid/app.git")
     result = new(tmp_path, monkeypatch, "app", "-y", "--no-install")
     assert result.exit_code == 0, result.output
-    assert "Initial commit from dualworker" in _git(clone, "log", "--oneline")
-    assert "apps/data-service/wrangler.jsonc" in _git(clone, "ls-files").split()
-    assert _git(clone, "status", "--porcelain") == ""
-    assert "example.invalid" in _git(clone, "remote", "-v")  # the user's repository, not a new one
+    assert "Initial commit from dualworker" in git(clone, "log", "--oneline")
+    assert "apps/data-service/wrangler.jsonc" in git(clone, "ls-files").split()
+    assert git(clone, "status", "--porcelain") == ""
+    assert "example.invalid" in git(clone, "remote", "-v")  # the user's repository, not a new one
     assert "no nested repository" not in result.output
 
 
@@ -328,7 +313,7 @@ def test_git_folder_plus_anything_else_is_still_not_empty(
 ) -> None:
     clone = tmp_path / "app"
     clone.mkdir()
-    _git(clone, "init", "-q")
+    git(clone, "init", "-q")
     (clone / "README.md").write_text("mine")
     result = new(tmp_path, monkeypatch, "app", "-y", "--no-install", "--no-git")
     assert result.exit_code == 2
