@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from dualworker_cli.check.analysis import front_analysis
 from dualworker_cli.check.engine import run
 from dualworker_cli.generate import PATTERNS, Answers, render
 
@@ -44,7 +45,7 @@ def test_generated_project_is_clean(
         "apps/data-service/wrangler.jsonc",
         "BACKEND_SERVICE",
     )
-    analysis = result.project.front_analysis(pair)
+    analysis = front_analysis(result.project, pair)
     routes = {(r.registration.method, r.full_path): r.protected for r in analysis.routes}
     assert routes.get(("all", "/api/internal/*")) is True
     if "websocket" in patterns:

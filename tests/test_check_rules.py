@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dualworker_cli.check.analysis import front_analysis
 from dualworker_cli.check.rules import CHECKS
 from tests.test_check_support import BACKEND_TS, FRONT_TS, backend, front, lint, make_project, rules_of
 
@@ -148,7 +149,7 @@ export default internal;
     files["src/auth.ts"] = files["src/auth.ts"].replace("authMiddleware", "requireSession")
     root = make_project(tmp_path, front_ts=files)
     result = lint(root)
-    analysis = result.project.front_analysis(result.project.pairs[0])
+    analysis = front_analysis(result.project, result.project.pairs[0])
     assert [(r.full_path, r.protected) for r in analysis.routes] == [("/api/internal/*", True)]
     assert "DW005" not in rules_of(result)
     # mounted before the middleware: not covered

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dualworker_cli.check.parse import typescript as ts
 
 if TYPE_CHECKING:
-    from dualworker_cli.check.discover import Pair, Project
+    from dualworker_cli.check.model import Pair, Project
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head", "on", "mount"})
 _AUTH_WORDS = re.compile(
@@ -584,6 +584,12 @@ def _binds(pattern: Any, name: str) -> bool:
             if value is not None and value.type == "identifier" and ts.text(value) == name:
                 return True
     return False
+
+
+def front_analysis(project: Project, pair: Pair) -> FrontAnalysis:
+    """The analysis of ``pair.front`` for ``pair.binding``, computed once per run."""
+    key = ("front", str(pair.front.config.path), pair.binding)
+    return project.memo(key, lambda: analyse_front(project, pair))
 
 
 def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:

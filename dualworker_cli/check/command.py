@@ -12,9 +12,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from dualworker_cli.check.discover import FAIL_ON
 from dualworker_cli.check.engine import Result, RuleCrash, UsageError, run, run_with_fixes
-from dualworker_cli.check.model import Severity
+from dualworker_cli.check.model import FAIL_ON, Severity
 from dualworker_cli.check.parse.errors import ParseError
 from dualworker_cli.check.reporters import FORMATS
 from dualworker_cli.errors import DualworkerError

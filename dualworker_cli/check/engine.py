@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dualworker_cli.check import suppress
-from dualworker_cli.check.discover import Project, discover
-from dualworker_cli.check.model import Finding, Rule
+from dualworker_cli.check.discover import discover
+from dualworker_cli.check.model import Finding, Project, Rule, Settings
 from dualworker_cli.check.parse.errors import ParseError
 from dualworker_cli.check.rules import ALL, CHECKS
 
@@ -76,10 +76,20 @@ def _texts(project: Project) -> list[tuple[str, str]]:
     return texts
 
 
+def _validate_codes(settings: Settings) -> None:
+    """``check.ignore`` / ``check.select`` in dualworker.toml name known rules (located error)."""
+    for key in ("ignore", "select"):
+        for code in getattr(settings, key):
+            if not code.strip() or not any(rule_id.startswith(code.strip().upper()) for rule_id in ALL):
+                line, col = settings.positions.get(key, (0, 0))
+                raise ParseError(f"check.{key}: unknown rule {code!r}", settings.source or "", line, col)
+
+
 def run(root: Path, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Result:
     """Lint the project at ``root``. ParseError and UsageError propagate (exit 2)."""
     project = discover(root)
     settings = project.settings
+    _validate_codes(settings)
     select_codes = split_codes(select) or split_codes(settings.select)
     ignore_codes = split_codes(ignore) + split_codes(settings.ignore)
     rules = enabled_rules(select_codes, ignore_codes)

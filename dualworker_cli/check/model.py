@@ -1,15 +1,21 @@
-"""Data shared by the pipeline: severities, rules' metadata, findings and their fixes."""
+"""Data shared by the pipeline: the project (Workers, pairs, settings), severities, rules' metadata,
+findings and their fixes. Everything above the parsers imports this; it imports only the parsers."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from pathlib import Path
+from typing import Any
 
-if TYPE_CHECKING:
-    from dualworker_cli.check.discover import Project
-    from dualworker_cli.check.parse.config import ConfigFile, KeyPath
+from dualworker_cli.check.parse.config import ConfigFile, KeyPath
+
+DEFAULT_BINDING = "BACKEND_SERVICE"
+DEFAULT_IDENTITY_HEADER = "X-User-Id"
+DEFAULT_API_PREFIX = "/api/internal/"
+FAIL_ON: tuple[str, ...] = ("error", "warning", "info", "never")
 
 
 class Severity(enum.IntEnum):
@@ -83,3 +89,140 @@ class Rule:
 
     def at_pos(self, path: str, line: int, col: int, message: str) -> Finding:
         return Finding(self.id, message, path, line, col, self.severity)
+
+
+@dataclass
+class Settings:
+    """What ``dualworker.toml`` says (or the defaults when there is none)."""
+
+    source: str | None = None
+    front_config: str | None = None
+    backend_config: str | None = None
+    binding: str | None = None
+    identity_header: str = DEFAULT_IDENTITY_HEADER
+    api_prefix: str = DEFAULT_API_PREFIX
+    public_routes: list[str] = field(default_factory=list)
+    auth_middleware: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    #: where ``check.ignore`` / ``check.select`` are written (line, col), for located errors
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Worker:
+    """One Wrangler config seen as a Worker."""
+
+    config: ConfigFile
+
+    @property
+    def name(self) -> str | None:
+        name = self.config.data.get("name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.config.rel
+
+    @property
+    def root(self) -> Path:
+        return self.config.path.parent
+
+    @property
+    def envs(self) -> dict[str, dict[str, Any]]:
+        envs = self.config.data.get("env")
+        if not isinstance(envs, dict):
+            return {}
+        return {k: v for k, v in envs.items() if isinstance(v, dict)}
+
+    def env_worker_name(self, env: str) -> str | None:
+        """The deployed name in ``env``: its own ``name`` or Wrangler's ``<name>-<env>``."""
+        block = self.envs.get(env, {})
+        if isinstance(block.get("name"), str):
+            return block["name"]
+        return f"{self.name}-{env}" if self.name else None
+
+    def blocks(self) -> list[tuple[KeyPath, dict[str, Any]]]:
+        """The top level and every ``env.<name>`` block, with their key paths."""
+        return [((), self.config.data)] + [(("env", name), block) for name, block in self.envs.items()]
+
+    def services(self, block: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        entries = block.get("services")
+        if not isinstance(entries, list):
+            return []
+        return [(i, e) for i, e in enumerate(entries) if isinstance(e, dict)]
+
+    @property
+    def main(self) -> Path | None:
+        main = self.config.data.get("main")
+        return (self.root / main) if isinstance(main, str) else None
+
+
+@dataclass
+class Pair:
+    """A front Worker that reaches ``backend`` through the service binding ``binding``."""
+
+    front: Worker
+    backend: Worker
+    binding: str
+
+    def binding_entry(self, block: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        for index, entry in self.front.services(block):
+            if entry.get("binding") == self.binding:
+                return index, entry
+        return None
+
+
+@dataclass
+class Project:
+    root: Path
+    workers: list[Worker]
+    pairs: list[Pair]
+    settings: Settings
+    #: how roles were decided, for the report header
+    mode: str = "discovered"
+    _analyses: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def backends(self) -> list[Worker]:
+        seen: dict[int, Worker] = {}
+        for pair in self.pairs:
+            seen.setdefault(id(pair.backend), pair.backend)
+        return list(seen.values())
+
+    @cached_property
+    def fronts(self) -> list[Worker]:
+        backend_ids = {id(w) for w in self.backends}
+        seen: dict[int, Worker] = {}
+        for pair in self.pairs:
+            if id(pair.front) not in backend_ids:
+                seen.setdefault(id(pair.front), pair.front)
+        return list(seen.values())
+
+    @cached_property
+    def names(self) -> dict[str, tuple[Worker, str | None]]:
+        """Every deployable Worker name -> (worker, env or None)."""
+        names: dict[str, tuple[Worker, str | None]] = {}
+        for worker in self.workers:
+            if worker.name:
+                names.setdefault(worker.name, (worker, None))
+            for env in worker.envs:
+                env_name = worker.env_worker_name(env)
+                if env_name:
+                    names.setdefault(env_name, (worker, env))
+        return names
+
+    @cached_property
+    def ts_graph(self) -> Any:
+        """One TypeScript module graph for the whole run, so each file is parsed once."""
+        from dualworker_cli.check.parse.typescript import ModuleGraph
+
+        return ModuleGraph(self.root)
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A per-run cache for analyses (the layers above store their results here, so the model
+        needs to know nothing about them)."""
+        if key not in self._analyses:
+            self._analyses[key] = compute()
+        return self._analyses[key]

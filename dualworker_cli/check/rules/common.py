@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.discover import Worker
+from dualworker_cli.check.model import Worker
 from dualworker_cli.check.parse.config import KeyPath
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from dualworker_cli.check.discover import Project, Worker
-from dualworker_cli.check.model import Finding, Fix, Rule, Severity
+from dualworker_cli.check.model import Finding, Fix, Project, Rule, Severity, Worker
 from dualworker_cli.check.rules.common import where
 
 KEY = "workers_dev"

@@ -6,8 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.discover import Pair, Project
-from dualworker_cli.check.model import Finding, Fix, Rule, Severity
+from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity
 from dualworker_cli.check.rules.common import where
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import FrontAnalysis, method_token
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.analysis import FrontAnalysis, front_analysis, method_token
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 
 
 def check(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
-        analysis: FrontAnalysis = project.front_analysis(pair)
+        analysis: FrontAnalysis = front_analysis(project, pair)
         for route in analysis.routes:
             if route.protected:
                 continue

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.analysis import Code, FrontAnalysis, ProxyCall
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.analysis import Code, FrontAnalysis, ProxyCall, front_analysis
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.parse.typescript import Module
 
@@ -228,7 +227,7 @@ def _contains(module: Module, node: Any, call: ProxyCall) -> bool:
 def check(project: Project) -> Iterator[Finding]:
     header = project.settings.identity_header
     for pair in project.pairs:
-        analysis: FrontAnalysis = project.front_analysis(pair)
+        analysis: FrontAnalysis = front_analysis(project, pair)
         if analysis.code is None:
             continue
         for call in analysis.proxy_calls:

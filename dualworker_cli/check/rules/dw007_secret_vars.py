@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.rules.common import where
 
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|KEY|SALT|SIGNING", re.I)

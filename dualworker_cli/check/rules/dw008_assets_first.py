@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dualworker_cli.check.analysis import covers
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Fix, Rule, Severity
+from dualworker_cli.check.model import Finding, Fix, Project, Rule, Severity
 from dualworker_cli.check.parse.config import ConfigFile, KeyPath
 from dualworker_cli.check.rules.common import where
 

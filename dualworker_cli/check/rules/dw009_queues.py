@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Fix, Rule, Severity
+from dualworker_cli.check.model import Finding, Fix, Project, Rule, Severity
 from dualworker_cli.check.rules.common import queue_entries
 
 

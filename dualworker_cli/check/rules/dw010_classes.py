@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.discover import Project, Worker
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.model import Finding, Project, Rule, Severity, Worker
 from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.rules.common import where
 

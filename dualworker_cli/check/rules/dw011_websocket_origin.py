@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import FrontAnalysis, method_token
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.analysis import FrontAnalysis, front_analysis, method_token
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 
 WS_PATH = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime)(/|:|$)", re.I)
 
@@ -22,7 +21,7 @@ def forwards_websockets(strings: set[str], path: str | None) -> bool:
 
 def check(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
-        analysis: FrontAnalysis = project.front_analysis(pair)
+        analysis: FrontAnalysis = front_analysis(project, pair)
         if analysis.code is None:
             continue
         for route in analysis.routes:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dualworker_cli.check.analysis import default_export_routes
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.rules.common import publicly_reachable
 from dualworker_cli.check.rules.dw010_classes import exported_names
 
