@@ -16,6 +16,7 @@ LAYER_OF = {
     "analysis": "analysis",
     "backend_analysis": "analysis",
     "identity": "analysis",
+    "reach": "analysis",
     "rules": "rules",
     "engine": "engine",
     "fix": "engine",
