@@ -1,0 +1,52 @@
+"""How `dualworker check` scales: 100 / 400 / 1,600 Workers of four hand-written styles.
+
+    python benchmarks/scaling.py [--runs 5] [SIZES...]
+
+Generates each monorepo once (tests/monorepo.py), then times ``engine.run`` in-process (the
+best and the median of ``--runs``) and prints a table with the cost per Worker, so a
+non-linear step shows as a growing last column. The same monorepos are pytest-benchmark cases
+(`pytest tests/test_bench_check.py --benchmark-enable -k scaling`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dualworker_cli.check.engine import run
+from tests.monorepo import make_monorepo
+
+
+def measure(workers: int, runs: int) -> tuple[float, float, int]:
+    """(best, median) seconds of ``check`` on a fresh monorepo of ``workers``, and its findings."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_monorepo(Path(tmp), workers)
+        times, findings = [], 0
+        for _ in range(runs):
+            start = time.perf_counter()
+            result = run(root)
+            times.append(time.perf_counter() - start)
+            findings = sum(1 for f in result.findings if f.severity > 1)
+    return min(times), statistics.median(times), findings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[100, 400, 1600])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    print(f"{'workers':>8} {'best s':>8} {'median s':>9} {'ms/worker':>10} {'findings':>9}")
+    for size in args.sizes:
+        best, median, findings = measure(size, args.runs)
+        print(f"{size:>8} {best:>8.2f} {median:>9.2f} {1000 * median / size:>10.2f} {findings:>9}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
