@@ -13,6 +13,7 @@ LAYER_OF = {
     "parse": "parse",
     "model": "model",
     "discover": "discover",
+    "deploys": "discover",
     "analysis": "analysis",
     "backend_analysis": "analysis",
     "identity": "analysis",
