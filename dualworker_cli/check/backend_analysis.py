@@ -62,6 +62,8 @@ class Target:
     used: set[tuple[str, int]] = field(default_factory=set)
     #: the Hono apps the target serves
     apps: set[AppKey] = field(default_factory=set)
+    #: where to point: the ``export default ...`` statement of ``main`` when there is one
+    at: tuple[ts.Module, Any] | None = None
 
     def websocket_at(self, front_path: str | None) -> bool:
         """Does a request forwarded from ``front_path`` (None: every path) reach an upgrade handler?"""
@@ -198,7 +200,11 @@ def _target(project: Project, main: Path, entrypoint: str | None) -> Target | No
     module, _, node = found
     code = Code(graph, "")
     closure = code.closure(module, node)
-    target = Target(module, node, used={(str(m.path), n.id) for m, n in closure})
+    target = Target(module, node, used={(str(m.path), n.id) for m, n in closure}, at=(module, node))
+    if entrypoint is None:  # point at `export default x`, not at the definition of x
+        for stmt in entry.root.named_children:
+            if stmt.type == "export_statement" and any(c.type == "default" for c in stmt.children):
+                target.at = (entry, stmt)
     hits = set(_ws_hits(code, module, node))
     attributed: set[tuple[str, int]] = set()
 
@@ -271,7 +277,7 @@ class Forwarded:
         return self.everything or bool(self.routes)
 
     def labels(self) -> list[str]:
-        return (["every path (a plain fetch handler)"] if self.everything else []) + [
+        return (["every path a plain fetch handler forwards"] if self.everything else []) + [
             label for label, _, _ in self.routes
         ]
 

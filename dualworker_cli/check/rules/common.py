@@ -96,7 +96,7 @@ def flag_public_subdomain(
         finding = rule.at(
             config,
             at or (reach.prefix if reach.prefix else ("name",)),
-            f"backend Worker `{worker.label}`: {reason}, so {scope} gets {what}: {impact}",
+            f"backend Worker `{worker.label}`: {reason}; {scope} gets {what}: {impact}",
             fix,
         )
         if not callers:

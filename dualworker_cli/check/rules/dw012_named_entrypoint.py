@@ -57,9 +57,10 @@ def check(project: Project) -> Iterator[Finding]:
             f"`{project.settings.identity_header}`, bypassing the front's auth"
         )
         target = exposed.target
-        if target is not None:
-            line, col = target.module.position(target.node)
-            yield RULE.at_pos(target.module.rel, line, col, message)
+        if target is not None and target.at is not None:
+            module, node = target.at
+            line, col = module.position(node)
+            yield RULE.at_pos(module.rel, line, col, message)
         elif exposed.default_bindings:  # backend code not readable: point at the binding
             pair, prefix, index = exposed.default_bindings[0]
             yield RULE.at(pair.front.config, (*prefix, "services", index), message)
