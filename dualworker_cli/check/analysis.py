@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dualworker_cli.check.parse import typescript as ts
@@ -742,50 +741,3 @@ def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
                     return True
         scope = ts.enclosing_function(scope)
     return False
-
-
-@dataclass
-class DefaultExportReport:
-    """The backend's default export and the internal routes it serves."""
-
-    module: ts.Module
-    node: Any
-    paths: list[str]
-
-
-def default_export_routes(project: Project, main: Path, api_prefix: str) -> DefaultExportReport | None:
-    """Internal routes (under ``api_prefix``) that the default export of ``main`` serves.
-
-    A route belongs to the default export when its Hono app - or an app it is mounted on - is
-    the export itself or is used by it (``export default app``, ``{ fetch: app.fetch }``).
-    """
-    if not main.is_file():
-        return None
-    graph: ts.ModuleGraph = project.ts_graph
-    entry = graph.load(main)
-    if entry is None:
-        return None
-    found = graph.resolve_export(entry, "default")
-    if found is None:
-        return None
-    module, _, node = found
-    code = Code(graph, "")
-    used = {(str(m.path), n.id) for m, n in code.closure(module, node)}
-    registrations, mounts, base_paths = _collect(graph, graph.reachable(entry))
-    prefix = api_prefix.rstrip("/")
-    paths: list[str] = []
-    for reg in registrations:
-        full = join_paths(_prefix(reg.app, mounts, base_paths, own=reg.base), reg.path)
-        if full is None or not (full == prefix or full.startswith(prefix + "/")):
-            continue
-        app: AppKey | None = reg.app
-        seen: set[AppKey] = set()
-        while app is not None and app not in seen:
-            seen.add(app)
-            owner = graph.modules.get(Path(app[0]))
-            definition = owner.defs.get(app[1]) if owner is not None else None
-            if definition is not None and (app[0], definition.id) in used:
-                paths.append(f"{reg.method.upper()} {full}")
-                break
-            app = mounts[app][0] if app in mounts else None
-    return DefaultExportReport(module, node, sorted(set(paths))) if paths else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.model import Worker
+from dualworker_cli.check.model import Finding, Fix, Project, Rule, Severity, Worker
 from dualworker_cli.check.parse.config import KeyPath
+from dualworker_cli.check.reach import EnvReach, default_bindings, environments
 
 
 def where(keypath: KeyPath) -> str:
@@ -30,21 +32,83 @@ def route_entries(block: dict[str, Any]) -> Iterator[tuple[KeyPath, str, bool]]:
         yield ("route",), str(route.get("pattern", "")), bool(route.get("custom_domain"))
 
 
-def publicly_reachable(worker: Worker) -> list[str]:
-    """Why a Worker can be reached from the internet (empty when it cannot)."""
-    data = worker.config.data
-    reasons = []
-    if data.get("workers_dev") is not False or any(
-        b.get("workers_dev") not in (None, False) for _, b in worker.blocks()
-    ):
-        reasons.append("workers.dev URL")
-    if data.get("preview_urls") is not False or any(
-        b.get("preview_urls") not in (None, False) for _, b in worker.blocks()
-    ):
-        reasons.append("preview URLs")
-    if any(True for _, block in worker.blocks() for _ in route_entries(block)):
-        reasons.append("routes")
-    return reasons
+def flag_public_subdomain(
+    rule: Rule, project: Project, worker: Worker, key: str, what: str
+) -> Iterator[Finding]:
+    """DW002/DW003: each deployed environment where Wrangler turns ``key`` on, resolved as
+    ``reach`` does (explicit value, inherited value, or Wrangler's default).
+
+    An env block that resolves the same way as the top level for the same reason is reported once,
+    at the top level. The finding is an error when a binding without ``entrypoint`` calls the
+    default export of that environment (what the front forwards is then public), a warning when
+    every binding names an entrypoint: the URL reaches only the default export, which DW012 reads
+    for internal routes. Config only, so config-only runs never parse TypeScript.
+    """
+    envs = environments(project, worker)
+    if not envs:
+        return
+    bound = default_bindings(project, worker)
+    top_on = bool(getattr(envs[0], key))
+    config = worker.config
+    reported: list[tuple[EnvReach, set[str | None]]] = []
+    for reach in envs:
+        if not getattr(reach, key):
+            continue
+        at: KeyPath | None = getattr(reach, f"{key}_at")
+        own = at is not None and len(at) == len(reach.prefix) + 1 and at[: len(reach.prefix)] == reach.prefix
+        if reach.env is not None and top_on and not own:
+            reported[0][1].add(reach.env)  # inherits the top level's state: reported there
+        else:
+            reported.append((reach, {reach.env}))
+    for reach, covered in reported:
+        at = getattr(reach, f"{key}_at")
+        scope = where(reach.prefix)
+        if at is not None:
+            reason = f"{scope} sets `{key}` to {json.dumps(config_value(config.data, at))}"
+            block = at[:-1]
+        else:
+            block = reach.prefix
+            if key == "workers_dev":
+                routes = "routes" if reach.env is None else "routes (`routes: []` stops the inherited ones)"
+                reason = f"`{key}` is missing and {scope} has no {routes}, so Wrangler turns it on"
+            else:
+                reason = f"`{key}` is missing ({reach.preview_default})"
+        callers = [b for b in bound if b.backend_env in covered]
+        if callers:
+            first = callers[0]
+            impact = (
+                f"it reaches the default export, which `{first.binding}` of `{first.front.label}` "
+                f"({where(first.prefix)}) calls without `entrypoint`: what the front forwards is public"
+            )
+        else:
+            impact = (
+                "it reaches only the default export, not the named entrypoint the binding uses "
+                "(DW012 checks that the default export serves nothing internal)"
+            )
+        fix = Fix(
+            f"set {where(block)}.{key}: false" if block else f"set {key}: false",
+            config,
+            "set",
+            block,
+            False,
+            key,
+        )
+        finding = rule.at(
+            config,
+            at or (reach.prefix if reach.prefix else ("name",)),
+            f"backend Worker `{worker.label}`: {reason}; {scope} gets {what}: {impact}",
+            fix,
+        )
+        if not callers:
+            finding.severity = Severity.WARNING
+        yield finding
+
+
+def config_value(data: dict[str, Any], keypath: KeyPath) -> Any:
+    current: Any = data
+    for part in keypath:
+        current = current[part] if isinstance(current, (dict, list)) else None
+    return current
 
 
 def queue_entries(block: dict[str, Any], kind: str) -> Iterator[tuple[KeyPath, dict[str, Any]]]:

@@ -33,7 +33,11 @@ RULE = Rule(
     what="Flags `routes`, `route` and custom domains in the Data Worker's config (top level and every "
     "`env` block), unless `dualworker.toml` lists the pattern in `[backend] public_routes`.",
     why="The Data Worker trusts the identity header because only the User Worker can call it. A route "
-    "or custom domain makes it callable from the internet, where anybody can send `X-User-Id: <victim>`.",
+    "or custom domain makes its default export callable from the internet, where anybody can send "
+    "`X-User-Id: <victim>`. `routes` and `route` are `@inheritable` (cloudflare/workers-sdk "
+    "`packages/workers-utils/src/config/environment.ts`; `validateRoutes` in `validation.ts`), so a "
+    "top-level route is deployed by every env block that does not say `routes: []`; it is reported "
+    "once, at the top level. A route also turns the workers.dev URL off by default (see DW002).",
     example='// apps/data-service/wrangler.jsonc\n"routes": [{ "pattern": "api.example.com/*", '
     '"zone_name": "example.com" }]',
     fix="Remove the route: the User Worker reaches the Data Worker through its service binding. If a "

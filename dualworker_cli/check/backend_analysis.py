@@ -1,0 +1,435 @@
+"""What the backend Worker serves, and what the front forwards to it (for DW002, DW003, DW011, DW012).
+
+A public URL reaches only the backend's default export (see ``reach``), so the questions the rules
+ask are: which paths does the default export (or the named entrypoint the binding uses) serve,
+which of them accept WebSocket upgrades, and which paths does the front forward there through
+``<BINDING>.fetch(...)``. Paths come from Hono routes (as ``analysis`` follows them) and from the
+comparisons a plain ``fetch`` handler makes (``url.pathname === "/live"``, ``startsWith``,
+``switch`` cases). WebSocket evidence is what only an upgrade handler does: compare with
+``"websocket"``, ``new WebSocketPair()``, ``acceptWebSocket``, Hono's ``upgradeWebSocket``, or
+hand the incoming request to a Durable Object stub (``env.ROOM.get(id).fetch(request)``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dualworker_cli.check.analysis import (
+    AppKey,
+    Code,
+    _collect,
+    _prefix,
+    covers,
+    front_analysis,
+    join_paths,
+)
+from dualworker_cli.check.parse import typescript as ts
+from dualworker_cli.check.reach import target_env
+
+if TYPE_CHECKING:
+    from dualworker_cli.check.model import Pair, Project, Worker
+
+#: the front route methods a WebSocket handshake (always a GET) can come through
+HANDSHAKE_METHODS = frozenset({"get", "all", "on", "mount", "use"})
+EVERY_PATH = "*"
+_PATH_LITERAL = re.compile(r"^/[\w\-./:*{}]*$")
+_REQUEST_ARG = re.compile(r"^(c\.req\.raw|c\.req|req|request)$")
+_DO_STUB_CALLS = frozenset({"get", "getByName", "idFromName", "newUniqueId"})
+
+
+@dataclass
+class ServedPath:
+    """A path the backend target answers, and whether it accepts WebSocket upgrades there."""
+
+    path: str
+    label: str
+    websocket: bool
+
+
+@dataclass
+class Target:
+    """The default export (or a named entrypoint class) of a backend and what it serves."""
+
+    module: ts.Module
+    node: Any
+    paths: list[ServedPath] = field(default_factory=list)
+    #: WebSocket evidence not tied to one path (an Upgrade check before any routing)
+    websocket_anywhere: bool = False
+    #: (module, node id) of everything the target's code uses
+    used: set[tuple[str, int]] = field(default_factory=set)
+    #: the Hono apps the target serves
+    apps: set[AppKey] = field(default_factory=set)
+    #: where to point: the ``export default ...`` statement of ``main`` when there is one
+    at: tuple[ts.Module, Any] | None = None
+
+    def websocket_at(self, front_path: str | None) -> bool:
+        """Does a request forwarded from ``front_path`` (None: every path) reach an upgrade handler?"""
+        if self.websocket_anywhere:
+            return True
+        return any(p.websocket and path_matches(front_path, p.path, suffix=True) for p in self.paths)
+
+
+def path_matches(front: str | None, back: str, suffix: bool = False) -> bool:
+    """Can a request the front forwards for ``front`` (None: any path) hit the backend's ``back``?
+
+    With ``suffix``, the front may have stripped leading segments (``/api/live`` -> ``/live``).
+    """
+    if front is None or back in (EVERY_PATH, "/*") or front in (EVERY_PATH, "/*"):
+        return True
+    if covers(back, front) or covers(front, back):
+        return True
+    if suffix and "*" not in front:
+        segments = [s for s in front.split("/") if s]
+        return any(covers(back, "/" + "/".join(segments[i:])) for i in range(1, len(segments)))
+    return False
+
+
+def _ws_hits(code: Code, module: ts.Module, node: Any) -> list[tuple[str, int]]:
+    """(module path, byte offset) of WebSocket evidence in ``node`` and the code it calls."""
+    hits = []
+    for mod, current in code.closure(module, node):
+        for sub in ts.walk(current):
+            hit = False
+            if sub.type == "new_expression":
+                ctor = sub.child_by_field_name("constructor")
+                hit = ctor is not None and ts.text(ctor) == "WebSocketPair"
+            elif sub.type in ("string", "template_string"):
+                hit = (ts.string_value(sub) or "").lower() == "websocket"
+            elif sub.type == "call_expression":
+                func = sub.child_by_field_name("function")
+                name = ts.text(func).rsplit(".", 1)[-1] if func is not None else ""
+                hit = name in ("acceptWebSocket", "upgradeWebSocket") or (
+                    name == "fetch" and _stub_fetch_of_request(sub)
+                )
+            if hit:
+                hits.append((str(mod.path), sub.start_byte))
+    return hits
+
+
+def _stub_fetch_of_request(call: Any) -> bool:
+    """``env.ROOM.get(id).fetch(request)`` / ``stub.fetch(req)``: the incoming request handed to a
+    Durable Object, which is how Workers hand WebSocket upgrades to the object holding them."""
+    args = ts.arguments(call)
+    if not args or not _REQUEST_ARG.match(ts.text(ts.unwrap(args[0]))):
+        return False
+    func = call.child_by_field_name("function")
+    obj = ts.unwrap(func.child_by_field_name("object")) if func is not None else None
+    if obj is None:
+        return False
+    if obj.type == "call_expression":
+        found = ts.method_call(obj)
+        return found is not None and found[1] in _DO_STUB_CALLS
+    if obj.type == "identifier":
+        scope = ts.enclosing_function(call)
+        name = ts.text(obj)
+        for sub in ts.walk(scope) if scope is not None else ():
+            if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
+                value = ts.unwrap(sub.child_by_field_name("value"))
+                if value is not None and value.type == "await_expression" and value.named_children:
+                    value = ts.unwrap(value.named_children[0])
+                found = ts.method_call(value) if value is not None else None
+                return found is not None and found[1] in _DO_STUB_CALLS
+    return False
+
+
+def _body_for(literal: Any) -> tuple[str, Any] | None:
+    """The path a plain handler compares with, and the code that runs for it (or None)."""
+    value = ts.string_value(literal)
+    if value is None or not _PATH_LITERAL.match(value):
+        return None
+    parent = literal.parent
+    if parent is None:
+        return None
+    if parent.type == "switch_case":
+        return value, parent
+    negated = False
+    if parent.type == "binary_expression":
+        operator = ts.text(parent.child_by_field_name("operator"))
+        if operator not in ("===", "==", "!==", "!="):
+            return None
+        negated = operator.startswith("!")
+        test = parent
+    elif parent.type == "arguments" and parent.parent is not None:
+        call = ts.method_call(parent.parent)
+        if call is None or call[1] not in ("startsWith", "endsWith", "includes", "match"):
+            return None
+        value = value.rstrip("/") + "/*" if call[1] == "startsWith" else value
+        test = parent.parent
+        negated = test.parent is not None and test.parent.type == "unary_expression"
+    else:
+        return None
+    if negated:  # `if (url.pathname !== "/ws") return ...;` guards the rest of the function
+        function = ts.enclosing_function(test)
+        return (value, function) if function is not None else None
+    current = test
+    while current.parent is not None and current.parent.type in (
+        "binary_expression",
+        "parenthesized_expression",
+    ):
+        current = current.parent
+    holder = current.parent
+    if holder is not None and holder.type == "if_statement":
+        body = holder.child_by_field_name("consequence")
+        return (value, body) if body is not None else None
+    if holder is not None and holder.type == "ternary_expression":
+        body = holder.child_by_field_name("consequence")
+        return (value, body) if body is not None else None
+    return value, None
+
+
+def target_analysis(project: Project, worker: Worker, entrypoint: str | None) -> Target | None:
+    """What ``worker``'s default export (``entrypoint`` None) or named entrypoint serves."""
+    main = worker.main
+    key = ("backend-target", str(main), entrypoint or "default")
+    return project.memo(key, lambda: _target(project, main, entrypoint) if main is not None else None)
+
+
+def _target(project: Project, main: Path, entrypoint: str | None) -> Target | None:
+    if not main.is_file():
+        return None
+    graph: ts.ModuleGraph = project.ts_graph
+    entry = graph.load(main)
+    if entry is None:
+        return None
+    found = graph.resolve_export(entry, entrypoint or "default")
+    if found is None:
+        return None
+    module, _, node = found
+    code = Code(graph, "")
+    closure = code.closure(module, node)
+    target = Target(module, node, used={(str(m.path), n.id) for m, n in closure}, at=(module, node))
+    if entrypoint is None:  # point at `export default x`, not at the definition of x
+        for stmt in entry.root.named_children:
+            if stmt.type == "export_statement" and any(c.type == "default" for c in stmt.children):
+                target.at = (entry, stmt)
+    hits = set(_ws_hits(code, module, node))
+    attributed: set[tuple[str, int]] = set()
+
+    registrations, mounts, base_paths = _collect(graph, graph.reachable(entry))
+    for reg in registrations:
+        if reg.path is None or reg.method == "use":
+            continue
+        app = _served_app(graph, reg.app, mounts, target.used)
+        if app is None:
+            continue
+        target.apps.add(app)
+        full = join_paths(_prefix(reg.app, mounts, base_paths, own=reg.base), reg.path) or reg.path
+        reg_hits: set[tuple[str, int]] = set()
+        for handler in reg.handlers:
+            reg_hits |= set(_ws_hits(code, reg.module, handler))
+        attributed |= reg_hits
+        target.paths.append(ServedPath(full, f"{reg.method.upper()} {full}", bool(reg_hits)))
+
+    for mod, current in closure:
+        for sub in ts.walk(current):
+            if sub.type not in ("string", "template_string"):
+                continue
+            found_body = _body_for(sub)
+            if found_body is None:
+                continue
+            path, body = found_body
+            ws = False
+            if body is not None:
+                inside = {
+                    h for h in hits if h[0] == str(mod.path) and body.start_byte <= h[1] < body.end_byte
+                }
+                body_hits = inside | set(_ws_hits(code, mod, body))
+                attributed |= body_hits
+                ws = bool(body_hits)
+            target.paths.append(ServedPath(path, path, ws))
+    target.websocket_anywhere = bool(hits - attributed)
+    return target
+
+
+def _served_app(
+    graph: ts.ModuleGraph,
+    app: AppKey,
+    mounts: dict[AppKey, tuple[AppKey, str, tuple[int, int]]],
+    used: set[tuple[str, int]],
+) -> AppKey | None:
+    """The app (``app`` or one it is mounted on) whose definition the target uses, else None."""
+    current: AppKey | None = app
+    seen: set[AppKey] = set()
+    while current is not None and current not in seen:
+        seen.add(current)
+        owner = graph.modules.get(Path(current[0]))
+        definition = owner.defs.get(current[1]) if owner is not None else None
+        if definition is not None and (current[0], definition.id) in used:
+            return current
+        current = mounts[current][0] if current in mounts else None
+    return None
+
+
+@dataclass
+class Forwarded:
+    """What the front sends to the backend's ``fetch`` through the binding."""
+
+    #: (label, path) of routes whose code calls ``<BINDING>.fetch``; path None when not static
+    routes: list[tuple[str, str | None, str]] = field(default_factory=list)
+    #: a plain ``fetch`` handler (outside Hono routes) forwards requests: every path
+    everything: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.everything or bool(self.routes)
+
+    def labels(self) -> list[str]:
+        return (["every path a plain fetch handler forwards"] if self.everything else []) + [
+            label for label, _, _ in self.routes
+        ]
+
+
+def forwarded(project: Project, pair: Pair) -> Forwarded | None:
+    """The paths ``pair.front`` forwards to the backend's ``fetch``; None when the front's code
+    cannot be read. Routes that only call RPC methods forward nothing a public URL could serve."""
+    return project.memo(("forwarded", str(pair.front.config.path), pair.binding), lambda: _fwd(project, pair))
+
+
+def _fwd(project: Project, pair: Pair) -> Forwarded | None:
+    analysis = front_analysis(project, pair)
+    if analysis.code is None:
+        return None
+    fetches = [
+        call
+        for call in analysis.proxy_calls
+        if (found := ts.method_call(call.node)) is not None and found[1] in ("fetch", "connect")
+    ]
+    out = Forwarded()
+    for route in analysis.routes:
+        spans = [
+            (str(m.path), n.start_byte, n.end_byte)
+            for h_mod, h in route.chain
+            for m, n in analysis.code.closure(h_mod, h)
+        ]
+        if any(
+            path == str(call.module.path) and start <= call.node.start_byte < end
+            for call in fetches
+            for path, start, end in spans
+        ):
+            reg = route.registration
+            out.routes.append((f"{reg.method.upper()} {route.full_path}", route.full_path, reg.method))
+    unrouted = {id(c) for c in analysis.unrouted_calls}
+    out.everything = any(id(call) in unrouted for call in fetches)
+    return out
+
+
+def shares_handler(project: Project, default: Target, other: Target) -> bool:
+    """Does the default export serve the same Hono app, or the same handler function, as a named
+    entrypoint (``export default app`` next to ``InternalApi.fetch = (r) => app.fetch(r, ...)``)?"""
+    if default.apps & other.apps:
+        return True
+    node = ts.unwrap(default.node)
+    if node is None or node.type != "object":
+        return False
+    for member in node.named_children:
+        if member.type != "pair" or ts.text(member.child_by_field_name("key")) != "fetch":
+            continue
+        value = ts.unwrap(member.child_by_field_name("value"))
+        if value is not None and value.type == "identifier":
+            found = project.ts_graph.resolve(default.module, ts.text(value))
+            if found is not None and (str(found[0].path), found[2].id) in other.used:
+                return True
+    return False
+
+
+@dataclass
+class DefaultExportReport:
+    """The backend's default export and the internal routes it serves."""
+
+    module: ts.Module
+    node: Any
+    paths: list[str]
+
+
+def default_export_routes(project: Project, main: Path, api_prefix: str) -> DefaultExportReport | None:
+    """Internal routes (under ``api_prefix``) that the default export of ``main`` serves.
+
+    A route belongs to the default export when its Hono app - or an app it is mounted on - is
+    the export itself or is used by it (``export default app``, ``{ fetch: app.fetch }``).
+    """
+    target = _target(project, main, None)
+    if target is None:
+        return None
+    prefix = api_prefix.rstrip("/")
+    paths = sorted(
+        {
+            p.label
+            for p in target.paths
+            if p.label != p.path and (p.path == prefix or p.path.startswith(prefix + "/"))
+        }
+    )
+    return DefaultExportReport(target.module, target.node, paths) if paths else None
+
+
+@dataclass
+class Exposure:
+    """What internal code a backend's default export serves, per deployed environment.
+
+    ``internal[env]`` lists what a public URL of ``env`` (None: the top level) would reach that
+    only the front should: the paths a binding without ``entrypoint`` forwards to the default
+    export, the default export's routes under the API prefix, or the app it shares with the named
+    entrypoint the binding uses. Empty lists mean the default export serves nothing internal.
+    """
+
+    backend: Worker
+    target: Target | None
+    internal: dict[str | None, list[str]] = field(default_factory=dict)
+    #: where a binding without ``entrypoint`` is written: (pair, front block key path, index)
+    default_bindings: list[tuple[Pair, tuple[Any, ...], int]] = field(default_factory=list)
+
+    def internal_in(self, env: str | None) -> list[str]:
+        return self.internal.get(env, []) + (self.internal.get("*", []) if env != "*" else [])
+
+
+def exposure(project: Project, backend: Worker) -> Exposure:
+    """The backend's :class:`Exposure`, computed once per run."""
+    return project.memo(("exposure", str(backend.config.path)), lambda: _exposure(project, backend))
+
+
+def _exposure(project: Project, backend: Worker) -> Exposure:
+    default = target_analysis(project, backend, None)
+    out = Exposure(backend, default)
+
+    def add(env: str | None, labels: list[str]) -> None:
+        bucket = out.internal.setdefault(env, [])
+        bucket.extend(label for label in labels if label not in bucket)
+
+    if default is not None:
+        prefix = project.settings.api_prefix.rstrip("/")
+        add(
+            "*",
+            [
+                p.label
+                for p in default.paths
+                if p.label != p.path and (p.path == prefix or p.path.startswith(prefix + "/"))
+            ],
+        )
+    for pair in project.pairs:
+        if pair.backend is not backend:
+            continue
+        fwd = forwarded(project, pair)
+        for prefix_path, block in pair.front.blocks():
+            found = pair.binding_entry(block)
+            if found is None:
+                continue
+            index, entry = found
+            front_env = prefix_path[1] if prefix_path else None
+            env = target_env(project, backend, front_env, entry)
+            entrypoint = entry.get("entrypoint")
+            if not isinstance(entrypoint, str):
+                out.default_bindings.append((pair, prefix_path, index))
+                if fwd is None:
+                    add(env, [f"whatever `{pair.front.label}` forwards through `{pair.binding}`"])
+                else:
+                    add(env, fwd.labels())
+                continue
+            other = target_analysis(project, backend, entrypoint)
+            if default is not None and other is not None and shares_handler(project, default, other):
+                labels = [p.label for p in default.paths if p.label != p.path] or [
+                    f"the handler of `{entrypoint}`"
+                ]
+                add("*", labels)
+    return out

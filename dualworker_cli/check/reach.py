@@ -1,0 +1,228 @@
+"""Where a Worker is reachable from the internet, per deployed environment, the way Wrangler decides.
+
+Wrangler resolves every environment (the top level and each ``env.<name>``) on its own, and the
+rules below mirror its source (cloudflare/workers-sdk) so that DW002/DW003/DW012 flag what a
+``wrangler deploy`` really publishes, not what a config merely leaves unsaid:
+
+- inheritance - ``workers_dev``, ``preview_urls``, ``routes`` and ``route`` are ``@inheritable``
+  (``packages/workers-utils/src/config/environment.ts``, ``EnvironmentInheritable``): an env block
+  without the key uses the top level's (``validation-helpers.ts``, ``inheritable()``, used by
+  ``validateRoutes`` in ``validation.ts``); ``"routes": []`` in an env block stops the inheritance.
+- routes - ``args.routes ?? config.routes ?? (config.route ? [config.route] : [])``, custom domains
+  included (``packages/wrangler/src/deployment-bundle/resolve-config-args.ts``, ``resolveRoutes``).
+- workers.dev - ``config.workers_dev ?? routes.length === 0``
+  (``packages/deploy-helpers/src/triggers/deploy.ts``, ``getSubdomainValues``; formerly
+  ``packages/wrangler/src/triggers/deploy.ts``): routes or custom domains turn it off by default.
+- preview URLs - ``config.preview_urls`` when set, else left to the API, which since wrangler
+  4.44.0 (workers-sdk #10939, "Config `preview_urls` defaults to `workers_dev` value") follows the
+  resolved workers.dev value (``getSubdomainValuesAPIMock`` in the same file mirrors it). Older
+  releases defaulted it to ``true`` (before 4.34.0) or ``false`` (4.34-4.43); when the project pins
+  such a Wrangler in ``package.json`` we use that release's default.
+- a public URL (workers.dev, preview, route, custom domain) reaches only the default export's
+  ``fetch``; RPC methods and named ``WorkerEntrypoint`` classes are reachable only through bindings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dualworker_cli.check.model import Project, Worker
+from dualworker_cli.check.parse.config import KeyPath
+
+#: the first Wrangler release whose unset ``preview_urls`` follows ``workers_dev``
+PREVIEW_FOLLOWS_WORKERS_DEV = (4, 44)
+#: the first Wrangler release that defaulted an unset ``preview_urls`` to false
+PREVIEW_DEFAULT_FALSE = (4, 34)
+
+
+@dataclass(frozen=True)
+class RouteRef:
+    """One ``routes``/``route`` entry in effect for an environment."""
+
+    keypath: KeyPath  # where it is written (the top level's key path when inherited)
+    pattern: str
+    custom_domain: bool
+    inherited: bool
+
+
+@dataclass
+class EnvReach:
+    """How one deployed environment of a Worker can be reached from the internet."""
+
+    #: None for the top level
+    env: str | None
+    #: ``()`` or ``("env", name)``
+    prefix: KeyPath
+    #: the deployed script name (``name`` or ``<name>-<env>``)
+    script: str | None
+    routes: list[RouteRef] = field(default_factory=list)
+    workers_dev: bool = True
+    #: where the deciding ``workers_dev`` is written (own or inherited); None when defaulted
+    workers_dev_at: KeyPath | None = None
+    preview_urls: bool = True
+    preview_urls_at: KeyPath | None = None
+    #: why an unset ``preview_urls`` resolved as it did (the Wrangler default in effect)
+    preview_default: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"env.{self.env}" if self.env else "top level"
+
+    @property
+    def public(self) -> bool:
+        return self.workers_dev or self.preview_urls or bool(self.routes)
+
+    def urls(self) -> list[str]:
+        """Human-readable public URLs of this environment (empty when it has none)."""
+        out = []
+        if self.workers_dev:
+            out.append(f"workers.dev URL `{self.script or '<name>'}.<account>.workers.dev`")
+        if self.preview_urls:
+            out.append(f"preview URLs `<version>-{self.script or '<name>'}.<account>.workers.dev`")
+        for route in self.routes:
+            kind = "custom domain" if route.custom_domain else "route"
+            out.append(f"{kind} `{route.pattern}`" + (" (inherited)" if route.inherited else ""))
+        return out
+
+
+def _pattern(entry: Any) -> tuple[str, bool]:
+    if isinstance(entry, str):
+        return entry, False
+    if isinstance(entry, dict):
+        return str(entry.get("pattern", "")), bool(entry.get("custom_domain"))
+    return "", False
+
+
+def _effective_routes(top: dict[str, Any], env: str | None, own: dict[str, Any] | None) -> list[RouteRef]:
+    """``config.routes ?? (config.route ? [config.route] : [])`` after inheritance."""
+    for key in ("routes", "route"):
+        if own is not None and own.get(key) is not None:
+            value, base, inherited = own[key], ("env", env), False
+        elif top.get(key) is not None:
+            value, base, inherited = top[key], (), own is not None
+        else:
+            continue
+        if key == "routes":  # `routes` (even an empty list) wins over `route`
+            entries = list(enumerate(value)) if isinstance(value, list) else []
+            keyed = [((*base, "routes", i), _pattern(entry)) for i, entry in entries]
+        else:
+            keyed = [((*base, "route"), _pattern(value))]
+        return [RouteRef(kp, p, custom, inherited) for kp, (p, custom) in keyed if p]
+    return []
+
+
+def _envs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    envs = data.get("env")
+    return {k: v for k, v in envs.items() if isinstance(v, dict)} if isinstance(envs, dict) else {}
+
+
+def wrangler_version(project: Project, worker: Worker) -> tuple[int, int] | None:
+    """The lowest Wrangler (major, minor) the Worker's nearest ``package.json`` allows, if it says."""
+
+    def compute() -> tuple[int, int] | None:
+        folder: Path = worker.root
+        stop = project.root.resolve()
+        while True:
+            package = folder / "package.json"
+            if package.is_file():
+                try:
+                    data = json.loads(package.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    data = {}
+                for key in ("devDependencies", "dependencies"):
+                    deps = data.get(key) if isinstance(data, dict) else None
+                    spec = deps.get("wrangler") if isinstance(deps, dict) else None
+                    if isinstance(spec, str):
+                        found = re.search(r"(\d+)(?:\.(\d+))?", spec)
+                        return (int(found[1]), int(found[2] or 0)) if found else None
+            if folder.resolve() == stop or folder.parent == folder:
+                return None
+            folder = folder.parent
+
+    return project.memo(("wrangler-version", str(worker.config.path)), compute)
+
+
+def environments(project: Project, worker: Worker) -> list[EnvReach]:
+    """The top level and every ``env.<name>`` of ``worker``, each resolved as Wrangler deploys it."""
+    return project.memo(("reach", str(worker.config.path)), lambda: _environments(project, worker))
+
+
+def _setting(
+    top: dict[str, Any], own: dict[str, Any] | None, prefix: KeyPath, key: str
+) -> tuple[Any, KeyPath | None]:
+    """An inheritable key's value in an environment and where it is written (None, None: unset)."""
+    if own is not None and own.get(key) is not None:
+        return own[key], (*prefix, key)
+    if top.get(key) is not None:
+        return top[key], (key,)
+    return None, None
+
+
+def _environments(project: Project, worker: Worker) -> list[EnvReach]:
+    top = worker.config.data
+    version = wrangler_version(project, worker)
+    out = []
+    for name, own in [(None, None), *_envs(top).items()]:
+        prefix: KeyPath = ("env", name) if name else ()
+        script = worker.env_worker_name(name) if name else worker.name
+        reach = EnvReach(name, prefix, script, _effective_routes(top, name, own))
+
+        value, reach.workers_dev_at = _setting(top, own, prefix, "workers_dev")
+        reach.workers_dev = bool(value) if value is not None else not reach.routes
+        value, reach.preview_urls_at = _setting(top, own, prefix, "preview_urls")
+        if value is not None:
+            reach.preview_urls = bool(value)
+        elif version is not None and version < PREVIEW_DEFAULT_FALSE:
+            reach.preview_urls = True
+            reach.preview_default = f"wrangler {version[0]}.{version[1]} defaults preview URLs to on"
+        elif version is not None and version < PREVIEW_FOLLOWS_WORKERS_DEV:
+            reach.preview_urls = False
+            reach.preview_default = f"wrangler {version[0]}.{version[1]} defaults preview URLs to off"
+        else:
+            reach.preview_urls = reach.workers_dev
+            reach.preview_default = "an unset `preview_urls` follows `workers_dev` (wrangler >= 4.44)"
+        out.append(reach)
+    return out
+
+
+@dataclass(frozen=True)
+class DefaultBinding:
+    """A front's service binding without ``entrypoint``: it calls the backend's default export."""
+
+    front: Worker
+    binding: str
+    #: the front block's key path (``()`` or ``("env", name)``) and the entry's index in ``services``
+    prefix: KeyPath
+    index: int
+    #: the backend environment the entry's ``service`` names (None: the top level)
+    backend_env: str | None
+
+
+def default_bindings(project: Project, backend: Worker) -> list[DefaultBinding]:
+    """Every binding, in every front block (``services`` is not inherited, so each env block has
+    its own), that reaches ``backend``'s default export. Config only: no code is read."""
+    out = []
+    for pair in project.pairs:
+        if pair.backend is not backend:
+            continue
+        for prefix, block in pair.front.blocks():
+            found = pair.binding_entry(block)
+            if found is None or isinstance(found[1].get("entrypoint"), str):
+                continue
+            index, entry = found
+            env = target_env(project, backend, prefix[1] if prefix else None, entry)
+            out.append(DefaultBinding(pair.front, pair.binding, prefix, index, env))
+    return out
+
+
+def target_env(project: Project, backend: Worker, front_env: str | None, entry: dict[str, Any]) -> str | None:
+    """The backend environment a binding entry names (``service: "core-staging"`` -> ``staging``)."""
+    service = entry.get("service")
+    found = project.names.get(service) if isinstance(service, str) else None
+    if found is not None and found[0] is backend:
+        return found[1]
+    return front_env if front_env in backend.envs else None

@@ -1,0 +1,51 @@
+"""DW002/DW003: public URLs resolved per environment as Wrangler's getSubdomainValues does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dualworker_cli.check.model import Severity
+from tests.test_check_support import backend, front, lint, make_project
+
+
+def _found(root: Path, rule: str) -> list:
+    return [f for f in lint(root).findings if f.rule == rule]
+
+
+def test_explicit_workers_dev_true_beats_routes(tmp_path: Path) -> None:
+    data = backend()
+    data["workers_dev"] = True
+    data["routes"] = ["core.example.com/*"]
+    [finding] = _found(make_project(tmp_path, backend=data), "DW002")
+    assert "sets `workers_dev` to true" in finding.message
+    assert finding.severity is Severity.WARNING  # the binding names InternalApi
+
+
+def test_default_binding_makes_it_an_error(tmp_path: Path) -> None:
+    back, web = backend(), front()
+    del back["workers_dev"], back["preview_urls"]
+    for entry in (web["services"][0], web["env"]["staging"]["services"][0]):
+        del entry["entrypoint"]
+    root = make_project(tmp_path, front=web, backend=back)
+    for rule in ("DW002", "DW003"):
+        [finding] = _found(root, rule)  # env.staging inherits: reported once, at the top level
+        assert finding.severity is Severity.ERROR and "calls without `entrypoint`" in finding.message
+
+
+def test_routes_without_keys_are_clean(tmp_path: Path) -> None:
+    back = backend()
+    del back["workers_dev"], back["preview_urls"]
+    back["route"] = {"pattern": "core.example.com", "custom_domain": True}
+    root = make_project(tmp_path, backend=back)
+    assert _found(root, "DW002") == [] and _found(root, "DW003") == []
+    assert len(_found(root, "DW001")) == 1  # the custom domain itself is still DW001's business
+
+
+def test_old_wrangler_pinned_defaults_preview_urls_on(tmp_path: Path) -> None:
+    back = backend()
+    del back["preview_urls"]
+    root = make_project(tmp_path, backend=back)
+    (root / "package.json").write_text(json.dumps({"devDependencies": {"wrangler": "^3.99.0"}}))
+    [finding] = _found(root, "DW003")
+    assert "wrangler 3.99 defaults preview URLs to on" in finding.message
