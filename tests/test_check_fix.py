@@ -23,7 +23,7 @@ BACKEND_JSONC = """// Data Worker: private.
   "main": "src/index.ts",
   "compatibility_date": "2026-11-01",
   /* The DO and its migration */
-  "durable_objects": { "bindings": [{ "name": "ROOMS", "class_name": "Room" }] },
+  "durable_objects": { "bindings": [{ "name": "ROOMS", "class_name": "Room", "script_name": "shop-rooms" }] },
   "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Room"] }],
   "workflows": [{ "binding": "REPORTS", "name": "reports", "class_name": "ReportWorkflow" }],
   "queues": {
@@ -38,7 +38,9 @@ BACKEND_JSONC = """// Data Worker: private.
     "staging": {
       "workers_dev": true, // oops
       "queues": { "consumers": [{ "queue": "jobs-staging", "dead_letter_queue": "jobs-dlq-staging" }] },
-      "durable_objects": { "bindings": [{ "name": "ROOMS", "class_name": "Room" }] }
+      "durable_objects": {
+        "bindings": [{ "name": "ROOMS", "class_name": "Room", "script_name": "shop-rooms" }]
+      }
     }
   }
 }
@@ -123,6 +125,7 @@ compatibility_date = "2026-11-01"
 [[durable_objects.bindings]]
 name = "ROOMS"
 class_name = "Room"
+script_name = "shop-rooms" # hosted by another Worker: this one has preview URLs
 
 [[migrations]]
 tag = "v1"
@@ -142,6 +145,7 @@ workers_dev = true # oops
 [[env.staging.durable_objects.bindings]]
 name = "ROOMS"
 class_name = "Room"
+script_name = "shop-rooms"
 
 [[env.staging.queues.consumers]]
 queue = "jobs-staging"
@@ -151,7 +155,7 @@ dead_letter_queue = "jobs-dlq-staging"
     path.write_text(toml_text)
     before = run(root)
     assert {"DW002", "DW003", "DW009"} <= {f.rule for f in before.findings}
-    assert any(f.path == "core/wrangler.toml" and f.line == 24 for f in before.findings if f.rule == "DW002")
+    assert any(f.path == "core/wrangler.toml" and f.line == 25 for f in before.findings if f.rule == "DW002")
     after = run_with_fixes(root)
     assert after.findings == []
     text = path.read_text()

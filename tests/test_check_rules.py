@@ -50,6 +50,8 @@ def test_dw001_quiet_for_declared_public_route(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("rule", "key"), [("DW002", "workers_dev"), ("DW003", "preview_urls")])
 def test_dw002_dw003_missing_or_true(tmp_path: Path, rule: str, key: str) -> None:
     data = backend()
+    if key == "preview_urls":  # a Worker with Durable Objects gets no preview URLs at all
+        data.pop("durable_objects"), data["env"]["staging"].pop("durable_objects")
     del data[key]
     data["env"]["staging"][key] = True
     found = findings_for(make_project(tmp_path, backend=data), rule)

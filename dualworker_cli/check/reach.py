@@ -162,11 +162,32 @@ def _setting(
     return None, None
 
 
+def implements_durable_objects(top: dict[str, Any], own: dict[str, Any] | None) -> bool:
+    """Does the Worker define a Durable Object class itself (a binding without ``script_name``)?
+
+    Cloudflare generates no preview URLs for such Workers ("Preview URLs are not generated for
+    Workers that implement a Durable Object", Workers docs, Versions & Deployments > Previews).
+    ``durable_objects`` is not inherited: an env block without it has none.
+    """
+    block = own if own is not None else top
+    durable = block.get("durable_objects")
+    bindings = durable.get("bindings") if isinstance(durable, dict) else None
+    return isinstance(bindings, list) and any(
+        isinstance(b, dict) and isinstance(b.get("class_name"), str) and not b.get("script_name")
+        for b in bindings
+    )
+
+
 def _environments(project: Project, worker: Worker) -> list[EnvReach]:
+    from dualworker_cli.check.deploys import deploys
+
     top = worker.config.data
     version = wrangler_version(project, worker)
+    deployed = deploys(project, worker)
     out = []
     for name, own in [(None, None), *_envs(top).items()]:
+        if not deployed.deployed(name):
+            continue  # never deployed by the project's own commands (a local `wrangler dev` env)
         prefix: KeyPath = ("env", name) if name else ()
         script = worker.env_worker_name(name) if name else worker.name
         reach = EnvReach(name, prefix, script, _effective_routes(top, name, own))
@@ -185,6 +206,9 @@ def _environments(project: Project, worker: Worker) -> list[EnvReach]:
         else:
             reach.preview_urls = reach.workers_dev
             reach.preview_default = "an unset `preview_urls` follows `workers_dev` (wrangler >= 4.44)"
+        if reach.preview_urls and implements_durable_objects(top, own):
+            reach.preview_urls = False
+            reach.preview_default = "Cloudflare generates no preview URLs for a Worker with Durable Objects"
         out.append(reach)
     return out
 

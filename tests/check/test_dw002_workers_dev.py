@@ -22,8 +22,14 @@ def test_explicit_workers_dev_true_beats_routes(tmp_path: Path) -> None:
     assert finding.severity is Severity.WARNING  # the binding names InternalApi
 
 
+def _without_durable_objects(back: dict) -> dict:
+    back.pop("durable_objects"), back.pop("migrations")
+    back["env"]["staging"].pop("durable_objects")
+    return back
+
+
 def test_default_binding_makes_it_an_error(tmp_path: Path) -> None:
-    back, web = backend(), front()
+    back, web = _without_durable_objects(backend()), front()
     del back["workers_dev"], back["preview_urls"]
     for entry in (web["services"][0], web["env"]["staging"]["services"][0]):
         del entry["entrypoint"]
@@ -43,9 +49,22 @@ def test_routes_without_keys_are_clean(tmp_path: Path) -> None:
 
 
 def test_old_wrangler_pinned_defaults_preview_urls_on(tmp_path: Path) -> None:
-    back = backend()
+    back = _without_durable_objects(backend())
     del back["preview_urls"]
     root = make_project(tmp_path, backend=back)
     (root / "package.json").write_text(json.dumps({"devDependencies": {"wrangler": "^3.99.0"}}))
     [finding] = _found(root, "DW003")
     assert "wrangler 3.99 defaults preview URLs to on" in finding.message
+
+
+def test_dw003_no_preview_urls_for_a_worker_with_durable_objects(tmp_path: Path) -> None:
+    """Cloudflare generates no preview URLs for a Worker that implements a Durable Object."""
+    back, web = backend(), front()
+    del back["workers_dev"], back["preview_urls"]
+    for entry in (web["services"][0], web["env"]["staging"]["services"][0]):
+        del entry["entrypoint"]
+    root = make_project(tmp_path, front=web, backend=back)
+    assert _found(root, "DW003") == []
+    assert len(_found(root, "DW002")) == 1
+    back["preview_urls"] = True  # an explicit true changes nothing either: no preview URL exists
+    assert _found(make_project(tmp_path / "explicit", front=web, backend=back), "DW003") == []
