@@ -661,9 +661,11 @@ def binding_path(node: Any, binding: str) -> list[str] | None:
     return None
 
 
-def _stub_path(code: Code, module: ts.Module, obj: Any, facts: ModuleFacts) -> list[str] | None:
+def _stub_path(
+    code: Code, module: ts.Module, obj: Any, facts: ModuleFacts, depth: int = 0
+) -> list[str] | None:
     """Like :func:`binding_path`, also through a variable holding the binding or a stub from it:
-    ``const api = c.env.B``, ``const { B } = env``, ``const { B: api } = c.env``."""
+    ``const api = c.env.B``, ``const { B } = env``, ``const { B: api } = c.env``, ``const x = api``."""
     found = binding_path(obj, code.binding)
     if found is not None:
         return found
@@ -685,6 +687,8 @@ def _stub_path(code: Code, module: ts.Module, obj: Any, facts: ModuleFacts) -> l
             continue
         if pattern.type == "identifier" and ts.text(pattern) == name:
             inner = binding_path(value, code.binding)
+            if inner is None and depth < 4 and ts.unwrap(value).type in ("identifier", "member_expression"):
+                inner = _stub_path(code, module, ts.unwrap(value), facts, depth + 1)
             if inner is not None:
                 return inner + after[::-1]
         elif pattern.type == "object_pattern" and _binds(pattern, name) and code.touches_binding(pattern):

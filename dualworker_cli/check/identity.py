@@ -441,6 +441,10 @@ def _call_input(
     graph: ts.ModuleGraph, module: ts.Module, node: Any, depth: int
 ) -> tuple[str, str | None] | None:
     func = node.child_by_field_name("function")
+    if func is not None and func.type == "await_expression" and func.named_children:
+        func = func.named_children[
+            0
+        ]  # tree-sitter reads `await c.req.json<T>()` as `(await c.req.json)<T>()`
     args = ts.arguments(node)
     if func is not None and func.type == "identifier":
         if ts.text(func) in _PASS_FUNCTIONS and args:
