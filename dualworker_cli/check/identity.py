@@ -367,7 +367,10 @@ _BODY_METHODS = frozenset({"json", "parseBody", "formData", "text"})
 
 def names_who(name: str | None) -> bool:
     """``userId``, ``account_id``, ``ownerEmail``, ``uid``, ``user``: a name that says who."""
-    return name is not None and _WHO_ARG.fullmatch(name.replace("-", "").replace("_", "").lower()) is not None
+    if name is None:
+        return False
+    bare = re.sub(r"^x[-_]", "", name.lower()).replace("-", "").replace("_", "")  # `x-account-id` too
+    return _WHO_ARG.fullmatch(bare) is not None
 
 
 def _is_hono_req(node: Any) -> bool:
