@@ -10,6 +10,7 @@ whose path covers the route's path.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,13 +199,11 @@ class Code:
             result.append((mod, current))
             if level >= MAX_CALL_DEPTH:
                 continue
-            for sub in ts.walk(current):
+            for sub in module_facts(mod).names_in(current):
                 if sub.type == "identifier":
                     found = self.graph.resolve(mod, ts.text(sub))
-                elif sub.type == "member_expression":  # `ns.proxy` from `import * as ns`
+                else:  # `ns.proxy` from `import * as ns`
                     found = self.graph.resolve_member(mod, sub)
-                else:
-                    continue
                 if found is not None and found[2].type != "class_declaration":
                     todo.append((found[0], found[2], level + 1))
         return result
@@ -231,7 +230,9 @@ class Code:
         return False
 
     def reaches(self, module: ts.Module, node: Any) -> bool:
-        return any(self.touches_binding(n) for _, n in self.closure(module, node))
+        """Does ``node`` or code it calls touch the binding? (The module's indexed binding spots
+        answer in a bisect what :meth:`touches_binding` answers by walking.)"""
+        return any(module_facts(m).touches(self.binding, n) for m, n in self.closure(module, node))
 
     def strings(self, module: ts.Module, node: Any) -> set[str]:
         out: set[str] = set()
@@ -461,13 +462,11 @@ def _collect(
                 parent = _app_key(graph, module, root)
                 if parent != key:
                     mounts.setdefault(key, (parent, "", (module.order, value.start_byte)))
-        for node in ts.walk(module.root):
-            call = ts.method_call(node)
-            if call is None:
-                continue
-            func, method = call
+        for member_call in module_facts(module).calls:
+            node, method = member_call.node, member_call.method
             if method not in ROUTE_METHODS and method not in ("use", "route"):
                 continue
+            func = node.child_by_field_name("function")
             obj = func.child_by_field_name("object")
             app = _app_for(graph, module, obj)
             if app is None:
@@ -530,12 +529,8 @@ def _link_app_parameters(
     belong to the app passed in, as if mounted at "" when the call runs."""
     apps = {reg.app for reg in registrations}
     for module in modules:
-        for node in ts.walk(module.root):
-            if node.type != "call_expression":
-                continue
+        for node in module_facts(module).plain_calls:
             func = node.child_by_field_name("function")
-            if func is None or func.type != "identifier":
-                continue
             found = graph.resolve(module, ts.text(func))
             function = ts.unwrap(found[2]) if found is not None else None
             if function is None or function.type not in ts.FUNCTION_TYPES:
@@ -588,6 +583,28 @@ class ModuleFacts:
     declarators: list[tuple[Any, Any, Any]] = field(default_factory=list)
     #: object literals used as headers: ``{ headers: {...} }`` and ``new Headers({...})``
     header_objects: list[Any] = field(default_factory=list)
+    #: ``f(...)`` calls of a plain identifier
+    plain_calls: list[Any] = field(default_factory=list)
+    #: identifiers and ``ns.x`` member expressions, by start byte (``closure`` follows them)
+    names: list[Any] = field(default_factory=list)
+    name_starts: list[int] = field(default_factory=list)
+    #: where a name could touch a binding (``x.NAME``, ``{ NAME }``, ``{ NAME: y }``,
+    #: ``x["NAME"]``): name -> sorted start bytes
+    binding_spots: dict[str, list[int]] = field(default_factory=dict)
+
+    def names_in(self, node: Any) -> list[Any]:
+        """Identifiers (and ``ns.x``) inside ``node``, in source order."""
+        lo = bisect.bisect_left(self.name_starts, node.start_byte)
+        hi = bisect.bisect_left(self.name_starts, node.end_byte)
+        return self.names[lo:hi]
+
+    def touches(self, name: str, node: Any) -> bool:
+        """Is there a binding spot for ``name`` inside ``node``?"""
+        starts = self.binding_spots.get(name)
+        if not starts:
+            return False
+        index = bisect.bisect_left(starts, node.start_byte)
+        return index < len(starts) and starts[index] < node.end_byte
 
 
 _FACTS_SOURCE = """
@@ -596,6 +613,13 @@ _FACTS_SOURCE = """
 (variable_declarator name: (_) @name value: (_) @value) @decl
 (pair key: (_) @key value: (object) @object)
 (new_expression constructor: (identifier) @ctor arguments: (arguments . (object) @init))
+(call_expression function: (identifier)) @plain
+(identifier) @name
+(member_expression object: (identifier) property: (property_identifier)) @nsmember
+(member_expression property: (property_identifier) @spot)
+(pair_pattern key: (property_identifier) @spot)
+(shorthand_property_identifier_pattern) @spot
+(subscript_expression index: (string) @spotstring)
 """
 _QUERIES: dict[int, Any] = {}
 
@@ -624,8 +648,26 @@ def module_facts(module: ts.Module) -> ModuleFacts:
             key = captures["key"][0]
             if (ts.string_value(key) or ts.text(key)) == "headers":
                 facts.header_objects.append(captures["object"][0])
-        elif ts.text(captures["ctor"][0]) == "Headers":
-            facts.header_objects.append(captures["init"][0])
+        elif index == 3:
+            if ts.text(captures["ctor"][0]) == "Headers":
+                facts.header_objects.append(captures["init"][0])
+        elif index == 4:
+            facts.plain_calls.append(captures["plain"][0])
+        elif index in (5, 6):
+            facts.names.append(captures["name" if index == 5 else "nsmember"][0])
+        elif index in (7, 8, 9):
+            spot = captures["spot"][0]
+            facts.binding_spots.setdefault(ts.text(spot), []).append(spot.start_byte)
+        else:
+            spot = captures["spotstring"][0]
+            facts.binding_spots.setdefault(ts.string_value(spot) or "", []).append(spot.start_byte)
+    # pre-order (outer call first, as a tree walk visits them): chains share their start byte
+    facts.calls.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
+    facts.plain_calls.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    facts.names.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    facts.name_starts = [n.start_byte for n in facts.names]
+    for starts in facts.binding_spots.values():
+        starts.sort()
     facts.declarators.sort(key=lambda d: d[0].start_byte)
     module.__dict__["_dw_facts"] = facts
     return facts
