@@ -10,6 +10,7 @@ whose path covers the route's path.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -68,15 +69,28 @@ class RouteReport:
     full_path: str | None
     protected: bool
     chain: list[tuple[ts.Module, Any]]  # handler nodes that run for the route (middleware first)
+    #: the binding calls the route's code makes (fetch and RPC), so rules can tell a proxy from
+    #: an RPC call that passes nothing the client chose
+    calls: list[ProxyCall] = field(default_factory=list)
+
+
+#: the Fetcher methods that send an HTTP request (or a socket) to the backend: everything else
+#: called on a service binding is an RPC method of its WorkerEntrypoint
+FETCH_METHODS = frozenset({"fetch", "connect"})
 
 
 @dataclass
 class ProxyCall:
-    """A ``<...>.<BINDING>.fetch(...)`` call and the code that prepares its request."""
+    """A binding call and the code that prepares it: ``<...>.<BINDING>.fetch(...)`` (kind
+    ``fetch``, a forwarded HTTP request) or ``<...>.<BINDING>.someMethod(...)`` (kind ``rpc``,
+    arguments passed to the backend's WorkerEntrypoint)."""
 
     module: ts.Module
     node: Any
     scope: list[tuple[ts.Module, Any]]
+    kind: str = "fetch"
+    #: the method called on the binding, ``users.get`` for ``env.B.users.get(...)``
+    method: str = "fetch"
 
 
 @dataclass
@@ -88,6 +102,10 @@ class FrontAnalysis:
     unrouted_calls: list[ProxyCall] = field(default_factory=list)
     #: the unrouted calls whose function shows no auth step before the call
     unguarded_calls: list[ProxyCall] = field(default_factory=list)
+    #: RPC calls outside every recognised route with no auth step before them (DW005 then asks
+    #: whether they pass an identity the client chose); ``unrouted_calls``/``unguarded_calls``
+    #: hold fetch-style calls only, as the rules reading them (DW005, DW011) expect
+    unguarded_rpc: list[ProxyCall] = field(default_factory=list)
     graph: ts.ModuleGraph | None = None
     code: Code | None = None
 
@@ -180,13 +198,11 @@ class Code:
             result.append((mod, current))
             if level >= MAX_CALL_DEPTH:
                 continue
-            for sub in ts.walk(current):
+            for sub in module_facts(mod).names_in(current):
                 if sub.type == "identifier":
                     found = self.graph.resolve(mod, ts.text(sub))
-                elif sub.type == "member_expression":  # `ns.proxy` from `import * as ns`
+                else:  # `ns.proxy` from `import * as ns`
                     found = self.graph.resolve_member(mod, sub)
-                else:
-                    continue
                 if found is not None and found[2].type != "class_declaration":
                     todo.append((found[0], found[2], level + 1))
         return result
@@ -213,7 +229,9 @@ class Code:
         return False
 
     def reaches(self, module: ts.Module, node: Any) -> bool:
-        return any(self.touches_binding(n) for _, n in self.closure(module, node))
+        """Does ``node`` or code it calls touch the binding? (The module's indexed binding spots
+        answer in a bisect what :meth:`touches_binding` answers by walking.)"""
+        return any(module_facts(m).touches(self.binding, n) for m, n in self.closure(module, node))
 
     def strings(self, module: ts.Module, node: Any) -> set[str]:
         out: set[str] = set()
@@ -443,13 +461,11 @@ def _collect(
                 parent = _app_key(graph, module, root)
                 if parent != key:
                     mounts.setdefault(key, (parent, "", (module.order, value.start_byte)))
-        for node in ts.walk(module.root):
-            call = ts.method_call(node)
-            if call is None:
-                continue
-            func, method = call
+        for member_call in module_facts(module).calls:
+            node, method = member_call.node, member_call.method
             if method not in ROUTE_METHODS and method not in ("use", "route"):
                 continue
+            func = node.child_by_field_name("function")
             obj = func.child_by_field_name("object")
             app = _app_for(graph, module, obj)
             if app is None:
@@ -512,12 +528,8 @@ def _link_app_parameters(
     belong to the app passed in, as if mounted at "" when the call runs."""
     apps = {reg.app for reg in registrations}
     for module in modules:
-        for node in ts.walk(module.root):
-            if node.type != "call_expression":
-                continue
+        for node in module_facts(module).plain_calls:
             func = node.child_by_field_name("function")
-            if func is None or func.type != "identifier":
-                continue
             found = graph.resolve(module, ts.text(func))
             function = ts.unwrap(found[2]) if found is not None else None
             if function is None or function.type not in ts.FUNCTION_TYPES:
@@ -546,31 +558,198 @@ def _prefix(
     return (join_paths(_prefix(parent, mounts, base_paths, seen | {app}), prefix) or "").rstrip("/") + own
 
 
-def _binding_fetch_calls(code: Code, module: ts.Module) -> list[Any]:
-    """Calls ``X.fetch(...)`` where X is, or was assigned from, something touching the binding."""
-    calls = []
-    for node in ts.walk(module.root):
-        call = ts.method_call(node)
-        if call is None or call[1] not in ("fetch", "connect"):
+# ---------------------------------------------------------------------------------------------
+# per-module facts: one tree-sitter query pass, cached on the module
+
+
+@dataclass
+class MemberCall:
+    """``obj.method(args)``."""
+
+    node: Any
+    obj: Any
+    method: str
+    args: list[Any]
+
+
+@dataclass
+class ModuleFacts:
+    """What the binding, header and client-input questions need from one module, collected by a
+    single tree-sitter query (C, not a Python walk), so each question filters a short list."""
+
+    calls: list[MemberCall] = field(default_factory=list)
+    #: (declarator, name or destructuring pattern, value), in source order
+    declarators: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    #: object literals used as headers: ``{ headers: {...} }`` and ``new Headers({...})``
+    header_objects: list[Any] = field(default_factory=list)
+    #: ``f(...)`` calls of a plain identifier
+    plain_calls: list[Any] = field(default_factory=list)
+    #: identifiers and ``ns.x`` member expressions, by start byte (``closure`` follows them)
+    names: list[Any] = field(default_factory=list)
+    name_starts: list[int] = field(default_factory=list)
+    #: where a name could touch a binding (``x.NAME``, ``{ NAME }``, ``{ NAME: y }``,
+    #: ``x["NAME"]``): name -> sorted start bytes
+    binding_spots: dict[str, list[int]] = field(default_factory=dict)
+
+    def names_in(self, node: Any) -> list[Any]:
+        """Identifiers (and ``ns.x``) inside ``node``, in source order."""
+        lo = bisect.bisect_left(self.name_starts, node.start_byte)
+        hi = bisect.bisect_left(self.name_starts, node.end_byte)
+        return self.names[lo:hi]
+
+    def touches(self, name: str, node: Any) -> bool:
+        """Is there a binding spot for ``name`` inside ``node``?"""
+        starts = self.binding_spots.get(name)
+        if not starts:
+            return False
+        index = bisect.bisect_left(starts, node.start_byte)
+        return index < len(starts) and starts[index] < node.end_byte
+
+
+_FACTS_SOURCE = """
+(call_expression function: (member_expression object: (_) @obj property: (property_identifier) @method)
+  arguments: (arguments) @args) @call
+(variable_declarator name: (_) @name value: (_) @value) @decl
+(pair key: (_) @key value: (object) @object)
+(new_expression constructor: (identifier) @ctor arguments: (arguments . (object) @init))
+(call_expression function: (identifier)) @plain
+(identifier) @name
+(member_expression object: (identifier) property: (property_identifier)) @nsmember
+(member_expression property: (property_identifier) @spot)
+(pair_pattern key: (property_identifier) @spot)
+(shorthand_property_identifier_pattern) @spot
+(subscript_expression index: (string) @spotstring)
+"""
+_QUERIES: dict[int, Any] = {}
+
+
+def module_facts(module: ts.Module) -> ModuleFacts:
+    """The module's facts, computed on first use and kept on the module (the parse layer knows
+    nothing about analyses, so the cache lives here, as an attribute it does not declare)."""
+    cached = module.__dict__.get("_dw_facts")
+    if cached is not None:
+        return cached
+    import tree_sitter
+
+    language = module.tree.language
+    query = _QUERIES.get(id(language))
+    if query is None:
+        query = _QUERIES[id(language)] = (tree_sitter.Query(language, _FACTS_SOURCE), language)
+    facts = ModuleFacts()
+    for index, captures in tree_sitter.QueryCursor(query[0]).matches(module.root):
+        if index == 0:
+            method = ts.text(captures["method"][0])
+            args = captures["args"][0].named_children
+            facts.calls.append(MemberCall(captures["call"][0], captures["obj"][0], method, args))
+        elif index == 1:
+            facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
+        elif index == 2:
+            key = captures["key"][0]
+            if (ts.string_value(key) or ts.text(key)) == "headers":
+                facts.header_objects.append(captures["object"][0])
+        elif index == 3:
+            if ts.text(captures["ctor"][0]) == "Headers":
+                facts.header_objects.append(captures["init"][0])
+        elif index == 4:
+            facts.plain_calls.append(captures["plain"][0])
+        elif index in (5, 6):
+            facts.names.append(captures["name" if index == 5 else "nsmember"][0])
+        elif index in (7, 8, 9):
+            spot = captures["spot"][0]
+            facts.binding_spots.setdefault(ts.text(spot), []).append(spot.start_byte)
+        else:
+            spot = captures["spotstring"][0]
+            facts.binding_spots.setdefault(ts.string_value(spot) or "", []).append(spot.start_byte)
+    # pre-order (outer call first, as a tree walk visits them): chains share their start byte
+    facts.calls.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
+    facts.plain_calls.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    facts.names.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    facts.name_starts = [n.start_byte for n in facts.names]
+    for starts in facts.binding_spots.values():
+        starts.sort()
+    facts.declarators.sort(key=lambda d: d[0].start_byte)
+    module.__dict__["_dw_facts"] = facts
+    return facts
+
+
+def in_scope(definition: Any, use: Any) -> bool:
+    """Is a declaration at ``definition`` visible at ``use``: at module level, or inside a
+    function that also contains ``use``? (Block scoping is ignored: names rarely repeat.)"""
+    function = ts.enclosing_function(definition)
+    return function is None or function.start_byte <= use.start_byte < function.end_byte
+
+
+def binding_path(node: Any, binding: str) -> list[str] | None:
+    """``c.env.B.users`` -> ``["users"]`` when ``B`` is the binding: the properties read after
+    the binding (``[]`` for the binding itself), or None when the expression is not the binding."""
+    node = ts.unwrap(node)
+    after: list[str] = []
+    while node is not None:
+        if node.type == "member_expression":
+            prop = node.child_by_field_name("property")
+            name = ts.text(prop) if prop is not None else ""
+            if name == binding:
+                return after[::-1]
+            after.append(name)
+            node = ts.unwrap(node.child_by_field_name("object"))
+        elif node.type == "subscript_expression":
+            index = node.child_by_field_name("index")
+            if index is not None and ts.string_value(index) == binding:
+                return after[::-1]
+            return None
+        else:
+            return None
+    return None
+
+
+def _stub_path(
+    code: Code, module: ts.Module, obj: Any, facts: ModuleFacts, depth: int = 0
+) -> list[str] | None:
+    """Like :func:`binding_path`, also through a variable holding the binding or a stub from it:
+    ``const api = c.env.B``, ``const { B } = env``, ``const { B: api } = c.env``, ``const x = api``."""
+    found = binding_path(obj, code.binding)
+    if found is not None:
+        return found
+    after: list[str] = []
+    node = ts.unwrap(obj)
+    while node is not None and node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        after.append(ts.text(prop) if prop is not None else "")
+        node = ts.unwrap(node.child_by_field_name("object"))
+    if node is None or node.type != "identifier":
+        return None
+    name = ts.text(node)
+    if name == code.binding:  # a destructured `{ BACKEND_SERVICE }`, as a parameter or a local
+        return after[::-1]
+    for decl, pattern, value in facts.declarators:
+        if decl.start_byte >= obj.start_byte:
+            break
+        if not in_scope(decl, obj):
             continue
-        func = call[0]
-        obj = ts.unwrap(func.child_by_field_name("object"))
-        if code.touches_binding(obj):
-            calls.append(node)
-        elif obj.type == "identifier":
-            scope = ts.enclosing_function(node) or module.root
-            name = ts.text(obj)
-            for sub in ts.walk(scope):
-                if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
-                    value = sub.child_by_field_name("value")
-                    if value is not None and code.touches_binding(value):
-                        calls.append(node)
-                        break
-                # `const { BINDING } = env`, `{ BINDING: api }`, `fetch(req, { BINDING })`
-                if sub.type == "object_pattern" and _binds(sub, name) and code.touches_binding(sub):
-                    calls.append(node)
-                    break
-    return calls
+        if pattern.type == "identifier" and ts.text(pattern) == name:
+            inner = binding_path(value, code.binding)
+            if inner is None and depth < 4 and ts.unwrap(value).type in ("identifier", "member_expression"):
+                inner = _stub_path(code, module, ts.unwrap(value), facts, depth + 1)
+            if inner is not None:
+                return inner + after[::-1]
+        elif pattern.type == "object_pattern" and _binds(pattern, name) and code.touches_binding(pattern):
+            return after[::-1]
+    return None
+
+
+def binding_calls(code: Code, module: ts.Module) -> list[tuple[Any, str, str]]:
+    """(call, kind, method) for every call on the binding in ``module``: ``X.fetch(...)`` /
+    ``X.connect(...)`` (kind ``fetch``) and any other method, an RPC call (kind ``rpc``), where X
+    is the binding, a stub read from it, or a variable holding either."""
+    facts = module_facts(module)
+    found = []
+    for call in facts.calls:
+        path = _stub_path(code, module, call.obj, facts)
+        if path is None or any(p in FETCH_METHODS for p in path):
+            continue  # `env.B.fetch(req).then(...)` is not a call on the binding
+        kind = "fetch" if not path and call.method in FETCH_METHODS else "rpc"
+        found.append((call.node, kind, ".".join([*path, call.method])))
+    return found
 
 
 def _binds(pattern: Any, name: str) -> bool:
@@ -639,21 +818,27 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         chain.extend((reg.module, h) for h in reg.handlers)
         analysis.routes.append(RouteReport(reg, full, protected, chain))
 
-    routed = {
-        (str(m.path), n.id)
-        for route in analysis.routes
-        for h_mod, h in route.chain
-        for m, n in code.closure(h_mod, h)
-    }
+    calls: list[ProxyCall] = []
     for module in modules:
-        for call in _binding_fetch_calls(code, module):
-            scope = ts.enclosing_function(call) or call
-            proxy_call = ProxyCall(module, call, code.closure(module, scope))
-            analysis.proxy_calls.append(proxy_call)
-            if not _inside(module, call, routed):
-                analysis.unrouted_calls.append(proxy_call)
-                if not _guarded(code, module, call, auth_names, modules):
-                    analysis.unguarded_calls.append(proxy_call)
+        for node, kind, method in binding_calls(code, module):
+            scope = ts.enclosing_function(node) or node
+            calls.append(ProxyCall(module, node, code.closure(module, scope), kind, method))
+    routed: set[tuple[str, int]] = set()
+    for route in analysis.routes:
+        nodes = {(str(m.path), n.id) for h_mod, h in route.chain for m, n in code.closure(h_mod, h)}
+        route.calls = [call for call in calls if _inside(call.module, call.node, nodes)]
+        routed |= nodes
+    for proxy_call in calls:
+        analysis.proxy_calls.append(proxy_call)
+        if _inside(proxy_call.module, proxy_call.node, routed):
+            continue
+        if proxy_call.kind == "fetch":
+            analysis.unrouted_calls.append(proxy_call)
+        guarded = _guarded(code, proxy_call.module, proxy_call.node, auth_names, modules)
+        if not guarded:
+            (analysis.unguarded_calls if proxy_call.kind == "fetch" else analysis.unguarded_rpc).append(
+                proxy_call
+            )
     return analysis
 
 

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import FrontAnalysis, front_analysis, method_token
-from dualworker_cli.check.model import Finding, Project, Rule, Severity
+from dualworker_cli.check.analysis import FrontAnalysis, ProxyCall, front_analysis, method_token
+from dualworker_cli.check.identity import IdentityArg, passes_request, rpc_identity_args
+from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
+
+
+def _rpc_only(calls: list[ProxyCall]) -> bool:
+    """The route reaches the backend only through RPC methods (no fetch, no request handed over)."""
+    return bool(calls) and all(c.kind == "rpc" and not passes_request(c) for c in calls)
+
+
+def _identity_message(pair: Pair, call: ProxyCall, arg: IdentityArg) -> str:
+    return (
+        f"passes `{arg.name}` from {arg.source} to `{pair.binding}.{call.method}()`: anyone can "
+        "act as any user by changing it"
+    )
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -15,8 +28,22 @@ def check(project: Project) -> Iterator[Finding]:
             if route.protected:
                 continue
             reg = route.registration
-            line, col = reg.module.position(method_token(reg.node))
             shown = route.full_path if route.full_path is not None else "<dynamic path>"
+            if _rpc_only(route.calls):
+                # an RPC call without auth is fine when it passes nothing that says who (public
+                # data); it is the hole when the client picks the identity argument
+                for call in route.calls:
+                    for arg in rpc_identity_args(project, pair, call):
+                        line, col = arg.module.position(arg.node)
+                        yield RULE.at_pos(
+                            arg.module.rel,
+                            line,
+                            col,
+                            f"`{reg.method.upper()} {shown}` has no auth middleware and "
+                            + _identity_message(pair, call, arg),
+                        )
+                continue
+            line, col = reg.module.position(method_token(reg.node))
             yield RULE.at_pos(
                 reg.module.rel,
                 line,
@@ -33,6 +60,26 @@ def check(project: Project) -> Iterator[Finding]:
                 f"`{pair.binding}` is called outside any Hono route and nothing before it in the "
                 "handler authenticates (no auth/verify/jwt/session call, no 401 answer)",
             )
+        for call in analysis.unguarded_rpc:
+            args = rpc_identity_args(project, pair, call)
+            if passes_request(call) and not args:
+                line, col = call.module.position(call.node)
+                yield RULE.at_pos(
+                    call.module.rel,
+                    line,
+                    col,
+                    f"`{pair.binding}.{call.method}()` receives the client's request outside any Hono "
+                    "route and nothing before it in the handler authenticates",
+                )
+            for arg in args:
+                line, col = arg.module.position(arg.node)
+                yield RULE.at_pos(
+                    arg.module.rel,
+                    line,
+                    col,
+                    "outside any Hono route, with no auth step before it, the handler "
+                    + _identity_message(pair, call, arg),
+                )
 
 
 RULE = Rule(
@@ -46,6 +93,13 @@ RULE = Rule(
     "`app.use(pattern, authMiddleware)` whose pattern covers the route (parent apps included for "
     "`app.route(prefix, child)`). A binding call outside any Hono route (a plain `fetch` handler) "
     "must follow, in its function, a call named like auth/verify/jwt/session or a 401 answer. "
+    "RPC calls on the binding (`env.BACKEND.getNotes(userId)`, also through `c.env`, a destructured "
+    "binding or a stub in a variable) reach the backend too: when a route or handler reaches it only "
+    "through RPC, it is flagged if no auth runs before it AND an argument carries an identity taken "
+    "from client input - the query (`c.req.query()`, `searchParams`), the body (`c.req.json()`), a "
+    "path parameter or a header - named like `userId`/`accountId`/`email` (by its key, its variable or "
+    "the backend method's parameter). An RPC call passing nothing that says who (a public read) is "
+    "not flagged. "
     "Auth middleware is recognised by name (auth, jwt, jwk, bearer, session, clerk, cloudflareAccess, "
     "verify, ... or `[front] auth_middleware` in `dualworker.toml`) or by shape (answers 401, else "
     "calls `next()`).",
@@ -55,6 +109,7 @@ RULE = Rule(
     fix='Put the middleware in front of the handler, `app.all("/api/internal/*", authMiddleware, '
     'proxyToBackend)`, or register `app.use("/api/internal/*", authMiddleware)` before the route. '
     "Hono runs middleware in registration order: a `use` added after the route does not protect it.",
-    hint="Put the auth middleware before the handler, or app.use() it earlier",
+    hint="Put the auth middleware before the handler, or app.use() it earlier; take RPC identities "
+    "from the verified session, never from the request",
     check=check,
 )

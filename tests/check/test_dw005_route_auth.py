@@ -1,0 +1,141 @@
+"""DW005 on RPC service bindings (issue 8, shape 4): `env.BACKEND.method(args)` reaches the
+backend like `fetch` does; without auth, an identity argument the client chose is the hole."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dualworker_cli.check.analysis import front_analysis
+from dualworker_cli.check.engine import run
+from tests.test_check_support import FRONT_TS, make_project
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "check"
+
+
+def where(result) -> list[tuple[str, str, int]]:
+    return [(f.rule, f.path, f.line) for f in result.findings]
+
+
+def test_hono_routes_passing_client_identity_to_rpc() -> None:
+    result = run(FIXTURES / "rpc-identity-from-client")
+    assert where(result) == [
+        ("DW005", "apps/web/src/routes/notes.ts", 8),
+        ("DW005", "apps/web/src/routes/notes.ts", 16),
+    ]
+    first, second = (f.message for f in result.findings)
+    assert "`GET /api/notes`" in first and "`userId` from the query string to `NOTES.listNotes()`" in first
+    assert "`DELETE /api/notes/:noteId`" in second and "`ownerId` from the request body" in second
+
+
+def test_rpc_calls_are_recognised_in_every_shape() -> None:
+    """`c.env.NOTES.m()`, a destructured `{ NOTES }` and a stub in a variable are RPC calls."""
+    result = run(FIXTURES / "rpc-identity-from-client")
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert sorted((c.kind, c.method) for c in analysis.proxy_calls) == [
+        ("rpc", "deleteNote"),
+        ("rpc", "listNotes"),
+        ("rpc", "listNotes"),
+        ("rpc", "listTags"),
+    ]
+
+
+def test_plain_fetch_handler_identity_named_by_the_backend_parameter() -> None:
+    result = run(FIXTURES / "rpc-plain-fetch-handler")
+    assert where(result) == [("DW005", "front/src/index.ts", 15)]
+    assert "`accountId` from the query string to `LEDGER.charge()`" in result.findings[0].message
+
+
+def test_plain_fetch_handler_with_a_token_check_is_clean(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "rpc-plain-fetch-handler", root)
+    index = root / "front" / "src" / "index.ts"
+    index.write_text(
+        index.read_text().replace(
+            "    const { pathname, searchParams } = new URL(request.url);\n",
+            "    const { pathname, searchParams } = new URL(request.url);\n"
+            '    if (!(await verifyToken(request))) return new Response("unauthorized", { status: 401 });\n',
+        )
+        + "\nasync function verifyToken(request: Request) {\n"
+        + '  return request.headers.has("Authorization");\n}\n'
+    )
+    assert where(run(root)) == []
+
+
+def test_public_reads_and_session_identities_are_clean() -> None:
+    assert where(run(FIXTURES / "rpc-identity-clean")) == []
+
+
+RPC_ROUTE = """import {{ Hono }} from "hono";
+
+const app = new Hono();
+app.{method}("{path}", async (c) => {{
+  {body}
+}});
+export default app;
+"""
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "source"),
+    [
+        (
+            "get",
+            "/u/:userId",
+            'return c.json(await c.env.BACKEND_SERVICE.profile(c.req.param("userId")));',
+            "URL path",
+        ),
+        (
+            "get",
+            "/me",
+            'return c.json(await c.env.BACKEND_SERVICE.profile(c.req.header("x-account-id")));',
+            "header",
+        ),
+        (
+            "post",
+            "/notes",
+            "const body = await c.req.json();\n"
+            "  return c.json(await c.env.BACKEND_SERVICE.addNote({ userId: body.uid, text: body.text }));",
+            "request body",
+        ),
+        (
+            "get",
+            "/notes",
+            'const email = new URL(c.req.url).searchParams.get("email");\n'
+            "  return c.json(await c.env.BACKEND_SERVICE.notesOf(email));",
+            "query string",
+        ),
+    ],
+)
+def test_client_sources(tmp_path: Path, method: str, path: str, body: str, source: str) -> None:
+    index = RPC_ROUTE.format(method=method, path=path, body=body)
+    result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
+    found = [f for f in result.findings if f.rule == "DW005"]
+    assert len(found) == 1 and f"from the {source}" in found[0].message.replace(
+        "a request header", "the header"
+    )
+
+
+def test_rpc_without_identity_is_a_public_read(tmp_path: Path) -> None:
+    body = 'return c.json(await c.env.BACKEND_SERVICE.search(c.req.query("q"), Number(c.req.query("page"))));'
+    index = RPC_ROUTE.format(method="get", path="/search", body=body)
+    result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
+    assert [f for f in result.findings if f.rule == "DW005"] == []
+
+
+def test_rpc_handed_the_raw_request_counts_like_fetch(tmp_path: Path) -> None:
+    index = RPC_ROUTE.format(
+        method="all", path="/api/*", body="return c.env.BACKEND_SERVICE.handle(c.req.raw);"
+    )
+    result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
+    found = [f for f in result.findings if f.rule == "DW005"]
+    assert len(found) == 1 and "reaches `BACKEND_SERVICE` but no auth middleware" in found[0].message
+
+
+def test_route_with_fetch_and_rpc_keeps_the_proxy_rule(tmp_path: Path) -> None:
+    body = "await c.env.BACKEND_SERVICE.touch();\n  return c.env.BACKEND_SERVICE.fetch(c.req.url);"
+    index = RPC_ROUTE.format(method="get", path="/api/x", body=body)
+    result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
+    assert len([f for f in result.findings if f.rule == "DW005"]) == 1
