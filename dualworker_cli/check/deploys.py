@@ -107,13 +107,6 @@ def _commands_in(text: str) -> list[tuple[str, _Command]]:
     return [(text, c) for seg in _SPLIT.split(text) if (c := _wrangler_deploys(seg)) is not None]
 
 
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
-
-
 def _package_scripts(path: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -123,43 +116,71 @@ def _package_scripts(path: Path) -> dict[str, str]:
     return {k: v for k, v in scripts.items() if isinstance(v, str)} if isinstance(scripts, dict) else {}
 
 
-def _targets(worker: Worker, folder: Path, command: _Command) -> bool:
-    """Does ``command``, run in ``folder``, deploy ``worker``'s config?"""
-    cwd = folder / command.cwd if command.cwd else folder
-    if command.config is not None:
-        return _same(cwd / command.config, worker.config.path)
-    return _same(cwd, worker.root)
+@dataclass(frozen=True)
+class _Deploy:
+    """One deploy command, resolved: what it deploys (a config file, or the config found in a
+    folder) and how the environment is chosen."""
+
+    config: Path | None
+    folder: Path
+    env: str | None
+    build_script: str  # the script text, for CLOUDFLARE_ENV / vite --mode (needs the Worker's envs)
+    scripts: dict[str, str]
+    evidence: str
 
 
-def find_deploys(worker: Worker, root: Path, packages: list[Path], workflows: list[Path]) -> Deploys:
-    """The deployed environments of ``worker`` according to ``packages`` (package.json files) and
-    ``workflows`` (GitHub workflow files) of the project at ``root``."""
-    envs: set[str] = set()
-    evidence: list[str] = []
+def _index(root: Path, packages: list[Path], workflows: list[Path]) -> list[_Deploy]:
+    """Every deploy command of the project, read once (not once per Worker: monorepos have
+    hundreds of packages)."""
+    out: list[_Deploy] = []
     for package in packages:
         scripts = _package_scripts(package)
         for name, script in scripts.items():
+            if "wrangler" not in script:
+                continue
             for text, command in _commands_in(script):
-                if not _targets(worker, package.parent, command):
-                    continue
-                env = (
-                    command.env
-                    if command.env is not None
-                    else (_build_env(text, scripts, set(worker.envs)) or TOP)
-                )
-                envs.add(env)
-                evidence.append(f"{_rel(package, root)} scripts.{name}")
+                cwd = package.parent / command.cwd if command.cwd else package.parent
+                config = _resolved(cwd / command.config) if command.config is not None else None
+                evidence = f"{_rel(package, root)} scripts.{name}"
+                out.append(_Deploy(config, _resolved(cwd), command.env, text, scripts, evidence))
     for workflow in workflows:
         try:
             text = workflow.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
+        if "wrangler" not in text:
+            continue
         folders = [root / d.strip() for d in _WORKFLOW_DIR.findall(text)] or [root]
         for line in text.splitlines():
             for _, command in _commands_in(line.strip().removeprefix("- ").removeprefix("run:").strip()):
-                if any(_targets(worker, folder, command) for folder in folders):
-                    envs.add(command.env if command.env is not None else TOP)
-                    evidence.append(_rel(workflow, root))
+                for folder in folders:
+                    cwd = folder / command.cwd if command.cwd else folder
+                    config = _resolved(cwd / command.config) if command.config is not None else None
+                    env = command.env if command.env is not None else TOP
+                    out.append(_Deploy(config, _resolved(cwd), env, "", {}, _rel(workflow, root)))
+    return out
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
+
+
+def find_deploys(worker: Worker, deploys_index: list[_Deploy]) -> Deploys:
+    """The deployed environments of ``worker`` according to the project's deploy commands."""
+    envs: set[str] = set()
+    evidence: list[str] = []
+    config, folder = _resolved(worker.config.path), _resolved(worker.root)
+    for deploy in deploys_index:
+        if (deploy.config != config) if deploy.config is not None else (deploy.folder != folder):
+            continue
+        env = deploy.env
+        if env is None:
+            env = _build_env(deploy.build_script, deploy.scripts, set(worker.envs)) or TOP
+        envs.add(env)
+        evidence.append(deploy.evidence)
     if not evidence:
         return Deploys(None)
     return Deploys(frozenset(envs), tuple(dict.fromkeys(evidence)))
@@ -184,10 +205,10 @@ def _project_files(root: Path) -> tuple[list[Path], list[Path]]:
 
 
 def deploys(project: Project, worker: Worker) -> Deploys:
-    """The deployed environments of ``worker`` (computed once per run)."""
-    files = project.memo(("deploy-files",), lambda: _project_files(project.root))
+    """The deployed environments of ``worker`` (the project's commands are read once per run)."""
+    index = project.memo(("deploy-index",), lambda: _index(project.root, *_project_files(project.root)))
     key = ("deploys", str(worker.config.path))
-    return project.memo(key, lambda: find_deploys(worker, project.root, *files))
+    return project.memo(key, lambda: find_deploys(worker, index))
 
 
 def _rel(path: Path, root: Path) -> str:
