@@ -673,7 +673,8 @@ def discover_by_scan(root: Path) -> Project:
     if not found.configs:
         raise ParseError(
             "no wrangler.jsonc, wrangler.json or wrangler.toml found, nor a Wrangler config named by "
-            f"`--config` in package.json scripts or kept under iac/, infra/, deploy/ (and no {SETTINGS_FILE})",
+            "`--config` in package.json scripts or kept under iac/, infra/, deploy/ "
+            f"(and no {SETTINGS_FILE})",
             str(root),
             line=0,
         )
