@@ -32,6 +32,7 @@ BACKEND_JSONC = """// Data Worker: private.
         "queue": "jobs", // consumed here
         "max_retries": 3,
       },
+      { "queue": "jobs-dlq" }, // failed jobs are logged (the DLQ --fix may name: it exists)
     ],
   },
   "env": {
@@ -136,6 +137,9 @@ class_name = "ReportWorkflow"
 [[queues.consumers]]
 queue = "jobs" # no DLQ yet
 
+[[queues.consumers]]
+queue = "jobs-dlq" # failed jobs land here
+
 [env.staging]
 workers_dev = true # oops
 
@@ -151,7 +155,7 @@ dead_letter_queue = "jobs-dlq-staging"
     path.write_text(toml_text)
     before = run(root)
     assert {"DW002", "DW003", "DW009"} <= {f.rule for f in before.findings}
-    assert any(f.path == "core/wrangler.toml" and f.line == 24 for f in before.findings if f.rule == "DW002")
+    assert any(f.path == "core/wrangler.toml" and f.line == 27 for f in before.findings if f.rule == "DW002")
     after = run_with_fixes(root)
     assert after.findings == []
     text = path.read_text()

@@ -782,8 +782,11 @@ def test_dw010_migration_lists_of_the_wrong_type_are_not_an_internal_error(tmp_p
     data = backend()
     data["migrations"] = [{"tag": "v1", "new_sqlite_classes": True, "renamed_classes": 1.5}]
     found = [f for f in lint(make_project(tmp_path, backend=data)).findings if f.rule == "DW010"]
+    # the staging binding inherits the (broken) top-level list, and says so
     assert {f.message for f in found} == {
-        "Durable Object class `Room` has no migration (`new_sqlite_classes`)"
+        "Durable Object class `Room` has no migration (`new_sqlite_classes`)",
+        "Durable Object class `Room` has no migration (`new_sqlite_classes`) in env.staging "
+        "(it inherits the top level's `migrations`)",
     }
 
 
