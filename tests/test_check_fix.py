@@ -235,20 +235,25 @@ def test_fix_run_worker_first(tmp_path: Path) -> None:
     front.write_text(text)
     assert [f.rule for f in run(root).findings] == ["DW008"]
     after = run_with_fixes(root)
+    # the patterns the front really forwards (the proxy and the WebSocket route), not a guessed prefix
     assert after.findings == [] and after.fixed == [
-        'web/wrangler.jsonc: add "/api/internal/*" to assets.run_worker_first'
+        'web/wrangler.jsonc: add "/api/internal/*", "/api/ws/*" to assets.run_worker_first'
     ]
     assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == [
         "/app/*",
         "/api/internal/*",
+        "/api/ws/*",
     ]
     # missing altogether: the key is added
     text = front.read_text().replace(
-        '"run_worker_first": ["/app/*", "/api/internal/*"]', '"binding": "ASSETS"'
+        '"run_worker_first": ["/app/*", "/api/internal/*", "/api/ws/*"]', '"binding": "ASSETS"'
     )
     front.write_text(text)
     assert run_with_fixes(root).findings == []
-    assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == ["/api/internal/*"]
+    assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == [
+        "/api/internal/*",
+        "/api/ws/*",
+    ]
 
 
 def test_fix_keeps_crlf_in_toml(tmp_path: Path) -> None:

@@ -727,7 +727,12 @@ export default { fetch: main.fetch };
 
     root = make_project(tmp_path, front=data, front_ts={**FRONT_TS, "src/index.ts": index})
     found = [(f.rule, f.path, f.line) for f in lint(root).findings]
-    assert found == [("DW005", "web/src/index.ts", 4), ("DW006", "web/src/index.ts", 4)]
+    # DW008: `/rpc/*` is forwarded too, and `run_worker_first: ["/api/*"]` does not cover it
+    assert found == [
+        ("DW005", "web/src/index.ts", 4),
+        ("DW006", "web/src/index.ts", 4),
+        ("DW008", "web/wrangler.jsonc", 8),
+    ]
 
 
 def test_dw012_default_export_reported_once_for_two_bindings(tmp_path: Path) -> None:

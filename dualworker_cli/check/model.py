@@ -62,8 +62,9 @@ class Severity(enum.IntEnum):
 class Fix:
     """A config edit addressed by key path, so several fixes to one file can be applied in turn.
 
-    ``op`` is ``set`` (``key`` = ``value`` in the object at ``keypath``) or ``append`` (``value``
-    appended to the array at ``keypath``, created when missing).
+    ``op`` is ``set`` (``key`` = ``value`` in the object at ``keypath``), ``append`` (``value``
+    appended to the array at ``keypath``, created when missing) or ``extend`` (each item of the list
+    ``value`` appended in turn).
     """
 
     description: str
