@@ -77,10 +77,11 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
         target_env = resolved[1]
         if match is not None and target_env != match:
             which = f"the {target_env} Worker" if target_env else "the top-level Worker"
+            which = "" if isinstance(entry.get("environment"), str) else f" ({which})"
             yield RULE.at(
                 config,
                 keypath,
-                f"{where(prefix)}: `{pair.binding}` points to `{_shown(entry)} ({which}), "
+                f"{where(prefix)}: `{pair.binding}` points to `{_shown(entry)}{which}, "
                 f"expected `{expected}`; this environment would call another environment's backend",
             )
         elif match is None and target_env is not None and env_kind(target_env) != env_kind(env):

@@ -47,7 +47,7 @@ def check(project: Project) -> Iterator[Finding]:
     known = dead_letter | {q for q in (*producers, *consumers) if _DLQ_WORDS.search(q)}
     for worker, keypath, entry, block_dlqs in missing:
         queue = entry["queue"]
-        if queue in dead_letter:
+        if queue in known:
             continue  # the consumer of a dead-letter queue is the end of the line
         existing = dead_letter_for(queue, block_dlqs, known)
         message = (
@@ -80,7 +80,7 @@ def check(project: Project) -> Iterator[Finding]:
                     f"`{worker.label}` produces to `{queue}` but no Worker in this project consumes it",
                 )
     for queue, places in consumers.items():
-        if queue not in producers and queue not in dead_letter:
+        if queue not in producers and queue not in known:  # the platform fills dead-letter queues
             for worker, keypath in places:
                 yield RULE.at(
                     worker.config,

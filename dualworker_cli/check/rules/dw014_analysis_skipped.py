@@ -44,7 +44,7 @@ def _reason(project: Project, worker: Worker) -> str | None:
         )
     if language == "python":
         return (
-            f"it is a Python Worker (`main = {main!r}`), and these rules read TypeScript/JavaScript only; "
+            f'it is a Python Worker (`main = "{main}"`), and these rules read TypeScript/JavaScript only; '
             "review its routes' auth and the headers it trusts by hand"
         )
     if language == "other":
