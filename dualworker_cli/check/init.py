@@ -120,7 +120,7 @@ def render(project: Project) -> str:
     else:
         defaults = inferred[0] if inferred else None
         lines += [
-            "[backend]  # defaults for every [[pair]] below",
+            "[backend]  # defaults for every pair below",
             f"identity_header = {_q(defaults.identity_header if defaults else 'X-User-Id')}"
             f"  # {defaults.identity_source if defaults else 'the default'} (DW006)",
             "public_routes = []  # DW001: routes the backends may serve publicly",

@@ -49,13 +49,12 @@ def forwarded_patterns(project: Project, front: Worker) -> tuple[list[str], bool
     for pair in project.pairs:
         if pair.front is not front:
             continue
-        if pair.api_prefix:
-            patterns.append(pair.api_prefix.rstrip("/") + "/*")
+        explicit = pair.api_prefix or (project.settings.api_prefix if project.settings.source else None)
+        if explicit:
+            patterns.append(explicit.rstrip("/") + "/*")
         for route in front_analysis(project, pair).routes:
             if route.full_path:
                 patterns.append(route_pattern(route.full_path))
-    if project.settings.source is not None:
-        patterns.append(project.settings.api_prefix.rstrip("/") + "/*")
     known = bool(patterns)
     if not patterns:
         patterns.append(project.settings.api_prefix.rstrip("/") + "/*")
