@@ -155,6 +155,10 @@ def check(
         Path | None,
         typer.Option("--output", "-o", help="Write the report to this file (a table as plain text)."),
     ] = None,
+    init: Annotated[
+        bool,
+        typer.Option("--init", help="Write dualworker.toml from what discovery inferred (never overwrites)."),
+    ] = False,
 ) -> None:
     """Lint a dual-worker project against the security checklist (exit 0 clean, 1 findings, 2 errors)."""
     from dualworker_cli.check import command
@@ -163,6 +167,8 @@ def check(
         if explain is not None:
             command.explain(explain, console)
             return
+        if init:
+            raise typer.Exit(command.run_init(console, path))
         status = command.run_check(
             console,
             path=path,

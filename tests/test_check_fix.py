@@ -32,6 +32,7 @@ BACKEND_JSONC = """// Data Worker: private.
         "queue": "jobs", // consumed here
         "max_retries": 3,
       },
+      { "queue": "jobs-dlq" }, // failed jobs are logged (the DLQ --fix may name: it exists)
     ],
   },
   "env": {
@@ -139,6 +140,9 @@ class_name = "ReportWorkflow"
 [[queues.consumers]]
 queue = "jobs" # no DLQ yet
 
+[[queues.consumers]]
+queue = "jobs-dlq" # failed jobs land here
+
 [env.staging]
 workers_dev = true # oops
 
@@ -155,7 +159,7 @@ dead_letter_queue = "jobs-dlq-staging"
     path.write_text(toml_text)
     before = run(root)
     assert {"DW002", "DW003", "DW009"} <= {f.rule for f in before.findings}
-    assert any(f.path == "core/wrangler.toml" and f.line == 25 for f in before.findings if f.rule == "DW002")
+    assert any(f.path == "core/wrangler.toml" and f.line == 28 for f in before.findings if f.rule == "DW002")
     after = run_with_fixes(root)
     assert after.findings == []
     text = path.read_text()
@@ -235,20 +239,25 @@ def test_fix_run_worker_first(tmp_path: Path) -> None:
     front.write_text(text)
     assert [f.rule for f in run(root).findings] == ["DW008"]
     after = run_with_fixes(root)
+    # the patterns the front really forwards (the proxy and the WebSocket route), not a guessed prefix
     assert after.findings == [] and after.fixed == [
-        'web/wrangler.jsonc: add "/api/internal/*" to assets.run_worker_first'
+        'web/wrangler.jsonc: add "/api/internal/*", "/api/ws/*" to assets.run_worker_first'
     ]
     assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == [
         "/app/*",
         "/api/internal/*",
+        "/api/ws/*",
     ]
     # missing altogether: the key is added
     text = front.read_text().replace(
-        '"run_worker_first": ["/app/*", "/api/internal/*"]', '"binding": "ASSETS"'
+        '"run_worker_first": ["/app/*", "/api/internal/*", "/api/ws/*"]', '"binding": "ASSETS"'
     )
     front.write_text(text)
     assert run_with_fixes(root).findings == []
-    assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == ["/api/internal/*"]
+    assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == [
+        "/api/internal/*",
+        "/api/ws/*",
+    ]
 
 
 def test_fix_keeps_crlf_in_toml(tmp_path: Path) -> None:

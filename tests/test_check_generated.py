@@ -51,4 +51,4 @@ def test_generated_project_is_clean(
     if "websocket" in patterns:
         assert routes.get(("get", "/api/ws/:room")) is True
     assert analysis.proxy_calls, "the proxy's BACKEND_SERVICE.fetch call was not found"
-    assert len(result.rules) == 15
+    assert len(result.rules) == 16

@@ -728,7 +728,12 @@ export default { fetch: main.fetch };
 
     root = make_project(tmp_path, front=data, front_ts={**FRONT_TS, "src/index.ts": index})
     found = [(f.rule, f.path, f.line) for f in lint(root).findings]
-    assert found == [("DW005", "web/src/index.ts", 4), ("DW006", "web/src/index.ts", 4)]
+    # DW008: `/rpc/*` is forwarded too, and `run_worker_first: ["/api/*"]` does not cover it
+    assert found == [
+        ("DW005", "web/src/index.ts", 4),
+        ("DW006", "web/src/index.ts", 4),
+        ("DW008", "web/wrangler.jsonc", 8),
+    ]
 
 
 def test_dw012_default_export_reported_once_for_two_bindings(tmp_path: Path) -> None:
@@ -783,8 +788,11 @@ def test_dw010_migration_lists_of_the_wrong_type_are_not_an_internal_error(tmp_p
     data = backend()
     data["migrations"] = [{"tag": "v1", "new_sqlite_classes": True, "renamed_classes": 1.5}]
     found = [f for f in lint(make_project(tmp_path, backend=data)).findings if f.rule == "DW010"]
+    # the staging binding inherits the (broken) top-level list, and says so
     assert {f.message for f in found} == {
-        "Durable Object class `Room` has no migration (`new_sqlite_classes`)"
+        "Durable Object class `Room` has no migration (`new_sqlite_classes`)",
+        "Durable Object class `Room` has no migration (`new_sqlite_classes`) in env.staging "
+        "(it inherits the top level's `migrations`)",
     }
 
 

@@ -89,6 +89,26 @@ class _TemplateLookup:
         return self._answer
 
 
+def run_init(console: Console, path: Path) -> int:
+    """``--init``: write dualworker.toml from discovery; refuse (exit 2) when one exists."""
+    from dualworker_cli.check.init import InitRefused, write_init
+
+    try:
+        target, project = write_init(path)
+    except InitRefused as exc:
+        raise DualworkerError(escape(str(exc)), 2) from None
+    except ParseError as exc:
+        raise DualworkerError(escape(str(exc)), 2) from None
+    pairs = "; ".join(f"{p.front.config.rel} -> {p.backend.config.rel} ({p.binding})" for p in project.pairs)
+    console.print(f"wrote {escape(str(target))}: {len(project.pairs)} pair(s): {escape(pairs)}")
+    if project.ambiguities:
+        console.print(
+            f"{len(project.ambiguities)} ambiguous binding(s) left as comments: pick the right pair"
+        )
+    console.print("Review it (each value says where it came from), then run `dualworker check`.")
+    return 0
+
+
 def exit_status(result: Result, fail_on: str) -> int:
     if fail_on == "never":
         return 0

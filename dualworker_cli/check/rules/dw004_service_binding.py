@@ -6,18 +6,51 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity
+from dualworker_cli.check.discover import ambiguity_message
+from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity, env_kind
+from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.rules.common import where
 
 
 def _expected(pair: Pair, env: str | None) -> str | None:
-    """The backend Worker name a binding in ``env`` must target (None: cannot tell)."""
+    """The backend Worker name a binding in ``env`` must target (None: cannot tell).
+
+    Env names are compared by stage, so a front's ``env.dev`` expects the backend's
+    ``env.development`` when that is the backend's only development block.
+    """
     backend = pair.backend
     if env is None:
         return backend.name
-    if env in backend.envs:
-        return backend.env_worker_name(env)
-    return None
+    match = backend.env_matching(env)
+    return backend.env_worker_name(match) if match is not None else None
+
+
+def _shown(entry: dict[str, Any]) -> str:
+    """``api-staging``, or ``api` (environment `production``) for the deprecated key."""
+    service, environment = entry.get("service"), entry.get("environment")
+    if isinstance(environment, str) and environment:
+        return f"{service}` (environment `{environment}`)"
+    return f"{service}`"
+
+
+def _missing_fix(pair: Pair, prefix: KeyPath, top: dict[str, Any] | None, env: str) -> Fix | None:
+    """Add the env's binding, in the top level's own style (``environment`` key or env Worker name)."""
+    expected = _expected(pair, env)
+    if expected is None:
+        return None
+    value: dict[str, Any] = {"binding": pair.binding, "service": expected}
+    match = pair.backend.env_matching(env)
+    if top is not None and isinstance(top.get("environment"), str) and pair.backend.name and match:
+        value = {"binding": pair.binding, "service": pair.backend.name, "environment": match}
+    if top is not None and isinstance(top.get("entrypoint"), str):
+        value["entrypoint"] = top["entrypoint"]
+    return Fix(
+        f"add the {pair.binding} binding to {where(prefix)}",
+        pair.front.config,
+        "append",
+        (*prefix, "services"),
+        value,
+    )
 
 
 def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | None) -> Iterator[Finding]:
@@ -27,47 +60,43 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
     expected = _expected(pair, env)
     found = pair.binding_entry(block)
     if found is None:
-        fix = None
-        if expected is not None:
-            value: dict[str, Any] = {"binding": pair.binding, "service": expected}
-            if top is not None and isinstance(top.get("entrypoint"), str):
-                value["entrypoint"] = top["entrypoint"]
-            fix = Fix(
-                f"add the {pair.binding} binding to {where(prefix)}",
-                config,
-                "append",
-                (*prefix, "services"),
-                value,
-            )
         target = f" (to `{expected}`)" if expected else ""
         yield RULE.at(
             config,
             (*prefix, "services") if "services" in block else prefix,
             f"{where(prefix)} has no `{pair.binding}` service binding{target}: `services` are not "
             "inherited from the top level, so this environment cannot reach the backend",
-            fix,
+            _missing_fix(pair, prefix, top, env),
         )
         return
     index, entry = found
-    service = entry.get("service")
     keypath = (*prefix, "services", index, "service")
-    if expected is not None and service != expected:
-        owner = project.names.get(service) if isinstance(service, str) else None
-        other = f" (the {owner[1] or 'top-level'} Worker)" if owner and owner[0] is pair.backend else ""
-        yield RULE.at(
-            config,
-            keypath,
-            f"{where(prefix)}: `{pair.binding}` points to `{service}`{other}, "
-            f"expected `{expected}`; this environment would call another environment's backend",
-        )
-    elif expected is None and isinstance(service, str) and service in project.names:
-        owner_worker, owner_env = project.names[service]
-        if owner_worker is pair.backend and owner_env is not None and owner_env != env:
+    resolved = project.target(front, entry)
+    match = pair.backend.env_matching(env)
+    if resolved is not None and resolved[0] is pair.backend:
+        target_env = resolved[1]
+        if match is not None and target_env != match:
+            which = f"the {target_env} Worker" if target_env else "the top-level Worker"
+            which = "" if isinstance(entry.get("environment"), str) else f" ({which})"
             yield RULE.at(
                 config,
                 keypath,
-                f"{where(prefix)}: `{pair.binding}` points to `{service}`, the {owner_env} backend",
+                f"{where(prefix)}: `{pair.binding}` points to `{_shown(entry)}{which}, "
+                f"expected `{expected}`; this environment would call another environment's backend",
             )
+        elif match is None and target_env is not None and env_kind(target_env) != env_kind(env):
+            yield RULE.at(
+                config,
+                keypath,
+                f"{where(prefix)}: `{pair.binding}` points to `{_shown(entry)}, the {target_env} backend",
+            )
+    elif expected is not None and entry.get("service") != expected:
+        yield RULE.at(
+            config,
+            keypath,
+            f"{where(prefix)}: `{pair.binding}` points to `{_shown(entry)}, expected `{expected}`; "
+            "this environment would call another environment's backend",
+        )
     if (
         top is not None
         and isinstance(top.get("entrypoint"), str)
@@ -83,6 +112,10 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
 
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[str, int, int]] = set()
+    for ambiguity in project.ambiguities:
+        finding = RULE.at(ambiguity.worker.config, ambiguity.keypath, ambiguity_message(ambiguity))
+        seen.add((finding.path, finding.line, finding.col))
+        yield finding
     for finding in _pair_findings(project):
         seen.add((finding.path, finding.line, finding.col))
         yield finding
@@ -92,7 +125,11 @@ def check(project: Project) -> Iterator[Finding]:
         for prefix, block in worker.blocks():
             for index, entry in worker.services(block):
                 service = entry.get("service")
-                if not isinstance(service, str) or service in project.names:
+                if (
+                    not isinstance(service, str)
+                    or service in project.names
+                    or (isinstance(entry.get("environment"), str) and service in project.defined)
+                ):
                     continue
                 finding = RULE.at(
                     worker.config,
@@ -141,7 +178,11 @@ RULE = Rule(
     severity=Severity.ERROR,
     what="Checks that the User Worker binds the Data Worker (the binding named in `dualworker.toml`, "
     "default `BACKEND_SERVICE`) at the top level and in every `env` block, that each binding targets "
-    "the Data Worker of the same environment, and that env bindings keep the top level's `entrypoint`.",
+    "the Data Worker of the same environment, and that env bindings keep the top level's `entrypoint`. "
+    "Env names are matched by stage (`dev` = `development`, `prod` = `production`, `stage` = `staging`), "
+    'and the deprecated `environment` key of a binding (`{ service = "api", environment = '
+    '"production" }`) names the target\'s env. A service name two configs define equally near the '
+    "front (same project folder) is reported here instead of being paired by guess.",
     why="`services` are not inherited by `env` blocks: a `staging` block without the binding deploys a "
     "User Worker that cannot reach its backend, and one that names `my-data-production` makes staging "
     "write production data. A binding to a Worker name that no config defines fails at deploy time "
