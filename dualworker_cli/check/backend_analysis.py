@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dualworker_cli.check.analysis import (
+    AUTH_NAME,
     AppKey,
     Code,
     _collect,
@@ -433,3 +434,62 @@ def _exposure(project: Project, backend: Worker) -> Exposure:
                 ]
                 add("*", labels)
     return out
+
+
+def self_auth_evidence(project: Project, backend: Worker) -> str | None:
+    """Where the backend's own code authenticates requests (``file:line name``), or None.
+
+    A call named like auth (``validateSession``, ``requireAuth``, ``verifyToken``, Hono's
+    ``jwt``/``bearerAuth``...) anywhere its ``main`` imports: such a backend checks credentials
+    itself, so a public URL is its design, not a way around the front.
+    """
+    main = backend.main
+    if main is None or not main.is_file() or main.suffix not in ts.EXTENSIONS:
+        return None
+    graph: ts.ModuleGraph = project.ts_graph
+    entry = graph.load(main)
+    if entry is None:
+        return None
+    for module in graph.reachable(entry):
+        for node in ts.walk(module.root):
+            if node.type != "call_expression":
+                continue
+            func = ts.unwrap(node.child_by_field_name("function"))
+            if func is not None and func.type == "member_expression":
+                func = func.child_by_field_name("property")
+            if func is None or func.type not in ("identifier", "property_identifier"):
+                continue
+            name = ts.text(func)
+            if AUTH_NAME.search(name) or name in ("bearerAuth", "basicAuth"):
+                line, _ = module.position(node)
+                return f"{module.rel}:{line} {name}(...)"
+    return None
+
+
+def relies_on_front(project: Project, backend: Worker) -> bool:
+    """Does a public URL of ``backend`` get around the front? (DW001/DW002/DW003/DW012)
+
+    Yes when ``dualworker.toml`` declares it the private Data Worker, or it trusts a header the
+    front sets (an identity). No when every front reaches it only through RPC methods or named
+    entrypoints (a public URL serves only the default ``fetch``, which no front uses), or when
+    it authenticates requests itself - public by design, as hand-written API Workers often are.
+    Otherwise yes: it serves what the front forwards, with nothing of its own in the way.
+    """
+    if project.mode == "dualworker.toml":
+        return True
+
+    def compute() -> bool:
+        from dualworker_cli.check.identity import pair_identity
+
+        pairs = [p for p in project.pairs if p.backend is backend]
+        if any(
+            (ident := pair_identity(project, pair)).headers and ident.source == "inferred" and ident.sets
+            for pair in pairs
+        ):
+            return True
+        fwd = [forwarded(project, pair) for pair in pairs]
+        if fwd and all(f is not None and not f.any for f in fwd):
+            return False
+        return self_auth_evidence(project, backend) is None
+
+    return project.memo(("relies-on-front", str(backend.config.path)), compute)

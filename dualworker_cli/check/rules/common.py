@@ -60,6 +60,11 @@ def flag_public_subdomain(
             reported[0][1].add(reach.env)  # inherits the top level's state: reported there
         else:
             reported.append((reach, {reach.env}))
+    if reported:
+        from dualworker_cli.check.backend_analysis import relies_on_front  # reads code: only when needed
+
+        if not relies_on_front(project, worker):
+            return
     for reach, covered in reported:
         at = getattr(reach, f"{key}_at")
         scope = where(reach.prefix)

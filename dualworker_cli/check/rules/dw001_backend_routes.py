@@ -16,6 +16,10 @@ def check(project: Project) -> Iterator[Finding]:
             for rel, pattern, custom in route_entries(block):
                 if any(pattern == a or fnmatchcase(pattern, a) for a in allowed):
                     continue
+                from dualworker_cli.check.backend_analysis import relies_on_front
+
+                if not relies_on_front(project, backend):
+                    break  # it authenticates requests itself, or no front forwards to its fetch
                 kind = "custom domain" if custom else "route"
                 yield RULE.at(
                     backend.config,

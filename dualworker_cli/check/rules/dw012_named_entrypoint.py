@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dualworker_cli.check.backend_analysis import exposure
+from dualworker_cli.check.backend_analysis import exposure, relies_on_front
 from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.reach import environments
 from dualworker_cli.check.rules.dw010_classes import exported_names
@@ -48,7 +48,7 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             parts.append(f"{reach.label}: {', '.join(reach.urls())}")
             paths.extend(p for p in internal if p not in paths)
-        if not parts:
+        if not parts or not relies_on_front(project, backend):
             continue
         shown = ", ".join(paths[:4]) + (" ..." if len(paths) > 4 else "")
         message = (
