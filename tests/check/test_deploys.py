@@ -99,3 +99,12 @@ def test_github_workflow_step(tmp_path: Path) -> None:
         "        working-directory: apps/core\n"
     )
     assert _envs(root) == {"core": frozenset({"production"}), "web": None}
+
+
+def test_backend_deploying_only_an_env_is_judged_there(tmp_path: Path) -> None:
+    """The top level is never deployed: an env block with its own workers.dev is reported alone."""
+    from dualworker_cli.check.engine import run
+
+    root = _pair(tmp_path, {"deploy": "wrangler deploy --env staging"}, None)
+    findings = [f for f in run(root).findings if f.rule == "DW002"]
+    assert [("env.staging" in f.message) for f in findings] == [True]

@@ -48,7 +48,8 @@ def flag_public_subdomain(
     if not envs:
         return
     bound = default_bindings(project, worker)
-    top_on = bool(getattr(envs[0], key))
+    top = next((reach for reach in envs if reach.env is None), None)  # None: the top level is not deployed
+    top_on = top is not None and bool(getattr(top, key))
     config = worker.config
     reported: list[tuple[EnvReach, set[str | None]]] = []
     for reach in envs:
