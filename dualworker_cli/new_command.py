@@ -56,8 +56,12 @@ def run(
             raise DualworkerError("aborted: nothing was written", 1)
 
     started = time.monotonic()
+
+    def notice(text: str) -> None:
+        console.print(f"[yellow]![/] {escape(text)}", soft_wrap=True, highlight=False)
+
     with console.status("Rendering the template..."):
-        target = generate.render(answers, dest, src=template)
+        target = generate.render(answers, dest, src=template, notice=notice)
     shown = escape(str(target if target == Path.cwd().resolve() else dest))
     console.print(
         f"[green]✓[/] Created [bold]{shown}[/] ({', '.join(answers.patterns) or 'no patterns'}; "

@@ -27,7 +27,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from rich.table import Table
 
 from dualworker_cli import __version__
 from dualworker_cli.errors import DualworkerError
+from dualworker_cli.gitutil import git as _git
 from dualworker_cli.versioning import (
     ANSWERS_FILE,
     TEMPLATE_URL,
@@ -89,12 +89,6 @@ class Changes:
     @property
     def package_json_changed(self) -> bool:
         return any(Path(p).name == "package.json" for p in self.changed)
-
-
-def _git(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-    )
 
 
 def load_project(path: Path, command: str = "update") -> Project:
