@@ -6,6 +6,7 @@ needs it, so `dualworker --help` and `dualworker check` never pay for Copier.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -25,8 +26,19 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+#: Width when output goes to a file, a pipe or CI logs: Rich's default, 80 columns, broke messages
+#: and copy-paste commands mid-phrase. Terminals keep their own width; COLUMNS still wins.
+PIPE_WIDTH = 120
+
+
+def _make_console(*, stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not (hasattr(stream, "isatty") and stream.isatty())
+    return Console(stderr=stderr, width=PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None)
+
+
+console = _make_console()
+err_console = _make_console(stderr=True)
 
 
 def fail(error: DualworkerError, *, markup: bool = False) -> NoReturn:

@@ -474,16 +474,21 @@ class NpmResult:
     seconds: float
 
 
-def npm_install(dest: Path, npm: str, on_line: Any = None) -> NpmResult:
-    """Run `npm install`, streaming lines to ``on_line`` and keeping a tail for errors."""
+def npm_install(
+    dest: Path, npm: str, on_line: Any = None, env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> NpmResult:
+    """Run `npm install` (or ``npm ARGS``), streaming lines to ``on_line``, keeping a tail for errors.
+
+    ``env`` defaults to this process's environment (the Node to use must come first on its PATH).
+    """
     import time
 
-    env = {**os.environ, **QUIET_ENV}
+    env = {**(os.environ if env is None else env), **QUIET_ENV}
     tail: deque[str] = deque(maxlen=25)
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
-            [npm, "install", "--no-audit", "--no-fund"],
+            [npm, *(args or ("install", "--no-audit", "--no-fund"))],
             cwd=dest,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -525,6 +530,6 @@ def npm_install(dest: Path, npm: str, on_line: Any = None) -> NpmResult:
     finally:
         watchdog.cancel()
     if timed_out.is_set():
-        tail.append(f"npm install timed out after {NPM_TIMEOUT_S} s")
+        tail.append(f"npm {' '.join(args) or 'install'} timed out after {NPM_TIMEOUT_S} s")
         return NpmResult(False, list(tail), time.monotonic() - start)
     return NpmResult(proc.returncode == 0, list(tail), time.monotonic() - start)
