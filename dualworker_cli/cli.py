@@ -211,6 +211,13 @@ TemplateOption = Annotated[
     str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
 ]
 PatternArgument = Annotated[str, typer.Argument(help="queue, websocket or workflow.")]
+InstallOption = Annotated[
+    bool,
+    typer.Option(
+        "--install/--no-install",
+        help="In an installed project: npm install when package.json changed, else refresh the Worker types.",
+    ),
+]
 
 
 @app.command()
@@ -223,6 +230,7 @@ def update(
         typer.Option("--vcs-ref", help="Template version (git tag) to go to; default: the latest."),
     ] = None,
     template: TemplateOption = None,
+    install: InstallOption = True,
 ) -> None:
     """Update the project to the newest template version, keeping your edits.
 
@@ -238,6 +246,7 @@ def update(
             pretend=pretend,
             vcs_ref=vcs_ref,
             template=template,
+            install=install,
         )
     except DualworkerError as error:
         fail(error)
@@ -245,7 +254,7 @@ def update(
 
 
 def _pattern_command(
-    action: str, pattern: str, path: Path, conflict: str, pretend: bool, template: str | None
+    action: str, pattern: str, path: Path, conflict: str, pretend: bool, template: str | None, install: bool
 ) -> NoReturn:
     """Shared body of `add` and `remove` (Copier is imported only here, not for --help)."""
     from dualworker_cli import patterns
@@ -259,6 +268,7 @@ def _pattern_command(
             conflict="rej" if conflict == "rej" else "inline",
             pretend=pretend,
             template=template,
+            install=install,
         )
     except DualworkerError as error:
         fail(error)
@@ -272,9 +282,10 @@ def add(
     conflict: ConflictOption = "inline",
     pretend: PretendOption = False,
     template: TemplateOption = None,
+    install: InstallOption = True,
 ) -> None:
     """Add a pattern to the project: its files, bindings, routes, tests and dependencies."""
-    _pattern_command("add", pattern, path, conflict, pretend, template)
+    _pattern_command("add", pattern, path, conflict, pretend, template, install)
 
 
 @app.command()
@@ -284,6 +295,7 @@ def remove(
     conflict: ConflictOption = "inline",
     pretend: PretendOption = False,
     template: TemplateOption = None,
+    install: InstallOption = True,
 ) -> None:
     """Remove a pattern from the project: every file, binding, route, test and dependency it brought."""
-    _pattern_command("remove", pattern, path, conflict, pretend, template)
+    _pattern_command("remove", pattern, path, conflict, pretend, template, install)
