@@ -92,12 +92,19 @@ def _no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector during a run. A run allocates hundreds of thousands of
     long-lived objects (configs, tree-sitter nodes, facts) and frees almost nothing in cycles, so
     the collector's full passes over them were a third of a large monorepo's time for no garbage.
-    Reference counting still frees everything else; the collector resumes when the run ends."""
+    Reference counting still frees everything else; the collector resumes when the run ends.
+
+    Re-enabling alone would make the next allocation scan every object the run made (the young
+    generation's count is huge): ``freeze`` + ``unfreeze`` moves them to the oldest generation
+    instead, unscanned (0.25 s of a 1,600-Worker run). Skipped when the caller froze objects."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
