@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dualworker_cli.check.model import Project, Worker
+from dualworker_cli.check.parse import paths
 
 #: the top level of a config (``wrangler deploy`` with no ``--env``, or ``--env ""``)
 TOP = ""
@@ -163,7 +164,7 @@ def _index(root: Path, packages: list[Path], workflows: list[Path]) -> list[_Dep
 
 def _resolved(path: Path) -> Path:
     try:
-        return path.resolve()
+        return paths.resolve(path)
     except OSError:
         return path
 

@@ -32,7 +32,7 @@ from dualworker_cli.check.model import (
     Worker,
     resolve_service,
 )
-from dualworker_cli.check.parse import toml
+from dualworker_cli.check.parse import paths, toml
 from dualworker_cli.check.parse.config import (
     CONFIG_NAMES,
     ConfigFile,
@@ -166,7 +166,7 @@ _VALUE_FLAGS = frozenset(
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return paths.resolve(path).relative_to(paths.resolve(root)).as_posix()
     except ValueError:
         return str(path)
     except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
@@ -579,6 +579,7 @@ def discover(root: Path) -> Project:
     """
     if not root.exists():
         raise ParseError("no such file or directory", str(root), line=0)
+    paths.clear()  # a new run asks the file system afresh
     root = root.resolve()
     if root.is_file():
         root = root.parent

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from dualworker_cli.check.model import Project, Worker
+from dualworker_cli.check.parse import paths
 from dualworker_cli.check.parse.config import KeyPath
 
 #: the first Wrangler release whose unset ``preview_urls`` follows ``workers_dev``
@@ -125,10 +126,10 @@ def wrangler_version(project: Project, worker: Worker) -> tuple[int, int] | None
 
     def compute() -> tuple[int, int] | None:
         folder: Path = worker.root
-        stop = project.root.resolve()
+        stop = paths.resolve(project.root)
         while True:
             package = folder / "package.json"
-            if package.is_file():
+            if paths.is_file(package):
                 try:
                     data = json.loads(package.read_text(encoding="utf-8"))
                 except (OSError, ValueError):
@@ -139,7 +140,7 @@ def wrangler_version(project: Project, worker: Worker) -> tuple[int, int] | None
                     if isinstance(spec, str):
                         found = re.search(r"(\d+)(?:\.(\d+))?", spec)
                         return (int(found[1]), int(found[2] or 0)) if found else None
-            if folder.resolve() == stop or folder.parent == folder:
+            if paths.resolve(folder) == stop or folder.parent == folder:
                 return None
             folder = folder.parent
 

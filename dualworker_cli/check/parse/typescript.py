@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.parse.config import read_text
 
 _PARSERS: dict[str, Any] = {}
@@ -148,7 +149,7 @@ def _file_for(target: Path, boundary: Path) -> Path | None:
     candidates += [stem.with_name(stem.name + ext) for ext in EXTENSIONS]
     candidates += [target / f"index{ext}" for ext in EXTENSIONS]
     for candidate in candidates:
-        if candidate.is_file():
+        if fs.is_file(candidate):
             try:
                 candidate.relative_to(boundary)
             except ValueError:
@@ -166,7 +167,7 @@ def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
         return _TSCONFIG_CACHE[folder]
     aliases: list[tuple[str, list[Path]]] = []
     config = folder / "tsconfig.json"
-    if config.is_file():
+    if fs.is_file(config):
         from dualworker_cli.check.parse import jsonc
         from dualworker_cli.check.parse.errors import ParseError
 
@@ -191,7 +192,7 @@ def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
     """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``) or
     through the nearest tsconfig's ``paths`` aliases; packages resolve to None."""
     if spec.startswith("."):
-        return _file_for((base.parent / spec).resolve(), boundary)
+        return _file_for(fs.resolve(base.parent / spec), boundary)
     for pattern, targets in _path_aliases(base.parent, boundary):
         prefix, star, suffix = pattern.partition("*")
         if star and spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix + suffix):
@@ -202,7 +203,7 @@ def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
         else:
             continue
         for candidate in candidates:
-            found = _file_for(candidate.resolve(), boundary)
+            found = _file_for(fs.resolve(candidate), boundary)
             if found is not None:
                 return found
     return None
@@ -320,7 +321,8 @@ class ModuleGraph:
     """Modules reachable from an entry file through relative imports (cached, cycle-safe)."""
 
     def __init__(self, project_root: Path) -> None:
-        self.boundary = project_root.resolve()
+        fs.clear()  # a new run asks the file system afresh
+        self.boundary = fs.resolve(project_root)
         _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files afresh
         self.modules: dict[Path, Module] = {}
         self._counter = 0
@@ -333,10 +335,10 @@ class ModuleGraph:
 
     def load(self, path: Path) -> Module | None:
         """Parse ``path`` and everything it imports; None when it does not exist."""
-        path = path.resolve()
+        path = fs.resolve(path)
         if path in self.modules:
             return self.modules[path]
-        if not path.is_file():
+        if not fs.is_file(path):
             return None
         source = read_text(path, self.rel(path))
         tree = _parser(path.suffix in (".tsx", ".jsx")).parse(source.encode("utf-8"))
