@@ -408,9 +408,7 @@ def _exposure(project: Project, backend: Worker) -> Exposure:
                 if p.label != p.path and (p.path == prefix or p.path.startswith(prefix + "/"))
             ],
         )
-    for pair in project.pairs:
-        if pair.backend is not backend:
-            continue
+    for pair in project.pairs_of(backend, "backend"):
         fwd = forwarded(project, pair)
         for prefix_path, block in pair.front.blocks():
             found = pair.binding_entry(block)
@@ -481,7 +479,7 @@ def relies_on_front(project: Project, backend: Worker) -> bool:
     def compute() -> bool:
         from dualworker_cli.check.identity import pair_identity
 
-        pairs = [p for p in project.pairs if p.backend is backend]
+        pairs = project.pairs_of(backend, "backend")
         if any(
             (ident := pair_identity(project, pair)).headers and ident.source == "inferred" and ident.sets
             for pair in pairs

@@ -46,9 +46,7 @@ def forwarded_patterns(project: Project, front: Worker) -> tuple[list[str], bool
     ``dualworker.toml`` sets it; without either, the default prefix, which ``--fix`` never writes.
     """
     patterns: list[str] = []
-    for pair in project.pairs:
-        if pair.front is not front:
-            continue
+    for pair in project.pairs_of(front, "front"):
         explicit = pair.api_prefix or (project.settings.api_prefix if project.settings.source else None)
         if explicit:
             patterns.append(explicit.rstrip("/") + "/*")
