@@ -88,11 +88,14 @@ def path_matches(front: str | None, back: str, suffix: bool = False) -> bool:
     return False
 
 
+_WS_TYPES = ("new_expression", "string", "template_string", "call_expression")
+
+
 def _ws_hits(code: Code, module: ts.Module, node: Any) -> list[tuple[str, int]]:
     """(module path, byte offset) of WebSocket evidence in ``node`` and the code it calls."""
     hits = []
     for mod, current in code.closure(module, node):
-        for sub in ts.walk(current):
+        for sub in ts.nodes_in(mod, current, *_WS_TYPES):
             hit = False
             if sub.type == "new_expression":
                 ctor = sub.child_by_field_name("constructor")
@@ -103,14 +106,14 @@ def _ws_hits(code: Code, module: ts.Module, node: Any) -> list[tuple[str, int]]:
                 func = sub.child_by_field_name("function")
                 name = ts.text(func).rsplit(".", 1)[-1] if func is not None else ""
                 hit = name in ("acceptWebSocket", "upgradeWebSocket") or (
-                    name == "fetch" and _stub_fetch_of_request(sub)
+                    name == "fetch" and _stub_fetch_of_request(sub, mod)
                 )
             if hit:
                 hits.append((str(mod.path), sub.start_byte))
     return hits
 
 
-def _stub_fetch_of_request(call: Any) -> bool:
+def _stub_fetch_of_request(call: Any, module: ts.Module) -> bool:
     """``env.ROOM.get(id).fetch(request)`` / ``stub.fetch(req)``: the incoming request handed to a
     Durable Object, which is how Workers hand WebSocket upgrades to the object holding them."""
     args = ts.arguments(call)
@@ -126,8 +129,8 @@ def _stub_fetch_of_request(call: Any) -> bool:
     if obj.type == "identifier":
         scope = ts.enclosing_function(call)
         name = ts.text(obj)
-        for sub in ts.walk(scope) if scope is not None else ():
-            if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
+        for sub in ts.nodes_in(module, scope, "variable_declarator") if scope is not None else ():
+            if ts.text(sub.child_by_field_name("name")) == name:
                 value = ts.unwrap(sub.child_by_field_name("value"))
                 if value is not None and value.type == "await_expression" and value.named_children:
                     value = ts.unwrap(value.named_children[0])
@@ -225,9 +228,7 @@ def _target(project: Project, main: Path, entrypoint: str | None) -> Target | No
         target.paths.append(ServedPath(full, f"{reg.method.upper()} {full}", bool(reg_hits)))
 
     for mod, current in closure:
-        for sub in ts.walk(current):
-            if sub.type not in ("string", "template_string"):
-                continue
+        for sub in ts.nodes_in(mod, current, "string", "template_string"):
             found_body = _body_for(sub)
             if found_body is None:
                 continue

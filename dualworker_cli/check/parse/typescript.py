@@ -7,6 +7,7 @@ use only, so config-only runs never pay for it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -51,6 +52,72 @@ def walk(node: Any) -> Iterator[Any]:
         current = stack.pop()
         yield current
         stack.extend(reversed(current.children))
+
+
+#: node types :func:`nodes_in` answers from one tree-sitter query per module instead of a walk
+INDEXED_TYPES = (
+    "string",
+    "template_string",
+    "call_expression",
+    "new_expression",
+    "member_expression",
+    "variable_declarator",
+    "return_statement",
+    "spread_element",
+    "number",
+)
+_INDEX_QUERIES: dict[int, Any] = {}
+
+
+def _node_index(module: Module) -> dict[str, tuple[list[int], list[Any]]]:
+    """type -> (start bytes, nodes) of every :data:`INDEXED_TYPES` node of ``module``, in the
+    order a walk visits them (source order, outer first), collected in C on first use."""
+    cached = module.__dict__.get("_node_index")
+    if cached is not None:
+        return cached
+    import tree_sitter
+
+    language = module.tree.language
+    query = _INDEX_QUERIES.get(id(language))
+    if query is None:
+        source = " ".join(f"({kind}) @{kind}" for kind in INDEXED_TYPES)
+        query = _INDEX_QUERIES[id(language)] = (tree_sitter.Query(language, source), language)
+    index = {}
+    for kind, nodes in tree_sitter.QueryCursor(query[0]).captures(module.root).items():
+        nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        index[kind] = ([n.start_byte for n in nodes], nodes)
+    module.__dict__["_node_index"] = index
+    return index
+
+
+def _under(node: Any, top: Any) -> bool:
+    """Is ``node`` ``top`` or below it? (Asked of a node spanning the same bytes as ``top``, which
+    may also be its parent: ``return`` without an argument is a ``return_statement`` as long.)"""
+    if node.start_byte != top.start_byte:
+        return True
+    current = node
+    while current is not None and current.start_byte == top.start_byte and current.end_byte == top.end_byte:
+        if current.id == top.id:
+            return True
+        current = current.parent
+    return False
+
+
+def nodes_in(module: Module, node: Any, *types: str) -> list[Any]:
+    """The nodes of ``types`` (all in :data:`INDEXED_TYPES`) under ``node`` of ``module``, itself
+    included, in walk order: ``[n for n in walk(node) if n.type in types]`` without visiting the
+    rest of the subtree in Python."""
+    index = _node_index(module)
+    start, end = node.start_byte, node.end_byte
+    found: list[Any] = []
+    for kind in types:
+        starts, nodes = index.get(kind, ((), ()))
+        lo = bisect.bisect_left(starts, start)
+        hi = bisect.bisect_left(starts, end, lo)
+        found += [n for n in nodes[lo:hi] if n.end_byte < end or (n.end_byte == end and _under(n, node))]
+    if len(types) > 1:
+        found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return found
 
 
 def text(node: Any) -> str:
