@@ -185,7 +185,16 @@ class Code:
         self.call_index: dict[tuple[str, int], list[tuple[ts.Module, Any]]] | None = None
 
     def closure(self, module: ts.Module, node: Any, depth: int = 0) -> list[tuple[ts.Module, Any]]:
-        """``node`` plus the definitions of identifiers it uses, transitively (bounded)."""
+        """``node`` plus the definitions of identifiers it uses, transitively (bounded). The
+        same for every binding, so kept on the graph: rules ask it again for the same handlers."""
+        cache = self.graph.__dict__.setdefault("_dw_closures", {})
+        cache_key = (str(module.path), node.id)
+        cached = cache.get(cache_key)
+        if cached is None:
+            cached = cache[cache_key] = self._closure(module, node)
+        return cached
+
+    def _closure(self, module: ts.Module, node: Any) -> list[tuple[ts.Module, Any]]:
         result: list[tuple[ts.Module, Any]] = []
         seen: set[tuple[str, int]] = set()
         todo = [(module, node, 0)]

@@ -407,9 +407,10 @@ class ModuleGraph:
             return self.modules[path]
         if not fs.is_file(path):
             return None
-        source = read_text(path, self.rel(path))
+        rel = self.rel(path)
+        source = read_text(path, rel)
         tree = _parser(path.suffix in (".tsx", ".jsx")).parse(source.encode("utf-8"))
-        module = Module(path, self.rel(path), source, tree)
+        module = Module(path, rel, source, tree)
         self.modules[path] = module
         _index(module, self.boundary)
         for target, _ in list(module.imports.values()) + [(t, None) for t, _ in module.reexports]:
