@@ -209,13 +209,21 @@ class Module:
         return row + 1, len(prefix.removeprefix("\ufeff")) + 1  # editors do not show a BOM
 
 
+def _candidates(target: Path) -> Iterator[Path]:
+    """``target`` itself (with a source extension), then with each extension, then its index."""
+    stem = target
+    if target.suffix in EXTENSIONS:
+        yield target
+        stem = target.with_suffix("")
+    for ext in EXTENSIONS:
+        yield stem.with_name(stem.name + ext)
+    for ext in EXTENSIONS:
+        yield target / f"index{ext}"
+
+
 def _file_for(target: Path, boundary: Path) -> Path | None:
     """``target`` as a module file: itself, with a source extension, or a folder's index."""
-    stem = target.with_suffix("") if target.suffix in EXTENSIONS else target
-    candidates = [target] if target.suffix in EXTENSIONS else []
-    candidates += [stem.with_name(stem.name + ext) for ext in EXTENSIONS]
-    candidates += [target / f"index{ext}" for ext in EXTENSIONS]
-    for candidate in candidates:
+    for candidate in _candidates(target):  # lazily: the first one usually exists
         if fs.is_file(candidate):
             try:
                 candidate.relative_to(boundary)
@@ -226,6 +234,12 @@ def _file_for(target: Path, boundary: Path) -> Path | None:
 
 
 _TSCONFIG_CACHE: dict[Path, list[tuple[str, list[Path]]]] = {}
+
+
+def _strictly_below(folder: Path, top: Path) -> bool:
+    """``top in folder.parents``, comparing the (cached) parts instead of building every parent."""
+    parts, top_parts = folder.parts, top.parts
+    return len(parts) > len(top_parts) and parts[: len(top_parts)] == top_parts
 
 
 def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
@@ -249,7 +263,7 @@ def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
         for pattern, targets in paths.items() if isinstance(paths, dict) else []:
             if isinstance(targets, list):
                 aliases.append((pattern, [base / t for t in targets if isinstance(t, str)]))
-    elif folder != boundary and boundary in folder.parents:
+    elif _strictly_below(folder, boundary):
         aliases = _path_aliases(folder.parent, boundary)
     _TSCONFIG_CACHE[folder] = aliases
     return aliases
