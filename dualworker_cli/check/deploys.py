@@ -10,7 +10,6 @@ counts: we cannot tell, and a linter must not guess in the lenient direction.
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from dataclasses import dataclass
@@ -109,10 +108,7 @@ def _commands_in(text: str) -> list[tuple[str, _Command]]:
 
 
 def _package_scripts(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return {}
+    data = paths.read_json(path)
     scripts = data.get("scripts") if isinstance(data, dict) else None
     return {k: v for k, v in scripts.items() if isinstance(v, str)} if isinstance(scripts, dict) else {}
 

@@ -8,7 +8,6 @@ hand-written projects whatever their folder and binding names.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -247,9 +246,9 @@ def _scripts_of(path: Path) -> list[str]:
     try:
         if path.stat().st_size > MAX_SNIFF_BYTES:
             return []
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except OSError:
         return []
+    data = paths.read_json(path)
     scripts = data.get("scripts") if isinstance(data, dict) else None
     if not isinstance(scripts, dict):
         return []

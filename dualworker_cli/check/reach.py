@@ -24,7 +24,6 @@ rules below mirror its source (cloudflare/workers-sdk) so that DW002/DW003/DW012
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,10 +129,7 @@ def wrangler_version(project: Project, worker: Worker) -> tuple[int, int] | None
         while True:
             package = folder / "package.json"
             if paths.is_file(package):
-                try:
-                    data = json.loads(package.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    data = {}
+                data = paths.read_json(package)
                 for key in ("devDependencies", "dependencies"):
                     deps = data.get(key) if isinstance(data, dict) else None
                     spec = deps.get("wrangler") if isinstance(deps, dict) else None

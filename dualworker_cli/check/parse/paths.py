@@ -10,16 +10,20 @@ run; :func:`clear` forgets everything when the next one starts (``discover``, ``
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 _REAL: dict[str, str] = {}
 _IS_FILE: dict[str, bool] = {}
+_JSON: dict[str, Any] = {}
 
 
 def clear() -> None:
     _REAL.clear()
     _IS_FILE.clear()
+    _JSON.clear()
 
 
 def _real(path: str) -> str:
@@ -56,3 +60,15 @@ def is_file(path: Path) -> bool:
     if found is None:
         found = _IS_FILE[key] = path.is_file()
     return found
+
+
+def read_json(path: Path) -> Any:
+    """The JSON in ``path`` (a ``package.json``: discovery, deploy commands and the Wrangler version
+    all read it), or None when it cannot be read or parsed. Callers must not change it."""
+    key = str(path)
+    if key not in _JSON:
+        try:
+            _JSON[key] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _JSON[key] = None
+    return _JSON[key]
