@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 _REAL: dict[str, str] = {}
+_RESOLVED: dict[str, Path] = {}
 _IS_FILE: dict[str, bool] = {}
 _JSON: dict[str, Any] = {}
 
 
 def clear() -> None:
     _REAL.clear()
+    _RESOLVED.clear()
     _IS_FILE.clear()
     _JSON.clear()
 
@@ -47,10 +49,13 @@ def _real(path: str) -> str:
 
 def resolve(path: Path) -> Path:
     """``path.resolve()`` (symlinks followed, ``..`` after them), sharing the work on folders."""
-    text = str(path)
-    if not os.path.isabs(text):
-        text = os.path.join(os.getcwd(), text)
-    return Path(_real(text))
+    key = text = str(path)
+    found = _RESOLVED.get(key)
+    if found is None:
+        if not os.path.isabs(text):
+            text = os.path.join(os.getcwd(), text)
+        found = _RESOLVED[key] = Path(_real(text))
+    return found
 
 
 def is_file(path: Path) -> bool:
