@@ -212,7 +212,10 @@ def _target(project: Project, main: Path, entrypoint: str | None) -> Target | No
     hits = set(_ws_hits(code, module, node))
     attributed: set[tuple[str, int]] = set()
 
-    registrations, mounts, base_paths = _collect(graph, graph.reachable(entry))
+    # the default export and each named entrypoint of one ``main`` share its Hono apps
+    registrations, mounts, base_paths = project.memo(
+        ("backend-apps", str(entry.path)), lambda: _collect(graph, graph.reachable(entry))
+    )
     for reg in registrations:
         if reg.path is None or reg.method == "use":
             continue

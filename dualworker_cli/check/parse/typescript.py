@@ -406,6 +406,7 @@ class ModuleGraph:
         self.boundary = fs.resolve(project_root)
         _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files afresh
         self.modules: dict[Path, Module] = {}
+        self._reachable: dict[Path, list[Module]] = {}
         self._counter = 0
 
     def rel(self, path: Path) -> str:
@@ -435,7 +436,11 @@ class ModuleGraph:
         return module
 
     def reachable(self, entry: Module) -> list[Module]:
-        """``entry`` and every module it imports, directly or not, in execution order."""
+        """``entry`` and every module it imports, directly or not, in execution order (kept: loading
+        ``entry`` loaded all of them, so the answer does not change)."""
+        cached = self._reachable.get(entry.path)
+        if cached is not None:
+            return cached
         found: dict[Path, Module] = {}
         todo = [entry]
         while todo:
@@ -445,7 +450,8 @@ class ModuleGraph:
             found[module.path] = module
             targets = [t for t, _ in module.imports.values()] + [t for t, _ in module.reexports]
             todo.extend(self.modules[t] for t in targets if t is not None and t in self.modules)
-        return sorted(found.values(), key=lambda m: m.order)
+        self._reachable[entry.path] = result = sorted(found.values(), key=lambda m: m.order)
+        return result
 
     def export_names(self, module: Module, seen: set[Path] | None = None) -> set[str]:
         """Names ``module`` exports, following ``export ... from``."""
