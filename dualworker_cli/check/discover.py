@@ -88,6 +88,7 @@ CONFIG_DIRS = frozenset(
     }
 )
 CONFIG_SUFFIXES = frozenset({".toml", ".json", ".jsonc"})
+_SUFFIX_ENDINGS = tuple(CONFIG_SUFFIXES)
 #: well-known non-Wrangler files with those suffixes: never read
 NOT_WRANGLER = frozenset(
     {
@@ -335,12 +336,13 @@ def scan_tree(root: Path) -> ScanResult:
     for line in _workflow_lines(root):
         for args in wrangler_commands(line.split("run:", 1)[-1]):
             read_command(args, root, scan.refs)
+    root_text = str(root)
     for current, dirs, files in os.walk(root):
         here = Path(current)
         if ".git" in dirs or any(name in PROJECT_MARKERS for name in files):
             scan.project_dirs.add(here)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        in_config_dir = any(part in CONFIG_DIRS for part in here.relative_to(root).parts)
+        in_config_dir = any(part in CONFIG_DIRS for part in current[len(root_text) :].split(os.sep))
         if "package.json" in files:
             for command in _scripts_of(here / "package.json"):
                 for args in wrangler_commands(command):
@@ -353,6 +355,8 @@ def scan_tree(root: Path) -> ScanResult:
         if odd is not None and name is None:  # not silently skipped: its Worker would vanish
             raise ParseError("is a directory, expected a Wrangler config file", _rel(here / odd, root))
         for file in sorted(files):
+            if not file.endswith(_SUFFIX_ENDINGS):
+                continue  # cheap first: most files are source code (no Path per file)
             suffix = Path(file).suffix
             if suffix not in CONFIG_SUFFIXES or file in CONFIG_NAMES or file.startswith("."):
                 continue
