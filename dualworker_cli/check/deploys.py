@@ -204,8 +204,29 @@ def _project_files(root: Path) -> tuple[list[Path], list[Path]]:
 def deploys(project: Project, worker: Worker) -> Deploys:
     """The deployed environments of ``worker`` (the project's commands are read once per run)."""
     index = project.memo(("deploy-index",), lambda: _index(project.root, *_project_files(project.root)))
+    by_target = project.memo(("deploy-targets",), lambda: _by_target(index))
     key = ("deploys", str(worker.config.path))
-    return project.memo(key, lambda: find_deploys(worker, index))
+    return project.memo(key, lambda: find_deploys(worker, _commands_for(worker, by_target)))
+
+
+_ByTarget = dict[tuple[str, Path], list[tuple[int, _Deploy]]]
+
+
+def _by_target(index: list[_Deploy]) -> _ByTarget:
+    """The deploy commands by what they deploy (a config file, or a folder's config), numbered."""
+    out: _ByTarget = {}
+    for number, deploy in enumerate(index):
+        key = ("config", deploy.config) if deploy.config is not None else ("folder", deploy.folder)
+        out.setdefault(key, []).append((number, deploy))
+    return out
+
+
+def _commands_for(worker: Worker, by_target: _ByTarget) -> list[_Deploy]:
+    """The commands that can deploy ``worker``, in project order: a lookup, where scanning every
+    command for every Worker is quadratic in a monorepo."""
+    found = by_target.get(("config", _resolved(worker.config.path)), [])
+    found = found + by_target.get(("folder", _resolved(worker.root)), [])
+    return [deploy for _, deploy in sorted(found, key=lambda item: item[0])]
 
 
 def _rel(path: Path, root: Path) -> str:
