@@ -189,10 +189,9 @@ _SKIP = frozenset({"node_modules", ".wrangler", "dist", ".git", ".venv", "__pyca
 def _project_files(root: Path) -> tuple[list[Path], list[Path]]:
     """Every package.json under ``root`` (dependency and build folders skipped) and the GitHub
     workflow files."""
-    import os
 
     packages = []
-    for current, dirs, files in os.walk(root):
+    for current, dirs, files in paths.walk(root):
         dirs[:] = [d for d in dirs if d not in _SKIP]
         if "package.json" in files:
             packages.append(Path(current) / "package.json")

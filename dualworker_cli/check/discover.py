@@ -337,7 +337,7 @@ def scan_tree(root: Path) -> ScanResult:
         for args in wrangler_commands(line.split("run:", 1)[-1]):
             read_command(args, root, scan.refs)
     root_text = str(root)
-    for current, dirs, files in os.walk(root):
+    for current, dirs, files in paths.walk(root):
         here = Path(current)
         if ".git" in dirs or any(name in PROJECT_MARKERS for name in files):
             scan.project_dirs.add(here)

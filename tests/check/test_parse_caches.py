@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from dualworker_cli.check.discover import discover
 from dualworker_cli.check.parse import paths
 from dualworker_cli.check.parse import typescript as ts
+from dualworker_cli.check.parse.errors import ParseError
 
 SOURCE = """import { Hono } from "hono";
 type Env = { API: Fetcher; name: string; count: number };
@@ -89,5 +91,6 @@ def test_a_run_forgets_what_the_last_one_saw(tmp_path: Path) -> None:
     assert not paths.is_file(target)
     target.write_text("", encoding="utf-8")
     assert not paths.is_file(target)  # within a run, files do not change
-    ts.ModuleGraph(tmp_path)  # a new run (discover clears too)
+    with pytest.raises(ParseError):  # a new run starts (and finds no config here)
+        discover(tmp_path)
     assert paths.is_file(target)

@@ -402,7 +402,6 @@ class ModuleGraph:
     """Modules reachable from an entry file through relative imports (cached, cycle-safe)."""
 
     def __init__(self, project_root: Path) -> None:
-        fs.clear()  # a new run asks the file system afresh
         self.boundary = fs.resolve(project_root)
         _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files afresh
         self.modules: dict[Path, Module] = {}
