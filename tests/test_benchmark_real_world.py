@@ -20,7 +20,7 @@ FRONT = """{
   "services": [{ "binding": "BACKEND_SERVICE", "service": "data" }]
 }
 """
-FRONT_TS = "export default { fetch: () => new Response('ok') };\n"
+FRONT_TS = "export default { fetch: (request, env) => env.BACKEND_SERVICE.fetch(request) };\n"
 BACKEND_TS = "export default { fetch: () => new Response('data') };\n"
 
 
