@@ -400,6 +400,11 @@ def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
         return local
     found = graph.resolve(module, name)
     if found is not None:
+        value = ts.unwrap(found[2])
+        if value is not None and value.type == "call_expression":  # `const api = makeApi()`
+            returned = _returned_app(graph, found[0], value, 0)
+            if returned is not None:
+                return returned
         return (str(found[0].path), found[1])
     return (str(module.path), name)
 

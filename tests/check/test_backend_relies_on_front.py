@@ -74,3 +74,128 @@ def test_public_backend_that_authenticates_itself_is_public_by_design(tmp_path: 
 
 def test_front_using_only_rpc_methods_exposes_nothing_on_the_public_fetch(tmp_path: Path) -> None:
     assert _rules(_project(tmp_path, FRONT_RPC, {"index.ts": BACKEND_OPEN})) == set()
+
+
+# ---------------------------------------------------------------------------------------------
+# the backend's own auth must cover what the front forwards (fixtures: tests/fixtures/check/)
+
+
+def test_trpc_backend_validating_sessions_in_a_workspace_package_is_public_by_design() -> None:
+    from tests.check.fixtures import lint
+
+    assert {f.rule for f in lint("backend-self-auth-workspace").findings} == set()
+
+
+def test_trpc_backend_whose_context_validates_nothing_is_flagged(tmp_path: Path) -> None:
+    from tests.check.fixtures import copy_fixture
+
+    root = copy_fixture("backend-self-auth-workspace", tmp_path)
+    worker = root / "packages/server-core/src/worker.ts"
+    worker.write_text(worker.read_text().replace("user: await validateSession(req.headers)", "user: null"))
+    assert _rules(root) == {"DW002", "DW003", "DW012"}
+
+
+def test_auth_on_one_route_does_not_cover_unauthenticated_writes() -> None:
+    from tests.check.fixtures import lint
+
+    found = {(f.rule, f.path) for f in lint("backend-auth-on-some-routes").findings}
+    assert found == {("DW001", "apps/api/wrangler.json"), ("DW012", "apps/api/src/index.ts")}
+
+
+def test_every_write_authenticated_makes_the_fixture_clean(tmp_path: Path) -> None:
+    from tests.check.fixtures import copy_fixture
+
+    root = copy_fixture("backend-auth-on-some-routes", tmp_path)
+    index = root / "apps/api/src/index.ts"
+    text = index.read_text().replace(
+        'app.get("/health"',
+        'app.use("*", (c, next) => authMiddleware(c.env.API_TOKEN)(c, next));\napp.get("/health"',
+    )
+    index.write_text(text)
+    assert _rules(root) == set()
+
+
+HONO_SESSION_AUTH = """import { Hono } from "hono";
+import { sessionAuth } from "./session";
+const app = new Hono();
+app.use("*", sessionAuth({ secret: "x" }));
+app.post("/items", (c) => c.json({ ok: true }));
+app.delete("/items/:id", (c) => c.json({ ok: true }));
+export default app;
+"""
+HONO_SESSION_MW = """import type { MiddlewareHandler } from "hono";
+export const sessionAuth = (o: { secret: string }): MiddlewareHandler => async (c, next) => {
+  if (c.req.header("Cookie") !== o.secret) return c.text("no", 401);
+  await next();
+};
+"""
+HONO_AUTH_ELSEWHERE = """import { Hono } from "hono";
+import { sessionAuth } from "./session";
+const app = new Hono();
+app.post("/admin/reindex", sessionAuth({ secret: "x" }), (c) => c.json({ ok: true }));
+app.post("/items", (c) => c.json({ ok: true }));
+export default app;
+"""
+FRONT_ITEMS = """import { Hono } from "hono";
+import { requireUser } from "./auth";
+const app = new Hono();
+app.post("/items", requireUser, (c) => c.env.API.fetch(c.req.raw));
+export default app;
+"""
+FRONT_AUTH = "export const requireUser = async (c: any, next: any) => { await next(); };\n"
+
+
+def test_hono_backend_with_session_middleware_on_every_path_is_public_by_design(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_ITEMS, {"index.ts": HONO_SESSION_AUTH, "session.ts": HONO_SESSION_MW})
+    (root / "web" / "src" / "auth.ts").write_text(FRONT_AUTH)
+    assert _rules(root) == set()
+
+
+def test_auth_on_a_route_the_front_does_not_forward_is_not_evidence(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_ITEMS, {"index.ts": HONO_AUTH_ELSEWHERE, "session.ts": HONO_SESSION_MW})
+    (root / "web" / "src" / "auth.ts").write_text(FRONT_AUTH)
+    assert _rules(root) >= {"DW002", "DW012"}
+
+
+FRONT_STATIC_URL = """export default {
+  async fetch(request: Request, env: Env) {
+    if (!request.headers.get("Cookie")) return new Response("no", { status: 401 });
+    return env.API.fetch(new Request("https://api/internal/purge", { method: "POST" }));
+  },
+};
+"""
+BACKEND_BEARER_IN_HANDLER = """import { Hono } from "hono";
+const app = new Hono<{ Bindings: { TOKEN: string } }>();
+app.post("/internal/purge", (c) => {
+  if (c.req.header("Authorization") !== `Bearer ${c.env.TOKEN}`) return c.json({ error: "no" }, 401);
+  return c.json({ purged: true });
+});
+app.post("/search", (c) => c.json({ results: [] }));
+export default app;
+"""
+
+
+def test_a_forwarded_url_whose_route_checks_a_bearer_token_is_covered(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_STATIC_URL, {"index.ts": BACKEND_BEARER_IN_HANDLER})
+    assert _rules(root) == set()
+
+
+def test_the_same_backend_without_the_bearer_check_is_flagged(tmp_path: Path) -> None:
+    backend = BACKEND_BEARER_IN_HANDLER.replace('return c.json({ error: "no" }, 401);', "return null;")
+    root = _project(tmp_path, FRONT_STATIC_URL, {"index.ts": backend})
+    assert _rules(root) >= {"DW002", "DW012"}
+
+
+def test_a_backend_built_from_another_language_is_said_not_guessed(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_FETCH, {})
+    config = {
+        "name": "api",
+        "main": "build/worker/shim.mjs",
+        "compatibility_date": "2026-01-01",
+        "build": {"command": "worker-build --release"},
+    }
+    (root / "api" / "wrangler.json").write_text(json.dumps(config))
+    findings = run(root).findings
+    assert {f.rule for f in findings} & {"DW001", "DW002", "DW003", "DW012"} == set()
+    info = [f.message for f in findings if f.rule == "DW014" and "`api`" in f.message]
+    assert info and "DW002" in info[0] and "review them by hand" in info[0]

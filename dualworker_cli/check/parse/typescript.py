@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from dualworker_cli.check.parse import workspaces
 from dualworker_cli.check.parse.config import read_text
 
 _PARSERS: dict[str, Any] = {}
@@ -188,8 +189,9 @@ def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
 
 
 def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
-    """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``) or
-    through the nearest tsconfig's ``paths`` aliases; packages resolve to None."""
+    """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``),
+    through the nearest tsconfig's ``paths`` aliases, or a package of the same workspace
+    (``@acme/auth``, ``@acme/db/queries``: see ``workspaces``); other packages resolve to None."""
     if spec.startswith("."):
         return _file_for((base.parent / spec).resolve(), boundary)
     for pattern, targets in _path_aliases(base.parent, boundary):
@@ -205,7 +207,7 @@ def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
             found = _file_for(candidate.resolve(), boundary)
             if found is not None:
                 return found
-    return None
+    return workspaces.resolve(base, spec, boundary, _file_for)
 
 
 def _index(module: Module, boundary: Path) -> None:
@@ -321,7 +323,8 @@ class ModuleGraph:
 
     def __init__(self, project_root: Path) -> None:
         self.boundary = project_root.resolve()
-        _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files afresh
+        _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files and workspaces afresh
+        workspaces.clear()
         self.modules: dict[Path, Module] = {}
         self._counter = 0
 

@@ -11,6 +11,7 @@ from dualworker_cli.check.backend_analysis import (
     Target,
     forwarded,
     path_matches,
+    request_path,
     target_analysis,
 )
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
@@ -93,7 +94,8 @@ def check(project: Project) -> Iterator[Finding]:
             strings = {s for module, node in call.scope for s in analysis.code.strings(module, node)}
             if "origin" in strings:
                 continue
-            backend_ws = _backend_ws(targets, None) if "upgrade" not in strings else ""
+            path = request_path(call.node)  # `B.fetch(new Request("https://x/p"))`: only /p
+            backend_ws = _backend_ws(targets, path) if "upgrade" not in strings else ""
             if forwards_websockets(strings, None) or backend_ws:
                 line, col = call.module.position(call.node)
                 yield RULE.at_pos(

@@ -9,6 +9,8 @@ from dualworker_cli.check.rules.dw010_classes import bound_classes
 
 FRONT_RULES = ("DW005", "DW006", "DW011")
 BACKEND_RULES = ("DW012",)
+#: public-URL rules, which for a hand-written backend need its code (does it authenticate itself?)
+EXPOSURE_RULES = ("DW001", "DW002", "DW003")
 CLASS_RULES = ("DW010",)
 
 
@@ -19,6 +21,10 @@ def _skipped_rules(project: Project, worker: Worker) -> list[str]:
         rules += FRONT_RULES
     if any(pair.backend is worker for pair in project.pairs):
         rules += BACKEND_RULES
+        from dualworker_cli.check.backend_analysis import code_unread
+
+        if project.mode != "dualworker.toml" and code_unread(worker):
+            rules += EXPOSURE_RULES  # whether it authenticates on its own is unknown: not guessed
     if next(bound_classes(worker), None) is not None:
         rules += CLASS_RULES
     return sorted(set(rules))
@@ -68,7 +74,13 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.at(
                 worker.config,
                 ("main",) if "main" in worker.config.data else ("name",),
-                f"{'/'.join(rules)} did not run on `{worker.label}`: {reason}",
+                f"{'/'.join(rules)} did not run on `{worker.label}`: {reason}"
+                + (
+                    "; whether it authenticates requests itself is unknown, so its public URLs are not "
+                    "reported: review them by hand"
+                    if "DW002" in rules
+                    else ""
+                ),
             )
     for skipped in project.skipped:
         if skipped.config is not None:
