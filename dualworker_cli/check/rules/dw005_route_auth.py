@@ -49,7 +49,8 @@ def check(project: Project) -> Iterator[Finding]:
                 line,
                 col,
                 f"`{reg.method.upper()} {shown}` reaches `{pair.binding}` but no auth middleware runs "
-                "before it (inline or through an earlier `use` that covers the path)",
+                "before it (inline or through an earlier `use` that covers the path), nor does the "
+                "handler authenticate before the call",
             )
         for call in analysis.unguarded_calls:
             line, col = call.module.position(call.node)
@@ -91,8 +92,10 @@ RULE = Rule(
     "whose handler - or a function it calls - uses the backend binding, when no auth middleware runs "
     "before it: neither inline (`app.all(path, authMiddleware, proxy)`) nor through an earlier "
     "`app.use(pattern, authMiddleware)` whose pattern covers the route (parent apps included for "
-    "`app.route(prefix, child)`). A binding call outside any Hono route (a plain `fetch` handler) "
-    "must follow, in its function, a call named like auth/verify/jwt/session or a 401 answer. "
+    "`app.route(prefix, child)`), and the handler itself does not authenticate before each binding "
+    "call. A binding call in a handler (a Hono route's or a plain `fetch` handler's) is authenticated "
+    "when it follows, in its function, a call named like auth/verify/jwt/session "
+    "(`const s = await requireSession(c); if (s instanceof Response) return s;`) or a 401 answer. "
     "RPC calls on the binding (`env.BACKEND.getNotes(userId)`, also through `c.env`, a destructured "
     "binding or a stub in a variable) reach the backend too: when a route or handler reaches it only "
     "through RPC, it is flagged if no auth runs before it AND an argument carries an identity taken "
