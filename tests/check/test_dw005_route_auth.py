@@ -169,3 +169,9 @@ def test_background_helper_also_reached_from_fetch_is_judged(tmp_path: Path) -> 
     result = run(root)
     assert where(result) == [("DW005", "web/src/jobs.ts", 2)]
     assert "outside any Hono route" in result.findings[0].message
+
+
+def test_health_probes_carry_nothing_to_authenticate() -> None:
+    result = run(FIXTURES / "health-probe")
+    assert where(result) == [("DW005", "web/src/index.ts", 14)]
+    assert result.findings[0].message.startswith("`POST /status/echo`")

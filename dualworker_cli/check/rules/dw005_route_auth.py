@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dualworker_cli.check.analysis import FrontAnalysis, ProxyCall, front_analysis, method_token
 from dualworker_cli.check.identity import IdentityArg, passes_request, rpc_identity_args
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
+from dualworker_cli.check.rules.common import health_probe
 
 
 def _rpc_only(calls: list[ProxyCall]) -> bool:
@@ -25,7 +26,7 @@ def check(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
         analysis: FrontAnalysis = front_analysis(project, pair)
         for route in analysis.routes:
-            if route.protected:
+            if route.protected or (route.calls and all(health_probe(c) for c in route.calls)):
                 continue
             reg = route.registration
             shown = route.full_path if route.full_path is not None else "<dynamic path>"
@@ -53,6 +54,8 @@ def check(project: Project) -> Iterator[Finding]:
                 "handler authenticate before the call",
             )
         for call in analysis.unguarded_calls:
+            if health_probe(call):
+                continue
             line, col = call.module.position(call.node)
             yield RULE.at_pos(
                 call.module.rel,
@@ -102,7 +105,8 @@ RULE = Rule(
     "from client input - the query (`c.req.query()`, `searchParams`), the body (`c.req.json()`), a "
     "path parameter or a header - named like `userId`/`accountId`/`email` (by its key, its variable or "
     "the backend method's parameter). An RPC call passing nothing that says who (a public read) is "
-    "not flagged. "
+    "not flagged, nor is a health probe: a request of the front's own to a health path "
+    "(`/health`, `/healthz`, `/ping`...) that carries nothing of the client's request. "
     "Auth middleware is recognised by name (auth, jwt, jwk, bearer, session, clerk, cloudflareAccess, "
     "verify, ... or `[front] auth_middleware` in `dualworker.toml`) or by shape (answers 401, else "
     "calls `next()`).",

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
-from dualworker_cli.check.analysis import (
-    FrontAnalysis,
-    ProxyCall,
-    authenticated_somewhere,
-    front_analysis,
-    in_scope,
-    method_token,
-    module_facts,
-)
+from dualworker_cli.check.analysis import FrontAnalysis, authenticated_somewhere, front_analysis, method_token
 from dualworker_cli.check.backend_analysis import (
     HANDSHAKE_METHODS,
     Target,
@@ -23,7 +14,7 @@ from dualworker_cli.check.backend_analysis import (
     target_analysis,
 )
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
-from dualworker_cli.check.parse import typescript as ts
+from dualworker_cli.check.rules.common import forwards_client_request
 
 WS_PATH = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime)(/|:|$)", re.I)
 
@@ -34,57 +25,6 @@ def forwards_websockets(strings: set[str], path: str | None) -> bool:
     A bare mention of the ``Upgrade`` header is not enough: proxies often read it to refuse.
     """
     return "websocket" in strings or "websocketpair" in strings or bool(path and WS_PATH.search(path))
-
-
-_REQUEST_NAMES = frozenset({"request", "req", "raw"})
-
-
-def _client_request(module: ts.Module, node: Any, depth: int = 0) -> bool:
-    """Does the expression carry the client's request or its headers (what holds ``Upgrade``,
-    ``Origin`` and the cookies): ``request``, ``c.req.raw``, ``new Request(url, c.req.raw)``,
-    ``new Headers(request.headers)``, or a local variable holding one of them? ``request.url`` or a
-    fixed URL does not."""
-    if node is None or depth > 4:
-        return False
-    facts = module_facts(module)
-    for sub in ts.walk(node):
-        if sub.type not in ("identifier", "member_expression"):
-            continue
-        parent = sub.parent
-        # `request.url`, `c.req.raw.method`: one field of the request, not the request
-        if (
-            parent is not None
-            and parent.type == "member_expression"
-            and parent.child_by_field_name("object") == sub
-        ):
-            prop = parent.child_by_field_name("property")
-            if prop is not None and ts.text(prop) != "headers":
-                continue
-        text = ts.text(sub)
-        if sub.type == "member_expression" and (text.endswith(".req.raw") or text.endswith(".headers")):
-            if text.endswith(".req.raw") or _client_request(
-                module, sub.child_by_field_name("object"), depth + 1
-            ):
-                return True
-            continue
-        if sub.type != "identifier":
-            continue
-        if text in _REQUEST_NAMES:
-            return True
-        for decl, pattern, value in reversed(facts.declarators):
-            if decl.start_byte >= sub.start_byte or not in_scope(decl, sub):
-                continue
-            if pattern.type == "identifier" and ts.text(pattern) == text:
-                if value.id != node.id and _client_request(module, value, depth + 1):
-                    return True
-                break
-    return False
-
-
-def forwards_client_request(call: ProxyCall) -> bool:
-    """A ``.fetch()`` whose arguments carry the client's request (or its headers): only such a call
-    can pass an upgrade on."""
-    return call.kind == "fetch" and any(_client_request(call.module, arg) for arg in ts.arguments(call.node))
 
 
 def backend_targets(project: Project, pair: Pair) -> list[Target]:
