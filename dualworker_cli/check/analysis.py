@@ -825,7 +825,10 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         analysis.routes.append(RouteReport(reg, full, protected, chain))
 
     calls: list[ProxyCall] = []
+    runtime = _runtime_modules(graph, entry)
     for module in modules:
+        if module.path not in runtime:
+            continue  # reached only through `import type`: none of its code runs in this Worker
         for node, kind, method in binding_calls(code, module):
             scope = ts.enclosing_function(node) or node
             calls.append(ProxyCall(module, node, code.closure(module, scope), kind, method))
@@ -859,6 +862,26 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
                 proxy_call
             )
     return analysis
+
+
+def _runtime_modules(graph: ts.ModuleGraph, entry: ts.Module) -> set[Any]:
+    """Paths of the modules ``entry`` imports for their values (an ``import type`` loads no code: a
+    front importing its backend's types does not run the backend)."""
+    seen: set[Any] = set()
+    todo = [entry]
+    while todo:
+        module = todo.pop()
+        if module.path in seen:
+            continue
+        seen.add(module.path)
+        types_only: set[str] = set()
+        for stmt in module.root.named_children:
+            if stmt.type == "import_statement" and any(c.type == "type" for c in stmt.children):
+                types_only |= {ts.text(n) for n in ts.walk(stmt) if n.type == "identifier"}
+        targets = [t for name, (t, _) in module.imports.items() if name not in types_only]
+        targets += [t for t, _ in module.reexports]
+        todo.extend(graph.modules[t] for t in targets if t is not None and t in graph.modules)
+    return seen
 
 
 #: members of the default export that no client request runs (cron, queue batches, tail events,

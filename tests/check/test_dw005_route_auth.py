@@ -175,3 +175,13 @@ def test_health_probes_carry_nothing_to_authenticate() -> None:
     result = run(FIXTURES / "health-probe")
     assert where(result) == [("DW005", "web/src/index.ts", 14)]
     assert result.findings[0].message.startswith("`POST /status/echo`")
+
+
+def test_destructive_rpc_without_auth_and_sign_up() -> None:
+    """`deleteAllUsers()` with no auth is the hole (once per handler); `createUser(email)` from the
+    form is a sign-up; the backend's code the front imports only for types is not the front's."""
+    result = run(FIXTURES / "rpc-destructive-and-signup")
+    assert where(result) == [("DW005", "web/src/index.ts", 21)]
+    assert "`USERS.deleteAllUsers()`, which deletes data, with no auth step" in result.findings[0].message
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert {c.module.rel for c in analysis.proxy_calls} == {"web/src/index.ts"}
