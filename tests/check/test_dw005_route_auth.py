@@ -139,3 +139,49 @@ def test_route_with_fetch_and_rpc_keeps_the_proxy_rule(tmp_path: Path) -> None:
     index = RPC_ROUTE.format(method="get", path="/api/x", body=body)
     result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
     assert len([f for f in result.findings if f.rule == "DW005"]) == 1
+
+
+def test_auth_in_the_hono_handler_before_the_call_protects_the_route() -> None:
+    result = run(FIXTURES / "route-auth-in-handler")
+    assert where(result) == [("DW005", "web/src/index.ts", 20)]
+    assert result.findings[0].message.startswith("`GET /reports/:id` reaches `API`")
+
+
+def test_binding_calls_only_background_code_runs_are_not_routes() -> None:
+    """A Durable Object's alarm and the `scheduled` handler call the backend: no client request."""
+    result = run(FIXTURES / "background-binding-calls")
+    assert where(result) == []
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert sorted(c.module.rel for c in analysis.background_calls) == ["web/src/jobs.ts", "web/src/report.ts"]
+
+
+def test_background_helper_also_reached_from_fetch_is_judged(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "background-binding-calls", root)
+    index = root / "web" / "src" / "index.ts"
+    text = index.read_text().replace(
+        'import { nightlyReport } from "./report";',
+        'import { pollJobs } from "./jobs";\nimport { nightlyReport } from "./report";',
+    )
+    check = "    const user = await verifySession(request);"
+    text = text.replace(check, '    if (url.pathname === "/jobs") return pollJobs(env);\n' + check)
+    index.write_text(text)
+    result = run(root)
+    assert where(result) == [("DW005", "web/src/jobs.ts", 2)]
+    assert "outside any Hono route" in result.findings[0].message
+
+
+def test_health_probes_carry_nothing_to_authenticate() -> None:
+    result = run(FIXTURES / "health-probe")
+    assert where(result) == [("DW005", "web/src/index.ts", 14)]
+    assert result.findings[0].message.startswith("`POST /status/echo`")
+
+
+def test_destructive_rpc_without_auth_and_sign_up() -> None:
+    """`deleteAllUsers()` with no auth is the hole (once per handler); `createUser(email)` from the
+    form is a sign-up; the backend's code the front imports only for types is not the front's."""
+    result = run(FIXTURES / "rpc-destructive-and-signup")
+    assert where(result) == [("DW005", "web/src/index.ts", 21)]
+    assert "`USERS.deleteAllUsers()`, which deletes data, with no auth step" in result.findings[0].message
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert {c.module.rel for c in analysis.proxy_calls} == {"web/src/index.ts"}

@@ -1,0 +1,61 @@
+"""DW004 on real layouts: judge only what is deployed, and accept every name the backend deploys under."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from dualworker_cli.check.engine import run
+from tests.check.fixtures import copy_fixture, found, lint
+
+
+def _scripts(folder: Path, **scripts: str) -> None:
+    (folder / "package.json").write_text(json.dumps({"name": folder.name, "scripts": scripts}))
+
+
+def test_top_level_skeleton_without_services_is_not_judged() -> None:
+    assert lint("binding-env-only").findings == []
+
+
+def test_top_level_without_binding_is_flagged_when_deployed(tmp_path: Path) -> None:
+    root = copy_fixture("binding-env-only", tmp_path)
+    _scripts(root / "web", deploy="wrangler deploy")
+    result = run(root)
+    assert found(result) == [("DW004", "web/wrangler.jsonc", 3)]
+    assert "has no `API` service binding to `api`" in result.findings[0].message
+
+
+def test_top_level_named_only_by_deploy_commands_for_envs_is_not_judged(tmp_path: Path) -> None:
+    root = copy_fixture("binding-env-only", tmp_path)
+    _scripts(root / "web", deploy="wrangler deploy --env production")
+    data = (root / "web" / "wrangler.jsonc").read_text()
+    (root / "web" / "wrangler.jsonc").write_text(data.replace('"main"', '"services": [],\n  "main"'))
+    assert run(root).findings == []
+
+
+def test_binding_to_the_backends_env_worker_name_is_the_backend() -> None:
+    assert lint("binding-backend-env-name").findings == []
+
+
+def test_binding_to_an_unknown_worker_is_still_flagged(tmp_path: Path) -> None:
+    root = copy_fixture("binding-backend-env-name", tmp_path)
+    path = root / "web" / "wrangler.jsonc"
+    path.write_text(path.read_text().replace('"service": "api-dev"', '"service": "api-old"', 1))
+    result = run(root)
+    assert [f.rule for f in result.findings] == ["DW004"]
+    assert re.search(
+        r"`API` points to `api-old`, a Worker no config in this project defines", result.findings[0].message
+    )
+
+
+def test_env_blocks_that_are_never_deployed_need_no_binding() -> None:
+    assert lint("binding-env-vars-only").findings == []
+
+
+def test_a_deployed_env_block_without_binding_is_flagged(tmp_path: Path) -> None:
+    root = copy_fixture("binding-env-vars-only", tmp_path)
+    _scripts(root / "web", deploy="wrangler deploy", **{"deploy:prod": "wrangler deploy --env production"})
+    result = run(root)
+    assert found(result) == [("DW004", "web/wrangler.toml", 13)]
+    assert result.findings[0].message.startswith("env.production has no `API` service binding")

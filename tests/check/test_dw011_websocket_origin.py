@@ -1,0 +1,35 @@
+"""DW011 on hand-written fronts: only a signed-in client's request, forwarded, carries an upgrade."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from dualworker_cli.check.engine import run
+from tests.check.fixtures import FIXTURES, copy_fixture, found
+
+
+def test_fixed_requests_from_background_code_forward_no_upgrade() -> None:
+    """The backend accepts upgrades everywhere; the alarm's and cron's fixed-URL calls pass none on."""
+    assert found(run(FIXTURES / "background-binding-calls")) == []
+
+
+def test_forwarding_the_signed_in_request_without_origin_check(tmp_path: Path) -> None:
+    root = copy_fixture("background-binding-calls", tmp_path)
+    index = root / "web" / "src" / "index.ts"
+    lines = [line for line in index.read_text().splitlines() if '"Origin"' not in line]
+    index.write_text("\n".join(lines) + "\n")
+    result = run(root)
+    assert found(result) == [("DW011", "web/src/index.ts", 22)]
+
+
+def test_route_without_any_auth_is_dw005s_not_dw011s(tmp_path: Path) -> None:
+    """No session to ride on: cross-site WebSocket hijacking needs one (DW005 reports the route)."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "ws-proxy-public-backend", root)
+    gateway = root / "gateway" / "src" / "index.ts"
+    text = gateway.read_text()
+    start, end = text.index('app.use("*"'), text.index("// live score")
+    gateway.write_text(text[:start] + text[end:].replace('c.get("uid")', '"guest"'))
+    rules = sorted({f.rule for f in run(root).findings})
+    assert "DW011" not in rules and "DW005" in rules
