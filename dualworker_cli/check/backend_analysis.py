@@ -711,6 +711,73 @@ def code_unread(backend: Worker) -> bool:
     return main is not None and not main.is_file() and built
 
 
+#: bindings through which a Worker holds data, spends money or acts for someone
+STATEFUL_KEYS = (
+    "d1_databases",
+    "kv_namespaces",
+    "r2_buckets",
+    "durable_objects",
+    "workflows",
+    "services",
+    "hyperdrive",
+    "vectorize",
+    "ai",
+    "browser",
+    "analytics_engine_datasets",
+    "secrets_store_secrets",
+    "dispatch_namespaces",
+    "mtls_certificates",
+    "send_email",
+    "images",
+    "pipelines",
+)
+_ENV_READ = re.compile(r"\benv\.([A-Z][A-Z0-9_]*)\b|\benv\[[\"']([A-Z][A-Z0-9_]*)[\"']\]")
+
+
+def _declared_vars(worker: Worker) -> set[str]:
+    names: set[str] = set()
+    for _, block in worker.blocks():
+        variables = block.get("vars")
+        if isinstance(variables, dict):
+            names |= set(variables)
+    return names
+
+
+def holds_state(project: Project, backend: Worker) -> str | None:
+    """What the backend holds that a caller could reach (a binding to data, a queue producer, a
+    secret its code reads, an identity it trusts), or None: a stateless greeting, echo or
+    arithmetic Worker - the hello-world services of examples and test fixtures - exposes nothing,
+    whoever calls it. ``dualworker.toml`` projects are never asked (the Data Worker is declared)."""
+
+    def compute() -> str | None:
+        for prefix, block in backend.blocks():
+            where = ".".join(str(p) for p in prefix) or "top level"
+            for key in STATEFUL_KEYS:
+                if block.get(key):
+                    return f"`{key}` ({where})"
+            queues = block.get("queues")
+            if isinstance(queues, dict) and queues.get("producers"):
+                return f"`queues.producers` ({where})"
+        main = backend.main
+        if main is not None and main.is_file() and main.suffix in ts.EXTENSIONS:
+            graph: ts.ModuleGraph = project.ts_graph
+            entry = graph.load(main)
+            declared = _declared_vars(backend)
+            for module in graph.reachable(entry) if entry is not None else []:
+                for found in _ENV_READ.finditer(module.source):
+                    name = found.group(1) or found.group(2)
+                    if name not in declared:
+                        return f"a secret its code reads (`env.{name}` in {module.rel})"
+        from dualworker_cli.check.identity import pair_identity
+
+        for pair in project.pairs:
+            if pair.backend is backend and (ident := pair_identity(project, pair)).headers and ident.reads:
+                return f"the identity header `{ident.name(ident.headers[0])}`"
+        return None
+
+    return project.memo(("holds-state", str(backend.config.path)), compute)
+
+
 def relies_on_front(project: Project, backend: Worker) -> bool:
     """Does a public URL of ``backend`` get around the front? (DW001/DW002/DW003/DW012)
 
@@ -729,6 +796,10 @@ def relies_on_front(project: Project, backend: Worker) -> bool:
     def compute() -> bool:
         from dualworker_cli.check.identity import pair_identity
 
+        if code_unread(backend):
+            return False  # cannot tell: DW014 says which exposure checks did not run
+        if holds_state(project, backend) is None:
+            return False  # nothing behind it to protect
         pairs = [p for p in project.pairs if p.backend is backend]
         if any(
             (ident := pair_identity(project, pair)).headers and ident.source == "inferred" and ident.sets

@@ -48,7 +48,12 @@ def _project(root: Path, front_ts: str, backend_files: dict[str, str]) -> Path:
             "compatibility_date": "2026-01-01",
             "services": [{"binding": "API", "service": "api"}],
         },
-        "api": {"name": "api", "main": "src/index.ts", "compatibility_date": "2026-01-01"},
+        "api": {
+            "name": "api",
+            "main": "src/index.ts",
+            "compatibility_date": "2026-01-01",
+            "d1_databases": [{"binding": "DB", "database_name": "api"}],
+        },
     }
     for name, config in configs.items():
         (root / name / "src").mkdir(parents=True)
@@ -199,3 +204,22 @@ def test_a_backend_built_from_another_language_is_said_not_guessed(tmp_path: Pat
     assert {f.rule for f in findings} & {"DW001", "DW002", "DW003", "DW012"} == set()
     info = [f.message for f in findings if f.rule == "DW014" and "`api`" in f.message]
     assert info and "DW002" in info[0] and "review them by hand" in info[0]
+
+
+def test_stateless_backend_exposes_nothing_whoever_calls_it(tmp_path: Path) -> None:
+    """A greeting/echo Worker with no binding, no secret and no identity: public URL or not, an
+    unauthenticated front in front of it protects nothing (the hello-world services of examples)."""
+    root = tmp_path / "p"
+    root.mkdir()
+    project = _project(
+        root, FRONT_FETCH.replace("verifySession(request)", "true"), {"index.ts": BACKEND_OPEN}
+    )
+    config = project / "api" / "wrangler.json"
+    config.write_text(
+        config.read_text().replace(', "d1_databases": [{"binding": "DB", "database_name": "api"}]', "")
+    )
+    assert "d1_databases" not in config.read_text()
+    assert {f.rule for f in run(project).findings if f.rule in ("DW002", "DW003", "DW005", "DW012")} == set()
+    secret = project / "api" / "src" / "index.ts"
+    secret.write_text(BACKEND_OPEN.replace("{ items: [] }", "{ items: [], key: env.STRIPE_KEY }"))
+    assert {"DW002", "DW003"} <= {f.rule for f in run(project).findings}

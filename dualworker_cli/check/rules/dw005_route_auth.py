@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dualworker_cli.check.analysis import AUTH_NAME, FrontAnalysis, ProxyCall, front_analysis, method_token
+from dualworker_cli.check.backend_analysis import holds_state
 from dualworker_cli.check.identity import IdentityArg, passes_request, rpc_identity_args
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
@@ -68,6 +69,8 @@ def _identity_message(pair: Pair, call: ProxyCall, arg: IdentityArg) -> str:
 
 def check(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
+        if project.mode != "dualworker.toml" and holds_state(project, pair.backend) is None:
+            continue  # a stateless backend (a greeting, an echo): nothing behind the binding to protect
         analysis: FrontAnalysis = front_analysis(project, pair)
         for route in analysis.routes:
             if route.protected or (route.calls and all(health_probe(c) for c in route.calls)):
