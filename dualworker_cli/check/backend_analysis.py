@@ -711,14 +711,14 @@ def code_unread(backend: Worker) -> bool:
     return main is not None and not main.is_file() and built
 
 
-#: bindings through which a Worker holds data, spends money or acts for someone
+#: bindings through which a Worker holds data, spends money or acts for someone (a service binding
+#: is not one: the Worker behind it is checked as a backend of its own pair)
 STATEFUL_KEYS = (
     "d1_databases",
     "kv_namespaces",
     "r2_buckets",
     "durable_objects",
     "workflows",
-    "services",
     "hyperdrive",
     "vectorize",
     "ai",
@@ -731,15 +731,23 @@ STATEFUL_KEYS = (
     "images",
     "pipelines",
 )
+#: names that say a value is a credential (`JWT_SECRET`, `STRIPE_KEY`, `API_TOKEN`, `DB_PASSWORD`)
+_SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|_KEY$|^KEY_|SIGNING|SALT", re.I)
 _ENV_READ = re.compile(r"\benv\.([A-Z][A-Z0-9_]*)\b|\benv\[[\"']([A-Z][A-Z0-9_]*)[\"']\]")
 
 
 def _declared_vars(worker: Worker) -> set[str]:
+    """Plain ``vars`` and binding names: reading those is no secret."""
     names: set[str] = set()
     for _, block in worker.blocks():
         variables = block.get("vars")
         if isinstance(variables, dict):
             names |= set(variables)
+        for value in block.values():
+            entries = value.get("bindings") if isinstance(value, dict) else value
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, dict):
+                    names |= {v for k, v in entry.items() if k in ("binding", "name") and isinstance(v, str)}
     return names
 
 
@@ -766,7 +774,7 @@ def holds_state(project: Project, backend: Worker) -> str | None:
             for module in graph.reachable(entry) if entry is not None else []:
                 for found in _ENV_READ.finditer(module.source):
                     name = found.group(1) or found.group(2)
-                    if name not in declared:
+                    if name not in declared and _SECRET_NAME.search(name):
                         return f"a secret its code reads (`env.{name}` in {module.rel})"
         from dualworker_cli.check.identity import pair_identity
 
