@@ -55,3 +55,19 @@ def test_dw007_hash_of_a_token_is_not_the_token(tmp_path: Path) -> None:
     }
     findings = [f for f in run(_project(tmp_path, front, backend)).findings if f.rule == "DW007"]
     assert [f.message.split("`")[1] for f in findings] == ["vars.ADMIN_TOKEN"]
+
+
+def test_dw007_password_of_a_loopback_database_is_a_test_fixture(tmp_path: Path) -> None:
+    local = {"DB_HOSTNAME": "127.0.0.1", "DB_USERNAME": "testuser", "DB_PASSWORD": "testpassword"}
+    remote = {**local, "DB_HOSTNAME": "db.example.com"}
+    front = {
+        "name": "site",
+        "main": "src/index.ts",
+        "compatibility_date": "2026-01-01",
+        "services": [{"binding": "API", "service": "api"}],
+    }
+    for variables, expected in ((local, []), (remote, ["vars.DB_PASSWORD"])):
+        root = tmp_path / variables["DB_HOSTNAME"]
+        root.mkdir()
+        findings = run(_project(root, front, {**BACKEND, "vars": variables})).findings
+        assert [f.message.split("`")[1] for f in findings if f.rule == "DW007"] == expected
