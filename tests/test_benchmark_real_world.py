@@ -23,7 +23,13 @@ FRONT = """{
   "services": [{ "binding": "BACKEND_SERVICE", "service": "data" }]
 }
 """
-FRONT_TS = "export default { fetch: (request, env) => env.BACKEND_SERVICE.fetch(request) };\n"
+FRONT_TS = """export default {
+  async fetch(request, env) {
+    if (!request.headers.has("Authorization")) return new Response("unauthorized", { status: 401 });
+    return env.BACKEND_SERVICE.fetch(request);
+  },
+};
+"""
 BACKEND_TS = "export default { fetch: () => new Response('data') };\n"
 
 

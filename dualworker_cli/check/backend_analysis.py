@@ -786,6 +786,25 @@ def holds_state(project: Project, backend: Worker) -> str | None:
     return project.memo(("holds-state", str(backend.config.path)), compute)
 
 
+def front_protects_nothing(project: Project, pair: Pair) -> bool:
+    """Does ``pair.front`` reach the backend with no auth step at all (every route and plain
+    handler that calls the binding is unauthenticated)? Then the backend's own public URL gives a
+    stranger nothing the front does not (DW005 reports the front). False when the front's code
+    was not read or no binding call was found: we cannot tell."""
+    from dualworker_cli.check.analysis import authenticated_somewhere
+
+    analysis = front_analysis(project, pair)
+    if analysis.code is None:
+        return False
+    routes = [route for route in analysis.routes if route.calls]
+    unrouted = list(analysis.unrouted_calls)
+    if not routes and not unrouted:
+        return False
+    if any(route.protected for route in routes):
+        return False
+    return not any(authenticated_somewhere(analysis, call) for call in unrouted)
+
+
 def relies_on_front(project: Project, backend: Worker) -> bool:
     """Does a public URL of ``backend`` get around the front? (DW001/DW002/DW003/DW012)
 
@@ -814,6 +833,8 @@ def relies_on_front(project: Project, backend: Worker) -> bool:
             for pair in pairs
         ):
             return True
+        if pairs and all(front_protects_nothing(project, pair) for pair in pairs):
+            return False  # every front forwards without auth: the public URL bypasses nothing
         fwd = [forwarded(project, pair) for pair in pairs]
         if fwd and all(f is not None and not f.any and f.rpc for f in fwd):
             return False

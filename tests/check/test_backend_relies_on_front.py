@@ -223,3 +223,16 @@ def test_stateless_backend_exposes_nothing_whoever_calls_it(tmp_path: Path) -> N
     secret = project / "api" / "src" / "index.ts"
     secret.write_text(BACKEND_OPEN.replace("{ items: [] }", "{ items: [], key: env.STRIPE_KEY }"))
     assert {"DW002", "DW003"} <= {f.rule for f in run(project).findings}
+
+
+def test_front_without_any_auth_makes_the_backend_url_bypass_nothing(tmp_path: Path) -> None:
+    """Every way through the front is open: the backend's public URL gives a stranger nothing more
+    (DW005 reports the front instead)."""
+    open_front = FRONT_FETCH.replace(
+        '    if (!(await verifySession(request))) return new Response("no", { status: 401 });\n', ""
+    )
+    assert "401" not in open_front
+    root = _project(tmp_path, open_front, {"index.ts": BACKEND_OPEN})
+    found = {f.rule for f in run(root).findings}
+    assert not found & {"DW001", "DW002", "DW003", "DW012"}
+    assert "DW005" in found
