@@ -30,6 +30,7 @@ from dualworker_cli.check.model import (
     Settings,
     Skipped,
     Worker,
+    is_remote,
     resolve_service,
 )
 from dualworker_cli.check.parse import toml
@@ -544,6 +545,8 @@ def infer_pairs(
                 if found is None or not isinstance(binding, str):
                     continue
                 target = found[0]
+                if target is worker:  # a self-binding (to its own named entrypoint) pairs nothing
+                    continue
                 # every binding name: a front may reach one backend as `API` and as `RPC`
                 if (id(worker), id(target), binding) not in seen:
                     seen.add((id(worker), id(target), binding))
@@ -725,7 +728,7 @@ def _first_dangling_binding(workers: list[Worker]) -> tuple[ConfigFile, KeyPath,
         for prefix, block in worker.blocks():
             for index, entry in worker.services(block):
                 service, binding = entry.get("service"), entry.get("binding")
-                if isinstance(service, str) and service not in known:
+                if isinstance(service, str) and service not in known and not is_remote(entry):
                     return worker.config, (*prefix, "services", index, "service"), str(binding), service
     return None
 
