@@ -490,6 +490,7 @@ def load_settings(path: Path, rel: str) -> Settings:
     settings.binding = text_value("backend", "binding", None)
     settings.identity_header = text_value("backend", "identity_header", DEFAULT_IDENTITY_HEADER) or ""
     settings.api_prefix = text_value("backend", "api_prefix", DEFAULT_API_PREFIX) or ""
+    settings.api_prefix_set = "api_prefix" in data.get("backend", {})
     settings.fail_on = text_value("check", "fail_on", None)
     if settings.front_config and settings.backend_config:
         settings.pairs.append(

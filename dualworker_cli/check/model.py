@@ -142,6 +142,8 @@ class Settings:
     binding: str | None = None
     identity_header: str = DEFAULT_IDENTITY_HEADER
     api_prefix: str = DEFAULT_API_PREFIX
+    #: does the settings file write ``api_prefix`` (else it is the default, which DW008 never guesses)
+    api_prefix_set: bool = False
     public_routes: list[str] = field(default_factory=list)
     auth_middleware: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
