@@ -726,9 +726,11 @@ export default { fetch: main.fetch };
 """
     from tests.test_check_support import FRONT_TS
 
+    data["assets"]["not_found_handling"] = "single-page-application"
     root = make_project(tmp_path, front=data, front_ts={**FRONT_TS, "src/index.ts": index})
     found = [(f.rule, f.path, f.line) for f in lint(root).findings]
-    # DW008: `/rpc/*` is forwarded too, and `run_worker_first: ["/api/*"]` does not cover it
+    # DW008: `/rpc/*` is forwarded too, and `run_worker_first: ["/api/*"]` does not cover it, so the
+    # SPA fallback answers it
     assert found == [
         ("DW005", "web/src/index.ts", 4),
         ("DW006", "web/src/index.ts", 4),

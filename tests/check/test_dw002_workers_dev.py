@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from dualworker_cli.check.model import Severity
@@ -46,15 +45,6 @@ def test_routes_without_keys_are_clean(tmp_path: Path) -> None:
     root = make_project(tmp_path, backend=back)
     assert _found(root, "DW002") == [] and _found(root, "DW003") == []
     assert len(_found(root, "DW001")) == 1  # the custom domain itself is still DW001's business
-
-
-def test_old_wrangler_pinned_defaults_preview_urls_on(tmp_path: Path) -> None:
-    back = _without_durable_objects(backend())
-    del back["preview_urls"]
-    root = make_project(tmp_path, backend=back)
-    (root / "package.json").write_text(json.dumps({"devDependencies": {"wrangler": "^3.99.0"}}))
-    [finding] = _found(root, "DW003")
-    assert "wrangler 3.99 defaults preview URLs to on" in finding.message
 
 
 def test_dw003_no_preview_urls_for_a_worker_with_durable_objects(tmp_path: Path) -> None:

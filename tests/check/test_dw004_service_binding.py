@@ -59,3 +59,39 @@ def test_a_deployed_env_block_without_binding_is_flagged(tmp_path: Path) -> None
     result = run(root)
     assert found(result) == [("DW004", "web/wrangler.toml", 13)]
     assert result.findings[0].message.startswith("env.production has no `API` service binding")
+
+
+def test_self_binding_resolves_to_itself_and_remote_bindings_are_not_unknown() -> None:
+    """workers-sdk's playgrounds: many configs named `worker`, one binding its own name for a named
+    entrypoint; another binding Workers deployed from elsewhere with `remote: true`."""
+    result = lint("binding-self-and-remote")
+    assert result.findings == []
+    assert [(p.front.label, p.backend.label) for p in result.project.pairs] == [("web", "api")]
+    assert result.project.ambiguities == []
+
+
+def test_binding_another_configs_shared_name_is_still_ambiguous(tmp_path: Path) -> None:
+    root = copy_fixture("binding-self-and-remote", tmp_path)
+    path = root / "playground" / "same-worker" / "wrangler.jsonc"
+    path.write_text(path.read_text().replace('"name": "worker"', '"name": "caller"'))
+    result = run(root)
+    assert found(result) == [
+        ("DW004", "playground/same-worker/wrangler.jsonc", 7),
+        ("DW004", "playground/same-worker/wrangler.jsonc", 8),
+    ]
+    assert "equally near" in result.findings[0].message
+    # a remote binding calls whatever is deployed under the name: not paired, and not an error
+    path.write_text(path.read_text().replace('"service": "worker"', '"service": "worker", "remote": true'))
+    assert run(root).findings == []
+
+
+def test_a_binding_to_an_undefined_name_without_remote_is_flagged(tmp_path: Path) -> None:
+    root = copy_fixture("binding-self-and-remote", tmp_path)
+    path = root / "playground" / "remote" / "wrangler.jsonc"
+    path.write_text(path.read_text().replace(', "remote": true', ""))
+    result = run(root)
+    assert found(result) == [
+        ("DW004", "playground/remote/wrangler.jsonc", 6),
+        ("DW004", "playground/remote/wrangler.jsonc", 9),
+    ]
+    assert "a Worker no config in this project defines" in result.findings[0].message

@@ -8,7 +8,7 @@ from typing import Any
 
 from dualworker_cli.check.deploys import TOP, deploys
 from dualworker_cli.check.discover import ambiguity_message
-from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity, env_kind
+from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity, env_kind, is_remote
 from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.rules.common import where
 
@@ -128,6 +128,7 @@ def check(project: Project) -> Iterator[Finding]:
                 service = entry.get("service")
                 if (
                     not isinstance(service, str)
+                    or is_remote(entry)  # a deployed Worker, possibly from another repository
                     or service in project.names
                     or (isinstance(entry.get("environment"), str) and service in project.defined)
                 ):
@@ -207,7 +208,10 @@ RULE = Rule(
     "Env names are matched by stage (`dev` = `development`, `prod` = `production`, `stage` = `staging`), "
     'and the deprecated `environment` key of a binding (`{ service = "api", environment = '
     '"production" }`) names the target\'s env. A service name two configs define equally near the '
-    "front (same project folder) is reported here instead of being paired by guess.",
+    "front (same project folder) is reported here instead of being paired by guess. A binding to the "
+    "Worker's own name (a self-binding, to call its own named entrypoint) is the Worker itself, however "
+    "many other configs share the name; a `remote: true` binding calls a deployed Worker that may live "
+    "in another repository, so a name no config defines is not an error there.",
     why="`services` are not inherited by `env` blocks: a `staging` block without the binding deploys a "
     "User Worker that cannot reach its backend, and one that names `my-data-production` makes staging "
     "write production data. A binding to a Worker name that no config defines fails at deploy time "

@@ -19,6 +19,8 @@ def _skipped_rules(project: Project, worker: Worker) -> list[str]:
     rules: list[str] = []
     if any(pair.front is worker for pair in project.pairs):
         rules += FRONT_RULES
+        if any(isinstance(block.get("assets"), dict) for _, block in worker.blocks()):
+            rules.append("DW008")  # the forwarded paths come from its code; no prefix is guessed
     if any(pair.backend is worker for pair in project.pairs):
         rules += BACKEND_RULES
         from dualworker_cli.check.backend_analysis import code_unread
@@ -96,7 +98,7 @@ RULE = Rule(
     severity=Severity.INFO,
     what="Reports, as information, every check that could not run: a front or backend whose config "
     "has no `main` (the entry is passed on the command line, `wrangler deploy src/index.ts`), whose "
-    "`main` does not exist, or which is a Python Worker (the code rules DW005/DW006/DW011/DW012/DW010 "
+    "`main` does not exist, or which is a Python Worker (the code rules DW005/DW006/DW008/DW011/DW012/DW010 "
     "read TypeScript and JavaScript); and a file that looks like a Wrangler config but could not be "
     "used (another config for the same Worker in the same folder, a parse error).",
     why="A linter that quietly skips what it cannot read gives false comfort: no DW005 finding on a "
