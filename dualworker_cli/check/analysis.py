@@ -191,7 +191,16 @@ class Code:
         self.call_index: dict[tuple[str, int], list[tuple[ts.Module, Any]]] | None = None
 
     def closure(self, module: ts.Module, node: Any, depth: int = 0) -> list[tuple[ts.Module, Any]]:
-        """``node`` plus the definitions of identifiers it uses, transitively (bounded)."""
+        """``node`` plus the definitions of identifiers it uses, transitively (bounded). The
+        same for every binding, so kept on the graph: rules ask it again for the same handlers."""
+        cache = self.graph.__dict__.setdefault("_dw_closures", {})
+        cache_key = (str(module.path), node.id)
+        cached = cache.get(cache_key)
+        if cached is None:
+            cached = cache[cache_key] = self._closure(module, node)
+        return cached
+
+    def _closure(self, module: ts.Module, node: Any) -> list[tuple[ts.Module, Any]]:
         result: list[tuple[ts.Module, Any]] = []
         seen: set[tuple[str, int]] = set()
         todo = [(module, node, 0)]
@@ -241,9 +250,9 @@ class Code:
 
     def strings(self, module: ts.Module, node: Any) -> set[str]:
         out: set[str] = set()
-        for _, n in self.closure(module, node):
-            for sub in ts.walk(n):
-                value = ts.string_value(sub) if sub.type in ("string", "template_string") else None
+        for mod, n in self.closure(module, node):
+            for sub in ts.nodes_in(mod, n, "string", "template_string"):
+                value = ts.string_value(sub)
                 if value is not None:
                     out.add(value.lower())
         return out
@@ -379,8 +388,8 @@ def _declares(module: ts.Module, function: Any, name: str) -> bool:
     key = (str(module.path), function.id)
     if key not in _DECLARED:
         names = set(_parameter_names(function))
-        for sub in ts.walk(function):
-            if sub.type == "variable_declarator" and ts.enclosing_function(sub) == function:
+        for sub in ts.nodes_in(module, function, "variable_declarator"):
+            if ts.enclosing_function(sub) == function:
                 declared = sub.child_by_field_name("name")
                 if declared is not None and declared.type == "identifier":
                     names.add(ts.text(declared))
@@ -427,8 +436,8 @@ def _returned_app(graph: ts.ModuleGraph, module: ts.Module, call: Any, depth: in
     body = function.child_by_field_name("body")
     if body is not None and body.type != "statement_block":
         return _app_for(graph, found[0], body, depth + 1)
-    for sub in ts.walk(function):
-        if sub.type == "return_statement" and ts.enclosing_function(sub) == function and sub.named_children:
+    for sub in ts.nodes_in(found[0], function, "return_statement"):
+        if ts.enclosing_function(sub) == function and sub.named_children:
             return _app_for(graph, found[0], sub.named_children[0], depth + 1)
     return None
 
@@ -1057,7 +1066,7 @@ def _guarded_any(analysis: FrontAnalysis, module: ts.Module, call: Any, depth: i
 def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
     scope = ts.enclosing_function(call)
     while scope is not None:
-        for sub in ts.walk(scope):
+        for sub in ts.nodes_in(module, scope, "number", "call_expression"):
             if sub.start_byte >= call.start_byte:
                 break
             if sub.type == "number" and ts.text(sub) == "401":

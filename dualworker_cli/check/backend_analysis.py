@@ -90,11 +90,14 @@ def path_matches(front: str | None, back: str, suffix: bool = False) -> bool:
     return False
 
 
+_WS_TYPES = ("new_expression", "string", "template_string", "call_expression")
+
+
 def _ws_hits(code: Code, module: ts.Module, node: Any) -> list[tuple[str, int]]:
     """(module path, byte offset) of WebSocket evidence in ``node`` and the code it calls."""
     hits = []
     for mod, current in code.closure(module, node):
-        for sub in ts.walk(current):
+        for sub in ts.nodes_in(mod, current, *_WS_TYPES):
             hit = False
             if sub.type == "new_expression":
                 ctor = sub.child_by_field_name("constructor")
@@ -105,14 +108,14 @@ def _ws_hits(code: Code, module: ts.Module, node: Any) -> list[tuple[str, int]]:
                 func = sub.child_by_field_name("function")
                 name = ts.text(func).rsplit(".", 1)[-1] if func is not None else ""
                 hit = name in ("acceptWebSocket", "upgradeWebSocket") or (
-                    name == "fetch" and _stub_fetch_of_request(sub)
+                    name == "fetch" and _stub_fetch_of_request(sub, mod)
                 )
             if hit:
                 hits.append((str(mod.path), sub.start_byte))
     return hits
 
 
-def _stub_fetch_of_request(call: Any) -> bool:
+def _stub_fetch_of_request(call: Any, module: ts.Module) -> bool:
     """``env.ROOM.get(id).fetch(request)`` / ``stub.fetch(req)``: the incoming request handed to a
     Durable Object, which is how Workers hand WebSocket upgrades to the object holding them."""
     args = ts.arguments(call)
@@ -128,8 +131,8 @@ def _stub_fetch_of_request(call: Any) -> bool:
     if obj.type == "identifier":
         scope = ts.enclosing_function(call)
         name = ts.text(obj)
-        for sub in ts.walk(scope) if scope is not None else ():
-            if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
+        for sub in ts.nodes_in(module, scope, "variable_declarator") if scope is not None else ():
+            if ts.text(sub.child_by_field_name("name")) == name:
                 value = ts.unwrap(sub.child_by_field_name("value"))
                 if value is not None and value.type == "await_expression" and value.named_children:
                     value = ts.unwrap(value.named_children[0])
@@ -211,7 +214,10 @@ def _target(project: Project, main: Path, entrypoint: str | None) -> Target | No
     hits = set(_ws_hits(code, module, node))
     attributed: set[tuple[str, int]] = set()
 
-    registrations, mounts, base_paths = _collect(graph, graph.reachable(entry))
+    # the default export and each named entrypoint of one ``main`` share its Hono apps
+    registrations, mounts, base_paths = project.memo(
+        ("backend-apps", str(entry.path)), lambda: _collect(graph, graph.reachable(entry))
+    )
     for reg in registrations:
         if reg.path is None or reg.method == "use":
             continue
@@ -227,9 +233,7 @@ def _target(project: Project, main: Path, entrypoint: str | None) -> Target | No
         target.paths.append(ServedPath(full, f"{reg.method.upper()} {full}", bool(reg_hits)))
 
     for mod, current in closure:
-        for sub in ts.walk(current):
-            if sub.type not in ("string", "template_string"):
-                continue
+        for sub in ts.nodes_in(mod, current, "string", "template_string"):
             found_body = _body_for(sub)
             if found_body is None:
                 continue
@@ -444,9 +448,7 @@ def _exposure(project: Project, backend: Worker) -> Exposure:
                 if p.label != p.path and (p.path == prefix or p.path.startswith(prefix + "/"))
             ],
         )
-    for pair in project.pairs:
-        if pair.backend is not backend:
-            continue
+    for pair in project.pairs_of(backend, "backend"):
         fwd = forwarded(project, pair)
         for prefix_path, block in pair.front.blocks():
             found = pair.binding_entry(block)
@@ -827,7 +829,7 @@ def relies_on_front(project: Project, backend: Worker) -> bool:
             return False  # cannot tell: DW014 says which exposure checks did not run
         if holds_state(project, backend) is None:
             return False  # nothing behind it to protect
-        pairs = [p for p in project.pairs if p.backend is backend]
+        pairs = project.pairs_of(backend, "backend")
         if any(
             (ident := pair_identity(project, pair)).headers and ident.source == "inferred" and ident.sets
             for pair in pairs

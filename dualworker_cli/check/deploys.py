@@ -10,13 +10,13 @@ counts: we cannot tell, and a linter must not guess in the lenient direction.
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 from dualworker_cli.check.model import Project, Worker
+from dualworker_cli.check.parse import paths
 
 #: the top level of a config (``wrangler deploy`` with no ``--env``, or ``--env ""``)
 TOP = ""
@@ -108,10 +108,7 @@ def _commands_in(text: str) -> list[tuple[str, _Command]]:
 
 
 def _package_scripts(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return {}
+    data = paths.read_json(path)
     scripts = data.get("scripts") if isinstance(data, dict) else None
     return {k: v for k, v in scripts.items() if isinstance(v, str)} if isinstance(scripts, dict) else {}
 
@@ -163,7 +160,7 @@ def _index(root: Path, packages: list[Path], workflows: list[Path]) -> list[_Dep
 
 def _resolved(path: Path) -> Path:
     try:
-        return path.resolve()
+        return paths.resolve(path)
     except OSError:
         return path
 

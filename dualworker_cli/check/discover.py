@@ -8,7 +8,6 @@ hand-written projects whatever their folder and binding names.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -33,7 +32,7 @@ from dualworker_cli.check.model import (
     is_remote,
     resolve_service,
 )
-from dualworker_cli.check.parse import toml
+from dualworker_cli.check.parse import paths, toml
 from dualworker_cli.check.parse.config import (
     CONFIG_NAMES,
     ConfigFile,
@@ -90,6 +89,7 @@ CONFIG_DIRS = frozenset(
     }
 )
 CONFIG_SUFFIXES = frozenset({".toml", ".json", ".jsonc"})
+_SUFFIX_ENDINGS = tuple(CONFIG_SUFFIXES)
 #: well-known non-Wrangler files with those suffixes: never read
 NOT_WRANGLER = frozenset(
     {
@@ -167,7 +167,7 @@ _VALUE_FLAGS = frozenset(
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return paths.resolve(path).relative_to(paths.resolve(root)).as_posix()
     except ValueError:
         return str(path)
     except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
@@ -248,9 +248,9 @@ def _scripts_of(path: Path) -> list[str]:
     try:
         if path.stat().st_size > MAX_SNIFF_BYTES:
             return []
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except OSError:
         return []
+    data = paths.read_json(path)
     scripts = data.get("scripts") if isinstance(data, dict) else None
     if not isinstance(scripts, dict):
         return []
@@ -337,12 +337,13 @@ def scan_tree(root: Path) -> ScanResult:
     for line in _workflow_lines(root):
         for args in wrangler_commands(line.split("run:", 1)[-1]):
             read_command(args, root, scan.refs)
+    root_text = str(root)
     for current, dirs, files in os.walk(root):
         here = Path(current)
         if ".git" in dirs or any(name in PROJECT_MARKERS for name in files):
             scan.project_dirs.add(here)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        in_config_dir = any(part in CONFIG_DIRS for part in here.relative_to(root).parts)
+        in_config_dir = any(part in CONFIG_DIRS for part in current[len(root_text) :].split(os.sep))
         if "package.json" in files:
             for command in _scripts_of(here / "package.json"):
                 for args in wrangler_commands(command):
@@ -355,6 +356,8 @@ def scan_tree(root: Path) -> ScanResult:
         if odd is not None and name is None:  # not silently skipped: its Worker would vanish
             raise ParseError("is a directory, expected a Wrangler config file", _rel(here / odd, root))
         for file in sorted(files):
+            if not file.endswith(_SUFFIX_ENDINGS):
+                continue  # cheap first: most files are source code (no Path per file)
             suffix = Path(file).suffix
             if suffix not in CONFIG_SUFFIXES or file in CONFIG_NAMES or file.startswith("."):
                 continue
@@ -583,6 +586,7 @@ def discover(root: Path) -> Project:
     """
     if not root.exists():
         raise ParseError("no such file or directory", str(root), line=0)
+    paths.clear()  # a new run asks the file system afresh
     root = root.resolve()
     if root.is_file():
         root = root.parent

@@ -299,6 +299,19 @@ class Project:
         return list(seen.values())
 
     @cached_property
+    def _pairs_by_role(self) -> dict[tuple[str, int], list[Pair]]:
+        index: dict[tuple[str, int], list[Pair]] = {}
+        for pair in self.pairs:
+            index.setdefault(("front", id(pair.front)), []).append(pair)
+            index.setdefault(("backend", id(pair.backend)), []).append(pair)
+        return index
+
+    def pairs_of(self, worker: Worker, role: str) -> list[Pair]:
+        """The pairs (in order) whose ``role`` ("front" or "backend") is ``worker``: a lookup, not
+        a scan of every pair per Worker (quadratic in a monorepo)."""
+        return self._pairs_by_role.get((role, id(worker)), [])
+
+    @cached_property
     def names(self) -> dict[str, tuple[Worker, str | None]]:
         """Every deployable Worker name -> (worker, env or None)."""
         names: dict[str, tuple[Worker, str | None]] = {}

@@ -312,9 +312,7 @@ def default_bindings(project: Project, backend: Worker) -> list[DefaultBinding]:
     """Every binding, in every front block (``services`` is not inherited, so each env block has
     its own), that reaches ``backend``'s default export. Config only: no code is read."""
     out = []
-    for pair in project.pairs:
-        if pair.backend is not backend:
-            continue
+    for pair in project.pairs_of(backend, "backend"):
         for prefix, block in pair.front.blocks():
             found = pair.binding_entry(block)
             if found is None or isinstance(found[1].get("entrypoint"), str):

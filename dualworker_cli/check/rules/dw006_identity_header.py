@@ -75,10 +75,10 @@ def _reads_one_header(member: Any) -> bool:
     )
 
 
-def _uses_client_headers(node: Any, call: Any = None) -> bool:
+def _uses_client_headers(module: Module, node: Any, call: Any = None) -> bool:
     """Does ``node`` pass the client's headers on? ``call`` (the binding call, when ``node``
     contains it) ends the search: what runs after it - say, on the response - sends nothing."""
-    for sub in ts.walk(node):
+    for sub in ts.nodes_in(module, node, "member_expression", "call_expression"):
         if call is not None and sub.start_byte >= call.end_byte:
             break
         name = _member_name(sub)
@@ -172,8 +172,8 @@ def _resolve_strings(code: Code, module: Module, node: Any, depth: int = 0) -> s
         if scope.type in ("lexical_declaration", "variable_declaration"):
             break
         scope = scope.parent
-    for sub in ts.walk(module.root):  # a local `const h = "x-user-id"`
-        if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
+    for sub in ts.nodes_in(module, module.root, "variable_declarator"):  # a local `const h = "x-user-id"`
+        if ts.text(sub.child_by_field_name("name")) == name:
             return _resolve_strings(code, module, sub.child_by_field_name("value"), depth + 1)
     return set()
 
@@ -199,11 +199,9 @@ def _removes(code: Code, call: ProxyCall, header: str) -> bool:
     before the binding call (a delete on the response comes too late)."""
     for module, node in call.scope:
         stop = call.node.start_byte if _contains(module, node, call) else None
-        for sub in ts.walk(node):
+        for sub in ts.nodes_in(module, node, "call_expression"):
             if stop is not None and sub.start_byte >= stop:
                 break
-            if sub.type != "call_expression":
-                continue
             method = _member_name(sub.child_by_field_name("function"))
             if method not in ("delete", "set"):
                 continue
@@ -251,8 +249,8 @@ def check(project: Project) -> Iterator[Finding]:
                 (
                     (m, s)
                     for m, n in call.scope
-                    for s in ts.walk(n)
-                    if s.type == "spread_element" and _spreads_client_headers(s)
+                    for s in ts.nodes_in(m, n, "spread_element")
+                    if _spreads_client_headers(s)
                 ),
                 None,
             )
@@ -270,7 +268,8 @@ def check(project: Project) -> Iterator[Finding]:
                 )
                 continue
             client = _forwards_incoming_request(call.node) or any(
-                _uses_client_headers(n, call.node if _contains(m, n, call) else None) for m, n in call.scope
+                _uses_client_headers(m, n, call.node if _contains(m, n, call) else None)
+                for m, n in call.scope
             )
             if not client:
                 continue

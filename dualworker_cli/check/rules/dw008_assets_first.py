@@ -46,9 +46,7 @@ def forwarded_patterns(project: Project, front: Worker) -> list[str]:
     """Patterns the front really sends to its backends: the routes the TypeScript analysis saw reach
     a binding, plus ``api_prefix`` where ``dualworker.toml`` writes it. Never a guessed default."""
     patterns: list[str] = []
-    for pair in project.pairs:
-        if pair.front is not front:
-            continue
+    for pair in project.pairs_of(front, "front"):
         explicit = pair.api_prefix or (
             project.settings.api_prefix if project.settings.api_prefix_set else None
         )

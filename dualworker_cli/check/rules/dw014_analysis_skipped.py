@@ -17,11 +17,11 @@ CLASS_RULES = ("DW010",)
 def _skipped_rules(project: Project, worker: Worker) -> list[str]:
     """Rules that read ``worker``'s code (its role decides which)."""
     rules: list[str] = []
-    if any(pair.front is worker for pair in project.pairs):
+    if project.pairs_of(worker, "front"):
         rules += FRONT_RULES
         if any(isinstance(block.get("assets"), dict) for _, block in worker.blocks()):
             rules.append("DW008")  # the forwarded paths come from its code; no prefix is guessed
-    if any(pair.backend is worker for pair in project.pairs):
+    if project.pairs_of(worker, "backend"):
         rules += BACKEND_RULES
         from dualworker_cli.check.backend_analysis import code_unread
 
@@ -34,7 +34,7 @@ def _skipped_rules(project: Project, worker: Worker) -> list[str]:
 
 def _where_to_add(project: Project, worker: Worker) -> str:
     """Where the user can name the entry: ``main``, or the settings file's entry key for this role."""
-    front = any(pair.front is worker for pair in project.pairs)
+    front = bool(project.pairs_of(worker, "front"))
     key = "`entry` under [front]" if front else "`entry` under [backend]"
     return (
         f"add `main` to the config, or {key} (`front_entry`/`backend_entry` in [[pair]]) in dualworker.toml"
