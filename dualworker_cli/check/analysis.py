@@ -639,6 +639,7 @@ _FACTS_SOURCE = """
 (pair_pattern key: (property_identifier) @spot)
 (shorthand_property_identifier_pattern) @spot
 (subscript_expression index: (string) @spotstring)
+(assignment_expression left: (identifier) @name right: (_) @value) @decl
 """
 _QUERIES: dict[int, Any] = {}
 
@@ -677,9 +678,11 @@ def module_facts(module: ts.Module) -> ModuleFacts:
         elif index in (7, 8, 9):
             spot = captures["spot"][0]
             facts.binding_spots.setdefault(ts.text(spot), []).append(spot.start_byte)
-        else:
+        elif index == 10:
             spot = captures["spotstring"][0]
             facts.binding_spots.setdefault(ts.string_value(spot) or "", []).append(spot.start_byte)
+        else:  # `service = env.API` (a `let` assigned later): a name bound to a value, like a declarator
+            facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
     # pre-order (outer call first, as a tree walk visits them): chains share their start byte
     facts.calls.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
     facts.plain_calls.sort(key=lambda n: (n.start_byte, -n.end_byte))
@@ -1079,3 +1082,32 @@ def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
                     return True
         scope = ts.enclosing_function(scope)
     return False
+
+
+def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:
+    """Does the front's code authenticate anything at all: a protected route, an auth-named call
+    (``verifySession``, ``jwt(...)``, ``requireAuth``), or a 401 answer? A front with none is a
+    public app by design (a demo, a test fixture, a proxy for public data), and an unauthenticated
+    route in it is its nature, not a forgotten middleware (DW005 stays quiet for hand-written
+    projects; a front with auth elsewhere is where a route without it is a mistake)."""
+
+    def compute() -> bool:
+        analysis = front_analysis(project, pair)
+        if analysis.code is None:
+            return True  # cannot tell: keep the rule
+        if any(route.protected for route in analysis.routes):
+            return True
+        for module in analysis.modules or []:
+            facts = module_facts(module)
+            names = [c.method for c in facts.calls] + [
+                ts.text(n.child_by_field_name("function")) for n in facts.plain_calls
+            ]
+            if any(name in analysis.auth_names or AUTH_NAME.search(name) for name in names):
+                return True
+            if "401" in module.source and any(
+                n.type == "number" and ts.text(n) == "401" for n in ts.walk(module.root)
+            ):
+                return True
+        return False
+
+    return project.memo(("front-authenticates", str(pair.front.config.path), pair.binding), compute)

@@ -226,13 +226,24 @@ def test_stateless_backend_exposes_nothing_whoever_calls_it(tmp_path: Path) -> N
 
 
 def test_front_without_any_auth_makes_the_backend_url_bypass_nothing(tmp_path: Path) -> None:
-    """Every way through the front is open: the backend's public URL gives a stranger nothing more
-    (DW005 reports the front instead)."""
+    """Every way through the front is open: the backend's public URL gives a stranger nothing more.
+    With no auth anywhere in the front and no identity the backend trusts, the app is public by
+    design, so DW005 is quiet as well; once the front authenticates elsewhere, the open route is a
+    DW005 finding."""
     open_front = FRONT_FETCH.replace(
         '    if (!(await verifySession(request))) return new Response("no", { status: 401 });\n', ""
     )
     assert "401" not in open_front
     root = _project(tmp_path, open_front, {"index.ts": BACKEND_OPEN})
     found = {f.rule for f in run(root).findings}
-    assert not found & {"DW001", "DW002", "DW003", "DW012"}
-    assert "DW005" in found
+    assert not found & {"DW001", "DW002", "DW003", "DW005", "DW012"}
+    other = root / "web" / "src" / "admin.ts"
+    other.write_text(
+        "export async function admin(request: Request) {\n"
+        '  if (!(await verifySession(request))) return new Response("no", { status: 401 });\n'
+        "  return new Response('admin');\n}\n"
+        "async function verifySession(request: Request) { return request.headers.has('Cookie'); }\n"
+    )
+    index = root / "web" / "src" / "index.ts"
+    index.write_text('import { admin } from "./admin";\nvoid admin;\n' + index.read_text())
+    assert "DW005" in {f.rule for f in run(root).findings}

@@ -24,7 +24,9 @@ def test_forwarding_the_signed_in_request_without_origin_check(tmp_path: Path) -
 
 
 def test_route_without_any_auth_is_dw005s_not_dw011s(tmp_path: Path) -> None:
-    """No session to ride on: cross-site WebSocket hijacking needs one (DW005 reports the route)."""
+    """No session to ride on: cross-site WebSocket hijacking needs one. (With no auth anywhere in
+    the front and no identity header the backend trusts, the gateway is a public app by design, so
+    DW005 stays quiet too: see tests/check/test_dw005_route_auth.py.)"""
     root = tmp_path / "project"
     shutil.copytree(FIXTURES / "ws-proxy-public-backend", root)
     gateway = root / "gateway" / "src" / "index.ts"
@@ -32,4 +34,4 @@ def test_route_without_any_auth_is_dw005s_not_dw011s(tmp_path: Path) -> None:
     start, end = text.index('app.use("*"'), text.index("// live score")
     gateway.write_text(text[:start] + text[end:].replace('c.get("uid")', '"guest"'))
     rules = sorted({f.rule for f in run(root).findings})
-    assert "DW011" not in rules and "DW005" in rules
+    assert "DW011" not in rules and "DW005" not in rules

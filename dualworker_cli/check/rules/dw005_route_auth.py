@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import AUTH_NAME, FrontAnalysis, ProxyCall, front_analysis, method_token
+from dualworker_cli.check.analysis import (
+    AUTH_NAME,
+    FrontAnalysis,
+    ProxyCall,
+    front_analysis,
+    front_authenticates_anywhere,
+    method_token,
+)
 from dualworker_cli.check.backend_analysis import holds_state
-from dualworker_cli.check.identity import IdentityArg, passes_request, rpc_identity_args
+from dualworker_cli.check.identity import IdentityArg, pair_identity, passes_request, rpc_identity_args
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.rules.common import health_probe
@@ -71,6 +78,14 @@ def check(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
         if project.mode != "dualworker.toml" and holds_state(project, pair.backend) is None:
             continue  # a stateless backend (a greeting, an echo): nothing behind the binding to protect
+        # a front with no auth anywhere, to a backend that trusts no identity header, is a public
+        # app by design (a demo, a fixture): its open routes are its nature; RPC calls that let the
+        # client pick the identity argument are still the hole
+        public_app = (
+            project.mode != "dualworker.toml"
+            and not front_authenticates_anywhere(project, pair)
+            and not pair_identity(project, pair).headers
+        )
         analysis: FrontAnalysis = front_analysis(project, pair)
         for route in analysis.routes:
             if route.protected or (route.calls and all(health_probe(c) for c in route.calls)):
@@ -102,6 +117,8 @@ def check(project: Project) -> Iterator[Finding]:
                         + _destructive_message(pair, call),
                     )
                 continue
+            if public_app:
+                continue
             line, col = reg.module.position(method_token(reg.node))
             yield RULE.at_pos(
                 reg.module.rel,
@@ -112,7 +129,7 @@ def check(project: Project) -> Iterator[Finding]:
                 "handler authenticate before the call",
             )
         for call in analysis.unguarded_calls:
-            if health_probe(call):
+            if health_probe(call) or public_app:
                 continue
             line, col = call.module.position(call.node)
             yield RULE.at_pos(
