@@ -185,3 +185,52 @@ def test_destructive_rpc_without_auth_and_sign_up() -> None:
     assert "`USERS.deleteAllUsers()`, which deletes data, with no auth step" in result.findings[0].message
     analysis = front_analysis(result.project, result.project.pairs[0])
     assert {c.module.rel for c in analysis.proxy_calls} == {"web/src/index.ts"}
+
+
+HELPER_FRONT = """import { handleUser } from "./user";
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    const match = url.pathname.match(/^\\/user\\/(?<name>[a-z0-9-]+)$/);
+    if (match) {
+      const { name } = match.groups || {};
+      return handleUser({ request, username: name, LEDGER: env.LEDGER });
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
+"""
+HELPER_USER = """type Args = { username: string; LEDGER: Service };
+
+export const handleUser = async ({ username, LEDGER }: Args) => {
+  const store = await LEDGER.storeForUser(username);
+  return Response.json(await store.list());
+};
+"""
+
+
+def test_identity_passed_through_a_helper_parameter_is_followed(tmp_path: Path) -> None:
+    """`handleUser({ username })` with the name from a path regex: the helper's RPC call gets an
+    identity the client chose, one call (and one module) away from the request."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "rpc-plain-fetch-handler", root)
+    (root / "front" / "src" / "index.ts").write_text(HELPER_FRONT)
+    (root / "front" / "src" / "user.ts").write_text(HELPER_USER)
+    result = run(root)
+    assert where(result) == [("DW005", "front/src/user.ts", 4)]
+    assert "`username` from the URL path to `LEDGER.storeForUser()`" in result.findings[0].message
+
+
+def test_upsert_of_a_client_chosen_user_is_not_a_sign_up(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "rpc-plain-fetch-handler", root)
+    index = root / "front" / "src" / "index.ts"
+    index.write_text(
+        index.read_text().replace(
+            "env.LEDGER.charge(id, cents)", 'env.LEDGER.upsertUser(searchParams.get("username"))'
+        )
+    )
+    assert ("DW005", "front/src/index.ts", 15) in where(run(root))
+    index.write_text(index.read_text().replace("upsertUser", "createUser"))
+    assert ("DW005", "front/src/index.ts", 15) not in where(run(root))

@@ -27,7 +27,7 @@ def _rpc_only(calls: list[ProxyCall]) -> bool:
 
 #: RPC methods that create the identity they are given (sign-up): the client choosing it is the point
 _CREATES_IDENTITY = re.compile(
-    r"(?:create|register|sign_?up|upsert|add|insert|new)_?(?:user|account|member|profile)s?|sign_?up|register",
+    r"(?:create|register|sign_?up|insert|new)_?(?:user|account|member|profile)s?|sign_?up|register",
     re.I,
 )
 #: RPC methods that destroy data: without auth, anyone can call them
@@ -193,7 +193,8 @@ RULE = Rule(
     "the backend method's parameter). An RPC call passing nothing that says who (a public read) is "
     "not flagged, unless the method deletes data (`delete`/`remove`/`drop`/`purge`/`wipe`/`destroy`"
     "...: `env.STORE.deleteAllUsers()`, reported once per function); a method that signs the identity "
-    "up (`createUser`, `upsertUser`, `register`) may take it from the client. Nor is a health "
+    "up (`createUser`, `register`; not `upsertUser`, which can overwrite another's record) may take it"
+    " from the client. Nor is a health "
     "probe: a request of the front's own to a health path (`/health`, `/healthz`, `/ping`...) "
     "that carries nothing of the client's request. "
     "Auth middleware is recognised by name (auth, jwt, jwk, bearer, session, clerk, cloudflareAccess, "
