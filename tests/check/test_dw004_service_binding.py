@@ -8,6 +8,8 @@ from pathlib import Path
 
 from dualworker_cli.check.engine import run
 from tests.check.fixtures import copy_fixture, found, lint
+from tests.check.helpers import findings_for
+from tests.test_check_support import front, make_project
 
 
 def _scripts(folder: Path, **scripts: str) -> None:
@@ -95,3 +97,42 @@ def test_a_binding_to_an_undefined_name_without_remote_is_flagged(tmp_path: Path
         ("DW004", "playground/remote/wrangler.jsonc", 9),
     ]
     assert "a Worker no config in this project defines" in result.findings[0].message
+
+
+def test_dw004_env_without_binding(tmp_path: Path) -> None:
+    data = front()
+    del data["env"]["staging"]["services"]
+    found = findings_for(make_project(tmp_path, front=data), "DW004")
+    assert len(found) == 1
+    assert "not inherited" in found[0].message
+    assert found[0].fix is not None
+    assert found[0].fix.value == {
+        "binding": "BACKEND_SERVICE",
+        "service": "shop-core-staging",
+        "entrypoint": "InternalApi",
+    }
+
+
+def test_dw004_env_points_to_other_env_worker(tmp_path: Path) -> None:
+    data = front()
+    data["env"]["staging"]["services"][0]["service"] = "shop-core"
+    found = findings_for(make_project(tmp_path, front=data), "DW004")
+    assert len(found) == 1
+    assert "expected `shop-core-staging`" in found[0].message
+
+
+def test_dw004_no_binding_at_all_with_settings(tmp_path: Path) -> None:
+    data = front()
+    data["services"] = [{"binding": "OTHER", "service": "shop-core"}]
+    settings = '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
+    settings += 'binding = "BACKEND_SERVICE"\n'
+    found = findings_for(make_project(tmp_path, front=data, settings=settings), "DW004")
+    assert any("has no `BACKEND_SERVICE` service binding" in f.message for f in found)
+
+
+def test_dw004_unknown_worker(tmp_path: Path) -> None:
+    data = front()
+    data["services"][0]["service"] = "shop-core-typo"
+    settings = '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
+    found = findings_for(make_project(tmp_path, front=data, settings=settings), "DW004")
+    assert any("no config in this project defines" in f.message for f in found)

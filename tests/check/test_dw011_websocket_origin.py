@@ -7,6 +7,8 @@ from pathlib import Path
 
 from dualworker_cli.check.engine import run
 from tests.check.fixtures import FIXTURES, copy_fixture, found
+from tests.check.helpers import findings_for
+from tests.test_check_support import FRONT_TS, make_project
 
 
 def test_fixed_requests_from_background_code_forward_no_upgrade() -> None:
@@ -35,3 +37,41 @@ def test_route_without_any_auth_is_dw005s_not_dw011s(tmp_path: Path) -> None:
     gateway.write_text(text[:start] + text[end:].replace('c.get("uid")', '"guest"'))
     rules = sorted({f.rule for f in run(root).findings})
     assert "DW011" not in rules and "DW005" not in rules
+
+
+PLAIN_WS = """export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const userId = await verifyToken(request, env);
+    if (request.headers.get("Upgrade") === "websocket") {
+      %s
+      const headers = new Headers(request.headers);
+      headers.set("X-User-Id", userId);
+      return env.BACKEND_SERVICE.fetch(new Request(request, { headers }));
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
+"""
+
+
+def test_dw011_websocket_without_origin(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        """  const origin = c.req.header("Origin");
+  if (origin !== c.env.ALLOWED_ORIGINS) return c.text("forbidden", 403);
+""",
+        "",
+    )
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW011")
+    assert [(f.path, f.line) for f in found] == [("web/src/app.ts", 10)]
+
+
+def test_dw011_plain_worker_websocket(tmp_path: Path) -> None:
+    files = {"src/index.ts": PLAIN_WS % ""}
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW011")
+    assert [(f.path, f.line) for f in found] == [("web/src/index.ts", 8)]
+    checked = (
+        'if (request.headers.get("Origin") !== env.APP_ORIGIN) return new Response(null, { status: 403 });'
+    )
+    files = {"src/index.ts": PLAIN_WS % checked}
+    assert findings_for(make_project(tmp_path / "b", front_ts=files), "DW011") == []
