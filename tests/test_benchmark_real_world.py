@@ -12,7 +12,10 @@ from types import ModuleType
 import pytest
 
 RUN_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "real-world" / "run.py"
-BACKEND = '{\n  "name": "data",\n  "main": "src/index.ts",\n  "compatibility_date": "2025-06-01"\n}\n'
+BACKEND = (
+    '{\n  "name": "data",\n  "main": "src/index.ts",\n  "compatibility_date": "2025-06-01",\n'
+    '  "d1_databases": [{ "binding": "DB", "database_name": "data" }]\n}\n'
+)
 FRONT = """{
   "name": "front",
   "main": "src/index.ts",
@@ -20,7 +23,13 @@ FRONT = """{
   "services": [{ "binding": "BACKEND_SERVICE", "service": "data" }]
 }
 """
-FRONT_TS = "export default { fetch: () => new Response('ok') };\n"
+FRONT_TS = """export default {
+  async fetch(request, env) {
+    if (!request.headers.has("Authorization")) return new Response("unauthorized", { status: 401 });
+    return env.BACKEND_SERVICE.fetch(request);
+  },
+};
+"""
 BACKEND_TS = "export default { fetch: () => new Response('data') };\n"
 
 

@@ -40,7 +40,14 @@ export default api;
     ledger = tmp_path / "services" / "ledger"
     (ledger / "src").mkdir(parents=True)
     (ledger / "wrangler.json").write_text(
-        json.dumps({"name": "ledger", "main": "src/index.ts", "compatibility_date": "2026-11-01"})
+        json.dumps(
+            {
+                "name": "ledger",
+                "main": "src/index.ts",
+                "compatibility_date": "2026-11-01",
+                "d1_databases": [{"binding": "DB", "database_name": "ledger"}],
+            }
+        )
     )
     (ledger / "src" / "index.ts").write_text("export class Ledger {}\nexport default {};\n")
     (tmp_path / "node_modules" / "x").mkdir(parents=True)

@@ -234,7 +234,11 @@ def test_fix_run_worker_first(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     front = root / "web" / "wrangler.jsonc"
     original = front.read_text()
-    text = original.replace('"run_worker_first": [\n      "/api/*"\n    ]', '"run_worker_first": ["/app/*"]')
+    # SPA fallback + a run_worker_first list: the forwarded paths would get index.html (DW008 warning)
+    text = original.replace(
+        '"run_worker_first": [\n      "/api/*"\n    ]',
+        '"run_worker_first": ["/app/*"], "not_found_handling": "single-page-application"',
+    )
     assert text != original
     front.write_text(text)
     assert [f.rule for f in run(root).findings] == ["DW008"]
@@ -248,11 +252,16 @@ def test_fix_run_worker_first(tmp_path: Path) -> None:
         "/api/internal/*",
         "/api/ws/*",
     ]
-    # missing altogether: the key is added
+    # missing altogether, and a file is served under a forwarded path: the key is added with every
+    # forwarded path (a list turns the SPA fallback on for the paths it leaves out)
     text = front.read_text().replace(
         '"run_worker_first": ["/app/*", "/api/internal/*", "/api/ws/*"]', '"binding": "ASSETS"'
     )
     front.write_text(text)
+    export = root / "web" / "public" / "api" / "internal" / "export.json"
+    export.parent.mkdir(parents=True)
+    export.write_text("{}")
+    assert [(f.rule, f.severity.label) for f in run(root).findings] == [("DW008", "error")]
     assert run_with_fixes(root).findings == []
     assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == [
         "/api/internal/*",

@@ -106,8 +106,14 @@ class FrontAnalysis:
     #: whether they pass an identity the client chose); ``unrouted_calls``/``unguarded_calls``
     #: hold fetch-style calls only, as the rules reading them (DW005, DW011) expect
     unguarded_rpc: list[ProxyCall] = field(default_factory=list)
+    #: binding calls that only non-request code reaches (Durable Object classes, Workflows,
+    #: ``scheduled``/``queue``/``tail``/``email`` handlers): no client request runs them, so they
+    #: are in none of the lists above
+    background_calls: list[ProxyCall] = field(default_factory=list)
     graph: ts.ModuleGraph | None = None
     code: Code | None = None
+    modules: list[ts.Module] = field(default_factory=list)
+    auth_names: set[str] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,6 +415,11 @@ def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
         return local
     found = graph.resolve(module, name)
     if found is not None:
+        value = ts.unwrap(found[2])
+        if value is not None and value.type == "call_expression":  # `const api = makeApi()`
+            returned = _returned_app(graph, found[0], value, 0)
+            if returned is not None:
+                return returned
         return (str(found[0].path), found[1])
     return (str(module.path), name)
 
@@ -628,6 +639,7 @@ _FACTS_SOURCE = """
 (pair_pattern key: (property_identifier) @spot)
 (shorthand_property_identifier_pattern) @spot
 (subscript_expression index: (string) @spotstring)
+(assignment_expression left: (identifier) @name right: (_) @value) @decl
 """
 _QUERIES: dict[int, Any] = {}
 
@@ -666,9 +678,11 @@ def module_facts(module: ts.Module) -> ModuleFacts:
         elif index in (7, 8, 9):
             spot = captures["spot"][0]
             facts.binding_spots.setdefault(ts.text(spot), []).append(spot.start_byte)
-        else:
+        elif index == 10:
             spot = captures["spotstring"][0]
             facts.binding_spots.setdefault(ts.string_value(spot) or "", []).append(spot.start_byte)
+        else:  # `service = env.API` (a `let` assigned later): a name bound to a value, like a declarator
+            facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
     # pre-order (outer call first, as a tree walk visits them): chains share their start byte
     facts.calls.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
     facts.plain_calls.sort(key=lambda n: (n.start_byte, -n.end_byte))
@@ -799,7 +813,7 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
     for reg in registrations:
         by_app.setdefault(reg.app, []).append(reg)
 
-    analysis = FrontAnalysis(main_found=True, graph=graph, code=code)
+    analysis = FrontAnalysis(main_found=True, graph=graph, code=code, modules=modules, auth_names=auth_names)
     for reg in registrations:
         if not any(code.reaches(reg.module, h) for h in reg.handlers):
             continue
@@ -828,7 +842,10 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         analysis.routes.append(RouteReport(reg, full, protected, chain))
 
     calls: list[ProxyCall] = []
+    runtime = _runtime_modules(graph, entry)
     for module in modules:
+        if module.path not in runtime:
+            continue  # reached only through `import type`: none of its code runs in this Worker
         for node, kind, method in binding_calls(code, module):
             scope = ts.enclosing_function(node) or node
             calls.append(ProxyCall(module, node, code.closure(module, scope), kind, method))
@@ -837,9 +854,22 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         nodes = {(str(m.path), n.id) for h_mod, h in route.chain for m, n in code.closure(h_mod, h)}
         route.calls = [call for call in calls if _inside(call.module, call.node, nodes)]
         routed |= nodes
+        # auth written in the handler itself (`const s = await requireSession(c); if (s instanceof
+        # Response) return s;`) before every binding call counts, as in a plain fetch handler
+        if not route.protected and route.calls:
+            route.protected = all(_guarded(code, c.module, c.node, auth_names, modules) for c in route.calls)
+    scopes: tuple[set[tuple[str, int]], set[tuple[str, int]]] | None = None
     for proxy_call in calls:
         analysis.proxy_calls.append(proxy_call)
         if _inside(proxy_call.module, proxy_call.node, routed):
+            continue
+        if scopes is None:
+            scopes = _entry_scopes(code, entry, modules, pair.front)
+        request_nodes, background_nodes = scopes
+        if _inside(proxy_call.module, proxy_call.node, background_nodes) and not _inside(
+            proxy_call.module, proxy_call.node, request_nodes
+        ):
+            analysis.background_calls.append(proxy_call)
             continue
         if proxy_call.kind == "fetch":
             analysis.unrouted_calls.append(proxy_call)
@@ -849,6 +879,103 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
                 proxy_call
             )
     return analysis
+
+
+def _runtime_modules(graph: ts.ModuleGraph, entry: ts.Module) -> set[Any]:
+    """Paths of the modules ``entry`` imports for their values (an ``import type`` loads no code: a
+    front importing its backend's types does not run the backend)."""
+    seen: set[Any] = set()
+    todo = [entry]
+    while todo:
+        module = todo.pop()
+        if module.path in seen:
+            continue
+        seen.add(module.path)
+        types_only: set[str] = set()
+        for stmt in module.root.named_children:
+            if stmt.type == "import_statement" and any(c.type == "type" for c in stmt.children):
+                types_only |= {ts.text(n) for n in ts.walk(stmt) if n.type == "identifier"}
+        targets = [t for name, (t, _) in module.imports.items() if name not in types_only]
+        targets += [t for t, _ in module.reexports]
+        todo.extend(graph.modules[t] for t in targets if t is not None and t in graph.modules)
+    return seen
+
+
+#: members of the default export that no client request runs (cron, queue batches, tail events,
+#: inbound email, a Durable Object alarm)
+_BACKGROUND_HANDLERS = frozenset({"scheduled", "queue", "tail", "trace", "email", "alarm"})
+_BACKGROUND_CLASS = re.compile(r"\b(?:DurableObject|WorkflowEntrypoint)\b")
+_CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
+
+
+def _handler_members(node: Any) -> list[tuple[str, Any]] | None:
+    """(name, node) of the members of a handler object or class; None for any other shape."""
+    if node.type == "object":
+        members = node.named_children
+    elif node.type in _CLASS_TYPES:
+        body = node.child_by_field_name("body")
+        members = body.named_children if body is not None else []
+    else:
+        return None
+    out = []
+    for member in members:
+        name = member.child_by_field_name("name") or member.child_by_field_name("key")
+        if member.type == "shorthand_property_identifier":
+            name = member
+        if name is not None:
+            out.append((ts.string_value(name) or ts.text(name), member))
+    return out
+
+
+def _background_class_names(worker: Any) -> set[str]:
+    """Classes the config runs as Durable Objects or Workflows (its own, not another script's)."""
+    names: set[str] = set()
+    for _, block in worker.blocks():
+        durable = block.get("durable_objects")
+        entries = durable.get("bindings") if isinstance(durable, dict) else None
+        workflows = block.get("workflows")
+        for entry in (entries if isinstance(entries, list) else []) + (
+            workflows if isinstance(workflows, list) else []
+        ):
+            if (
+                isinstance(entry, dict)
+                and isinstance(entry.get("class_name"), str)
+                and not entry.get("script_name")
+            ):
+                names.add(entry["class_name"])
+    return names
+
+
+def _entry_scopes(
+    code: Code, entry: ts.Module, modules: list[ts.Module], worker: Any
+) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """The code client requests run (from the default export's ``fetch`` - or all of it when its
+    shape is not a plain handler object or class) and the code only background entry points run
+    (its ``scheduled``/``queue``/... members, Durable Object and Workflow classes)."""
+    request: list[tuple[ts.Module, Any]] = []
+    background: list[tuple[ts.Module, Any]] = []
+    found = code.graph.resolve_export(entry, "default")
+    if found is not None and found[2] is not None:
+        module, _, node = found
+        node = ts.unwrap(node)
+        members = _handler_members(node)
+        if members is None:
+            request.append((module, node))
+        for name, member in members or []:
+            (background if name in _BACKGROUND_HANDLERS else request).append((module, member))
+    classes = _background_class_names(worker)
+    for module in modules:
+        for name, definition in module.defs.items():
+            if definition is None or definition.type not in _CLASS_TYPES:
+                continue
+            heritage = next((c for c in definition.children if c.type == "class_heritage"), None)
+            if name in classes or (heritage is not None and _BACKGROUND_CLASS.search(ts.text(heritage))):
+                background.append((module, definition))
+
+    def nodes(roots: list[tuple[ts.Module, Any]]) -> set[tuple[str, int]]:
+        return {(str(m.path), n.id) for mod, root in roots for m, n in code.closure(mod, root)}
+
+    return nodes(request), nodes(background) if background else set()
 
 
 def _inside(module: ts.Module, node: Any, nodes: set[tuple[str, int]]) -> bool:
@@ -919,6 +1046,26 @@ def _guarded(
     return bool(sites) and all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites or ())
 
 
+def authenticated_somewhere(analysis: FrontAnalysis, call: ProxyCall, depth: int = 0) -> bool:
+    """Does an auth step run before ``call`` on at least one way to it: in its function, or before
+    one of the places that call the function (``proxy(request)`` after a session check on one path)?"""
+    return analysis.code is not None and _guarded_any(analysis, call.module, call.node, depth)
+
+
+def _guarded_any(analysis: FrontAnalysis, module: ts.Module, call: Any, depth: int) -> bool:
+    code = analysis.code
+    assert code is not None
+    if _guarded_here(module, call, analysis.auth_names):
+        return True
+    function = ts.enclosing_function(call)
+    key = _function_key(module, function) if function is not None and depth < 4 else None
+    if key is None:
+        return False
+    _call_sites(code, analysis.modules, key)  # builds the index
+    sites = (code.call_index or {}).get(key, [])
+    return any(site is not None and _guarded_any(analysis, m, site, depth + 1) for m, site in sites)
+
+
 def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
     scope = ts.enclosing_function(call)
     while scope is not None:
@@ -935,3 +1082,32 @@ def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
                     return True
         scope = ts.enclosing_function(scope)
     return False
+
+
+def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:
+    """Does the front's code authenticate anything at all: a protected route, an auth-named call
+    (``verifySession``, ``jwt(...)``, ``requireAuth``), or a 401 answer? A front with none is a
+    public app by design (a demo, a test fixture, a proxy for public data), and an unauthenticated
+    route in it is its nature, not a forgotten middleware (DW005 stays quiet for hand-written
+    projects; a front with auth elsewhere is where a route without it is a mistake)."""
+
+    def compute() -> bool:
+        analysis = front_analysis(project, pair)
+        if analysis.code is None:
+            return True  # cannot tell: keep the rule
+        if any(route.protected for route in analysis.routes):
+            return True
+        for module in analysis.modules or []:
+            facts = module_facts(module)
+            names = [c.method for c in facts.calls] + [
+                ts.text(n.child_by_field_name("function")) for n in facts.plain_calls
+            ]
+            if any(name in analysis.auth_names or AUTH_NAME.search(name) for name in names):
+                return True
+            if "401" in module.source and any(
+                n.type == "number" and ts.text(n) == "401" for n in ts.walk(module.root)
+            ):
+                return True
+        return False
+
+    return project.memo(("front-authenticates", str(pair.front.config.path), pair.binding), compute)

@@ -29,6 +29,7 @@ from dualworker_cli.check.model import (
     Settings,
     Skipped,
     Worker,
+    is_remote,
     resolve_service,
 )
 from dualworker_cli.check.parse import paths, toml
@@ -492,6 +493,7 @@ def load_settings(path: Path, rel: str) -> Settings:
     settings.binding = text_value("backend", "binding", None)
     settings.identity_header = text_value("backend", "identity_header", DEFAULT_IDENTITY_HEADER) or ""
     settings.api_prefix = text_value("backend", "api_prefix", DEFAULT_API_PREFIX) or ""
+    settings.api_prefix_set = "api_prefix" in data.get("backend", {})
     settings.fail_on = text_value("check", "fail_on", None)
     if settings.front_config and settings.backend_config:
         settings.pairs.append(
@@ -547,6 +549,8 @@ def infer_pairs(
                 if found is None or not isinstance(binding, str):
                     continue
                 target = found[0]
+                if target is worker:  # a self-binding (to its own named entrypoint) pairs nothing
+                    continue
                 # every binding name: a front may reach one backend as `API` and as `RPC`
                 if (id(worker), id(target), binding) not in seen:
                     seen.add((id(worker), id(target), binding))
@@ -729,7 +733,7 @@ def _first_dangling_binding(workers: list[Worker]) -> tuple[ConfigFile, KeyPath,
         for prefix, block in worker.blocks():
             for index, entry in worker.services(block):
                 service, binding = entry.get("service"), entry.get("binding")
-                if isinstance(service, str) and service not in known:
+                if isinstance(service, str) and service not in known and not is_remote(entry):
                     return worker.config, (*prefix, "services", index, "service"), str(binding), service
     return None
 

@@ -360,7 +360,7 @@ _PASS_FUNCTIONS = frozenset(
     {"Number", "String", "parseInt", "BigInt", "decodeURIComponent", "encodeURIComponent"}
 )
 _PASS_METHODS = frozenset(
-    {"trim", "toLowerCase", "toUpperCase", "toString", "slice", "split", "at", "replace"}
+    {"trim", "toLowerCase", "toUpperCase", "toString", "slice", "split", "at", "replace", "match", "exec"}
 )
 _BODY_METHODS = frozenset({"json", "parseBody", "formData", "text"})
 
@@ -521,7 +521,69 @@ def _variable_input(
             key = _pattern_key(pattern, name)
             if key is not None:
                 found = client_input(graph, module, value, depth + 1)
-                return (found[0], found[1] or key) if found else None
+                return (found[0], key) if found else None  # the destructured key says more
+    return _parameter_input(graph, module, node, name, depth)
+
+
+def _parameter_of(node: Any, name: str) -> tuple[Any, int, str | None] | None:
+    """(function, parameter index, destructured key or None) when ``name`` at ``node`` is a
+    parameter of an enclosing function (``(userId) =>``, ``({ username }) =>``)."""
+    function = ts.enclosing_function(node)
+    while function is not None:
+        params = function.child_by_field_name("parameters")
+        for index, param in enumerate(params.named_children if params is not None else []):
+            pattern = param.child_by_field_name("pattern") or param
+            if pattern.type == "identifier" and ts.text(pattern) == name:
+                return function, index, None
+            if pattern.type == "object_pattern":
+                key = _pattern_key(pattern, name)
+                if key is not None:
+                    return function, index, key
+        function = ts.enclosing_function(function)
+    return None
+
+
+def _parameter_input(
+    graph: ts.ModuleGraph, module: ts.Module, node: Any, name: str, depth: int
+) -> tuple[str, str | None] | None:
+    """A parameter: the client input some caller passes in its place (``handleUser({ username })``
+    with ``username`` from the path), following helpers a few calls deep across modules."""
+    found_param = _parameter_of(node, name) if depth < 6 else None
+    if found_param is None:
+        return None
+    function, index, key = found_param
+    for site_module in list(graph.modules.values()):
+        for call in module_facts(site_module).plain_calls:
+            callee = call.child_by_field_name("function")
+            target = graph.resolve(site_module, ts.text(callee)) if callee is not None else None
+            if target is None or ts.unwrap(target[2]) is None or ts.unwrap(target[2]).id != function.id:
+                continue
+            args = ts.arguments(call)
+            arg = ts.unwrap(args[index]) if index < len(args) else None
+            if arg is None:
+                continue
+            value = arg
+            if key is not None and arg.type == "object":
+                value = None
+                for member in arg.named_children:
+                    if member.type == "shorthand_property_identifier" and ts.text(member) == key:
+                        value = member
+                    elif member.type == "pair":
+                        member_key = member.child_by_field_name("key")
+                        if (
+                            member_key is not None
+                            and (ts.string_value(member_key) or ts.text(member_key)) == key
+                        ):
+                            value = member.child_by_field_name("value")
+            if value is None:
+                continue
+            if value.type == "shorthand_property_identifier":
+                found = _variable_input(graph, site_module, value, depth + 1)
+            else:
+                found = client_input(graph, site_module, value, depth + 1)
+            if found is not None:  # the helper's parameter says what the value is used as
+                own = key or name
+                return found[0], own if names_who(own) else (found[1] or own)
     return None
 
 

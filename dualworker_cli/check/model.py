@@ -142,6 +142,8 @@ class Settings:
     binding: str | None = None
     identity_header: str = DEFAULT_IDENTITY_HEADER
     api_prefix: str = DEFAULT_API_PREFIX
+    #: does the settings file write ``api_prefix`` (else it is the default, which DW008 never guesses)
+    api_prefix_set: bool = False
     public_routes: list[str] = field(default_factory=list)
     auth_middleware: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -374,11 +376,18 @@ def resolve_service(
     """Resolve a binding entry's target: (worker, env), the tied candidates (ambiguous), or None.
 
     A name several configs define (copies of one starter in a monorepo) goes to the config in the
-    innermost project that also holds the binder; a tie is ambiguous, never a guess.
+    innermost project that also holds the binder; a tie is ambiguous, never a guess. A binding to the
+    binder's own name (a self-binding, to reach one of its named entrypoints) is the binder itself,
+    whatever other configs share the name. A ``remote: true`` binding targets a deployed Worker that
+    may live elsewhere: it resolves when one config is the nearest, and is otherwise unknown (None),
+    never ambiguous.
     """
     service = entry.get("service")
     if not isinstance(service, str):
         return None
+    own = self_target(binder, entry)
+    if own is not None:
+        return own
     environment = entry.get("environment")
     if isinstance(environment, str) and environment:
         options = [(w, environment) for w, env in defined.get(service, []) if env is None]
@@ -392,4 +401,25 @@ def resolve_service(
     nearest = [option for option, depth in zip(options, depths, strict=True) if depth == best]
     if len({id(w) for w, _ in nearest}) == 1:
         return nearest[0]
-    return [w for w, _ in nearest]
+    return None if is_remote(entry) else [w for w, _ in nearest]
+
+
+def is_remote(entry: dict[str, Any]) -> bool:
+    """``remote: true`` (``experimental_remote`` before Wrangler 4.3x): the binding calls a deployed
+    Worker, which need not be defined by any config of this repository."""
+    return entry.get("remote") is True or entry.get("experimental_remote") is True
+
+
+def self_target(binder: Worker, entry: dict[str, Any]) -> tuple[Worker, str | None] | None:
+    """(binder, env) when a binding names one of the binder's own deployed names, else None."""
+    service, environment = entry.get("service"), entry.get("environment")
+    if not isinstance(service, str):
+        return None
+    if isinstance(environment, str) and environment:
+        return (binder, environment) if service == binder.name else None
+    if service == binder.name:
+        return binder, None
+    for env in binder.envs:
+        if binder.env_worker_name(env) == service:
+            return binder, env
+    return None

@@ -13,30 +13,60 @@ rules below mirror its source (cloudflare/workers-sdk) so that DW002/DW003/DW012
 - workers.dev - ``config.workers_dev ?? routes.length === 0``
   (``packages/deploy-helpers/src/triggers/deploy.ts``, ``getSubdomainValues``; formerly
   ``packages/wrangler/src/triggers/deploy.ts``): routes or custom domains turn it off by default.
-- preview URLs - ``config.preview_urls`` when set, else left to the API, which since wrangler
-  4.44.0 (workers-sdk #10939, "Config `preview_urls` defaults to `workers_dev` value") follows the
-  resolved workers.dev value (``getSubdomainValuesAPIMock`` in the same file mirrors it). Older
-  releases defaulted it to ``true`` (before 4.34.0) or ``false`` (4.34-4.43); when the project pins
-  such a Wrangler in ``package.json`` we use that release's default.
+- preview URLs - ``config.preview_urls`` when set, else by the Wrangler release that deploys
+  (``packages/wrangler/CHANGELOG.md``): before 3.91.0 there is no setting and version preview URLs
+  follow the resolved workers.dev value; 3.91.0 (#7227, "Add `preview_urls` toggle") adds it with
+  default ``true``, "not implicitly depending on routes" (and sent even with ``workers_dev = false``);
+  4.34.0 (#10478, "preview_urls is now disabled by default") makes it ``false``; since 4.44.0
+  (#10939, "Config `preview_urls` defaults to `workers_dev` value") an unset value is left to the
+  API, which follows the resolved workers.dev value (``getSubdomainValuesAPIMock``). The release is
+  the one the lockfile installs, else what a fresh install of ``package.json``'s range gets.
 - a public URL (workers.dev, preview, route, custom domain) reaches only the default export's
   ``fetch``; RPC methods and named ``WorkerEntrypoint`` classes are reachable only through bindings.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dualworker_cli.check.model import Project, Worker
-from dualworker_cli.check.parse import paths
 from dualworker_cli.check.parse.config import KeyPath
 
-#: the first Wrangler release whose unset ``preview_urls`` follows ``workers_dev``
-PREVIEW_FOLLOWS_WORKERS_DEV = (4, 44)
-#: the first Wrangler release that defaulted an unset ``preview_urls`` to false
+#: the first Wrangler release with a ``preview_urls`` setting, defaulting to true (#7227)
+PREVIEW_SETTING_DEFAULT_TRUE = (3, 91)
+#: the first Wrangler release that defaulted an unset ``preview_urls`` to false (#10478)
 PREVIEW_DEFAULT_FALSE = (4, 34)
+#: the first Wrangler release whose unset ``preview_urls`` follows ``workers_dev`` (#10939)
+PREVIEW_FOLLOWS_WORKERS_DEV = (4, 44)
+#: the last minor of each finished major line: what a fresh install of ``^2.x`` / ``^3.x`` gets
+LAST_MINOR = {2: 21, 3: 114}
+
+
+def preview_default(version: tuple[int, int] | None) -> bool | None:
+    """What an unset ``preview_urls`` means under a Wrangler release: True / False, or None when
+    it follows the resolved ``workers_dev`` (before 3.91, since 4.44, and for an unknown release)."""
+    if version is None or version < PREVIEW_SETTING_DEFAULT_TRUE or version >= PREVIEW_FOLLOWS_WORKERS_DEV:
+        return None
+    return version < PREVIEW_DEFAULT_FALSE
+
+
+def _preview_reason(version: tuple[int, int] | None, source: str) -> str:
+    """Why an unset ``preview_urls`` resolved as it did, citing the release and where it came from."""
+    if version is None:
+        return "an unset `preview_urls` follows `workers_dev` (wrangler >= 4.44)"
+    shown = f"wrangler {version[0]}.{version[1]} ({source})"
+    default = preview_default(version)
+    if default is None and version < PREVIEW_SETTING_DEFAULT_TRUE:
+        return f"{shown} has no `preview_urls` setting: preview URLs follow `workers_dev` (before 3.91)"
+    if default is None:
+        return f"an unset `preview_urls` follows `workers_dev` in {shown} (wrangler >= 4.44)"
+    if default:
+        return f"{shown} defaults `preview_urls` to true whatever `workers_dev` says (wrangler 3.91-4.33)"
+    return f"{shown} defaults `preview_urls` to false (wrangler 4.34-4.43)"
 
 
 @dataclass(frozen=True)
@@ -120,25 +150,84 @@ def _envs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in envs.items() if isinstance(v, dict)} if isinstance(envs, dict) else {}
 
 
-def wrangler_version(project: Project, worker: Worker) -> tuple[int, int] | None:
-    """The lowest Wrangler (major, minor) the Worker's nearest ``package.json`` allows, if it says."""
+def _locked_versions(folder: Path, package_dir: Path) -> set[tuple[int, int]]:
+    """The Wrangler (major, minor) releases a lockfile in ``folder`` installs (empty: none named)."""
+    found: set[tuple[int, int]] = set()
+    lock = folder / "package-lock.json"
+    if lock.is_file():
+        try:
+            packages = json.loads(lock.read_text(encoding="utf-8")).get("packages", {})
+        except (OSError, ValueError, AttributeError):
+            packages = {}
+        rel = package_dir.relative_to(folder).as_posix() if package_dir != folder else ""
+        for key in (f"{rel}/node_modules/wrangler" if rel else "", "node_modules/wrangler"):
+            entry = packages.get(key) if key and isinstance(packages, dict) else None
+            version = entry.get("version") if isinstance(entry, dict) else None
+            hit = re.match(r"(\d+)\.(\d+)", version) if isinstance(version, str) else None
+            if hit:
+                return {(int(hit[1]), int(hit[2]))}
+    patterns = {
+        "pnpm-lock.yaml": r"^\s+/?wrangler@(\d+)\.(\d+)\.\d+[^:\n]*:",
+        "yarn.lock": r'^"?wrangler@[^\n]*:\n\s+version:? "?(\d+)\.(\d+)',
+        "bun.lock": r'"wrangler": \["wrangler@(\d+)\.(\d+)',
+    }
+    for name, pattern in patterns.items():
+        path = folder / name
+        if path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            found |= {(int(a), int(b)) for a, b in re.findall(pattern, text, re.MULTILINE)}
+    return found
 
-    def compute() -> tuple[int, int] | None:
+
+def _from_range(spec: str) -> tuple[int, int] | None:
+    """What a fresh install of a ``package.json`` range gets (None: the current release)."""
+    hit = re.match(r"\s*([~^=v]*)\s*(\d+)(?:\.(\d+|x|\*))?", spec)
+    if hit is None or re.search(r"[<>|]", spec):  # `*`, `latest`, `>=3`, `^3 || ^4`: the newest
+        return None
+    major = int(hit[2])
+    minor = int(hit[3]) if hit[3] and hit[3].isdigit() else None
+    if "^" in hit[1] or minor is None:  # the newest release of that major line
+        return (major, LAST_MINOR[major]) if major in LAST_MINOR else None
+    return major, minor
+
+
+def wrangler_version(project: Project, worker: Worker) -> tuple[tuple[int, int], str] | None:
+    """The Wrangler (major, minor) that deploys the Worker and where that was read: the release the
+    nearest lockfile installs, else what a fresh install of the nearest ``package.json`` range gets."""
+
+    def compute() -> tuple[tuple[int, int], str] | None:
         folder: Path = worker.root
-        stop = paths.resolve(project.root)
+        stop = project.root.resolve()
+        spec: tuple[str, Path] | None = None
         while True:
             package = folder / "package.json"
-            if paths.is_file(package):
-                data = paths.read_json(package)
+            if spec is None and package.is_file():
+                try:
+                    data = json.loads(package.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    data = {}
                 for key in ("devDependencies", "dependencies"):
                     deps = data.get(key) if isinstance(data, dict) else None
-                    spec = deps.get("wrangler") if isinstance(deps, dict) else None
-                    if isinstance(spec, str):
-                        found = re.search(r"(\d+)(?:\.(\d+))?", spec)
-                        return (int(found[1]), int(found[2] or 0)) if found else None
-            if paths.resolve(folder) == stop or folder.parent == folder:
-                return None
+                    found = deps.get("wrangler") if isinstance(deps, dict) else None
+                    if isinstance(found, str) and spec is None:
+                        spec = found, folder
+            if spec is not None:
+                locked = _locked_versions(folder, spec[1])
+                if len(locked) == 1:
+                    [version] = locked
+                    return version, f"the lockfile's, for `{spec[0]}`"
+            if folder.resolve() == stop or folder.parent == folder:
+                break
             folder = folder.parent
+        if spec is None:
+            return None
+        version = _from_range(spec[0])
+        if version is None:
+            return None
+        return version, f"what a fresh install of `{spec[0]}` gets"
 
     return project.memo(("wrangler-version", str(worker.config.path)), compute)
 
@@ -194,15 +283,11 @@ def _environments(project: Project, worker: Worker) -> list[EnvReach]:
         value, reach.preview_urls_at = _setting(top, own, prefix, "preview_urls")
         if value is not None:
             reach.preview_urls = bool(value)
-        elif version is not None and version < PREVIEW_DEFAULT_FALSE:
-            reach.preview_urls = True
-            reach.preview_default = f"wrangler {version[0]}.{version[1]} defaults preview URLs to on"
-        elif version is not None and version < PREVIEW_FOLLOWS_WORKERS_DEV:
-            reach.preview_urls = False
-            reach.preview_default = f"wrangler {version[0]}.{version[1]} defaults preview URLs to off"
         else:
-            reach.preview_urls = reach.workers_dev
-            reach.preview_default = "an unset `preview_urls` follows `workers_dev` (wrangler >= 4.44)"
+            release, source = version if version is not None else (None, "")
+            default = preview_default(release)
+            reach.preview_urls = reach.workers_dev if default is None else default
+            reach.preview_default = _preview_reason(release, source)
         if reach.preview_urls and implements_durable_objects(top, own):
             reach.preview_urls = False
             reach.preview_default = "Cloudflare generates no preview URLs for a Worker with Durable Objects"

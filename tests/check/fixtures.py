@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from dualworker_cli.check.engine import Result, run
 
@@ -25,5 +26,6 @@ def found(result: Result) -> list[tuple[str, str, int]]:
     return [(f.rule, f.path, f.line) for f in result.findings]
 
 
-def lint(name: str) -> Result:
-    return run(fixture(name))
+def lint(name: str | Path, **kwargs: Any) -> Result:
+    """Run check on a fixture by name, or on a project folder."""
+    return run(name if isinstance(name, Path) else fixture(name), **kwargs)

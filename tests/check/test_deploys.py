@@ -23,7 +23,12 @@ def _pair(root: Path, backend_scripts: dict[str, str] | None, front_scripts: dic
         ),
         (
             "core",
-            {"name": "core", "main": "src/index.ts", "env": {"staging": {}, "production": {}}},
+            {
+                "name": "core",
+                "main": "src/index.ts",
+                "kv_namespaces": [{"binding": "KV"}],
+                "env": {"staging": {}, "production": {}},
+            },
             backend_scripts,
         ),
     ):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+import pytest
+
 from dualworker_cli.check.model import Severity
+from tests.check.helpers import findings_for
 from tests.test_check_support import backend, front, lint, make_project
 
 
@@ -48,15 +50,6 @@ def test_routes_without_keys_are_clean(tmp_path: Path) -> None:
     assert len(_found(root, "DW001")) == 1  # the custom domain itself is still DW001's business
 
 
-def test_old_wrangler_pinned_defaults_preview_urls_on(tmp_path: Path) -> None:
-    back = _without_durable_objects(backend())
-    del back["preview_urls"]
-    root = make_project(tmp_path, backend=back)
-    (root / "package.json").write_text(json.dumps({"devDependencies": {"wrangler": "^3.99.0"}}))
-    [finding] = _found(root, "DW003")
-    assert "wrangler 3.99 defaults preview URLs to on" in finding.message
-
-
 def test_dw003_no_preview_urls_for_a_worker_with_durable_objects(tmp_path: Path) -> None:
     """Cloudflare generates no preview URLs for a Worker that implements a Durable Object."""
     back, web = backend(), front()
@@ -68,3 +61,18 @@ def test_dw003_no_preview_urls_for_a_worker_with_durable_objects(tmp_path: Path)
     assert len(_found(root, "DW002")) == 1
     back["preview_urls"] = True  # an explicit true changes nothing either: no preview URL exists
     assert _found(make_project(tmp_path / "explicit", front=web, backend=back), "DW003") == []
+
+
+@pytest.mark.parametrize(("rule", "key"), [("DW002", "workers_dev"), ("DW003", "preview_urls")])
+def test_dw002_dw003_missing_or_true(tmp_path: Path, rule: str, key: str) -> None:
+    data = backend()
+    if key == "preview_urls":  # a Worker with Durable Objects gets no preview URLs at all
+        data.pop("durable_objects"), data["env"]["staging"].pop("durable_objects")
+    del data[key]
+    data["env"]["staging"][key] = True
+    found = findings_for(make_project(tmp_path, backend=data), rule)
+    # Wrangler >= 4.44: an unset preview_urls follows workers_dev (false here), so only env.staging
+    assert [f.message.split(":")[1].split()[0] for f in found] == (
+        ["`workers_dev`", "env.staging"] if key == "workers_dev" else ["env.staging"]
+    )
+    assert all(f.fix is not None for f in found)

@@ -8,6 +8,8 @@ from pathlib import Path
 from dualworker_cli.check.engine import run_with_fixes
 from dualworker_cli.check.rules.dw009_queues import dead_letter_for
 from tests.check.fixtures import copy_fixture, found, lint
+from tests.check.helpers import findings_for
+from tests.test_check_support import backend, front, make_project
 
 
 def test_existing_dead_letter_queue_is_offered() -> None:
@@ -45,3 +47,16 @@ def test_dead_letter_choice() -> None:
     assert dead_letter_for("other", {"shared-dlq"}, known) == "shared-dlq"  # the block's convention
     assert dead_letter_for("other", {"a-dlq", "b-dlq"}, known) is None
     assert dead_letter_for("other", set(), known) is None
+
+
+def test_dw009_queue_wiring(tmp_path: Path) -> None:
+    back = backend()
+    del back["queues"]["consumers"][0]["dead_letter_queue"]
+    back["queues"]["consumers"].append({"queue": "orphans", "dead_letter_queue": "orphans-dlq"})
+    data = front()
+    data["queues"]["producers"].append({"binding": "AUDIT", "queue": "audit"})
+    messages = [f.message for f in findings_for(make_project(tmp_path, front=data, backend=back), "DW009")]
+    assert len(messages) == 3
+    assert any("has no `dead_letter_queue`" in m for m in messages)
+    assert any("produces to `audit`" in m for m in messages)
+    assert any("consumes `orphans`" in m for m in messages)

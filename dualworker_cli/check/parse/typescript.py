@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dualworker_cli.check.parse import paths as fs
+from dualworker_cli.check.parse import workspaces
 from dualworker_cli.check.parse.config import read_text
 
 _PARSERS: dict[str, Any] = {}
@@ -270,8 +271,9 @@ def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
 
 
 def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
-    """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``) or
-    through the nearest tsconfig's ``paths`` aliases; packages resolve to None."""
+    """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``),
+    through the nearest tsconfig's ``paths`` aliases, or a package of the same workspace
+    (``@acme/auth``, ``@acme/db/queries``: see ``workspaces``); other packages resolve to None."""
     if spec.startswith("."):
         return _file_for(fs.resolve(base.parent / spec), boundary)
     for pattern, targets in _path_aliases(base.parent, boundary):
@@ -287,7 +289,7 @@ def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
             found = _file_for(fs.resolve(candidate), boundary)
             if found is not None:
                 return found
-    return None
+    return workspaces.resolve(base, spec, boundary, _file_for)
 
 
 def _index(module: Module, boundary: Path) -> None:
@@ -403,7 +405,8 @@ class ModuleGraph:
 
     def __init__(self, project_root: Path) -> None:
         self.boundary = fs.resolve(project_root)
-        _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files afresh
+        _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files and workspaces afresh
+        workspaces.clear()
         self.modules: dict[Path, Module] = {}
         self._reachable: dict[Path, list[Module]] = {}
         self._counter = 0

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
+from dualworker_cli.check.analysis import ProxyCall, in_scope, module_facts
 from dualworker_cli.check.model import Finding, Fix, Project, Rule, Severity, Worker
+from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.reach import EnvReach, default_bindings, environments
 
@@ -127,3 +130,78 @@ def queue_entries(block: dict[str, Any], kind: str) -> Iterator[tuple[KeyPath, d
         for i, entry in enumerate(entries):
             if isinstance(entry, dict) and isinstance(entry.get("queue"), str):
                 yield ("queues", kind, i), entry
+
+
+_REQUEST_NAMES = frozenset({"request", "req", "raw"})
+
+
+def _client_request(module: ts.Module, node: Any, depth: int = 0) -> bool:
+    """Does the expression carry the client's request, its headers (what holds ``Upgrade``,
+    ``Origin`` and the cookies) or its body: ``request``, ``c.req.raw``, ``new Request(url,
+    c.req.raw)``, ``new Headers(request.headers)``, or a local variable holding one of them?
+    ``request.url`` or a fixed URL does not."""
+    if node is None or depth > 4:
+        return False
+    facts = module_facts(module)
+    for sub in ts.walk(node):
+        if sub.type not in ("identifier", "member_expression"):
+            continue
+        parent = sub.parent
+        # `request.url`, `c.req.raw.method`: one field of the request, not the request
+        if (
+            parent is not None
+            and parent.type == "member_expression"
+            and parent.child_by_field_name("object") == sub
+        ):
+            prop = parent.child_by_field_name("property")
+            if prop is not None and ts.text(prop) not in ("headers", "body"):
+                continue
+        text = ts.text(sub)
+        if sub.type == "member_expression" and text.endswith((".req.raw", ".headers", ".body")):
+            if text.endswith(".req.raw") or _client_request(
+                module, sub.child_by_field_name("object"), depth + 1
+            ):
+                return True
+            continue
+        if sub.type != "identifier":
+            continue
+        if text in _REQUEST_NAMES:
+            return True
+        for decl, pattern, value in reversed(facts.declarators):
+            if decl.start_byte >= sub.start_byte or not in_scope(decl, sub):
+                continue
+            if pattern.type == "identifier" and ts.text(pattern) == text:
+                if value.id != node.id and _client_request(module, value, depth + 1):
+                    return True
+                break
+    return False
+
+
+def forwards_client_request(call: ProxyCall) -> bool:
+    """A ``.fetch()`` whose arguments carry the client's request (or its headers): only such a call
+    can pass an upgrade on."""
+    return call.kind == "fetch" and any(_client_request(call.module, arg) for arg in ts.arguments(call.node))
+
+
+_PROBE_PATH = re.compile(r"(?:^|/)(?:health|healthz|healthcheck|ping|readyz|livez)/?$", re.I)
+
+
+def _url_pieces(node: Any) -> Iterator[str]:
+    """The string literals in an expression, template substitutions read as one path segment."""
+    for sub in ts.walk(node):
+        if sub.type == "string":
+            yield ts.string_value(sub) or ""
+        elif sub.type == "template_string":
+            yield "".join(
+                "x" if c.type == "template_substitution" else ts.text(c) for c in sub.named_children
+            )
+
+
+def health_probe(call: ProxyCall) -> bool:
+    """A ``.fetch()`` that sends the backend a request of its own to a health path
+    (``fetch(new Request("https://api/health"))``): no client request, headers or body reach the
+    backend, so there is nothing to authenticate."""
+    if call.kind != "fetch" or forwards_client_request(call):
+        return False
+    args = ts.arguments(call.node)
+    return bool(args) and any(_PROBE_PATH.search(piece.split("?")[0]) for piece in _url_pieces(args[0]))

@@ -6,8 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from dualworker_cli.check.deploys import TOP, deploys
 from dualworker_cli.check.discover import ambiguity_message
-from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity, env_kind
+from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity, env_kind, is_remote
 from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.rules.common import where
 
@@ -127,6 +128,7 @@ def check(project: Project) -> Iterator[Finding]:
                 service = entry.get("service")
                 if (
                     not isinstance(service, str)
+                    or is_remote(entry)  # a deployed Worker, possibly from another repository
                     or service in project.names
                     or (isinstance(entry.get("environment"), str) and service in project.defined)
                 ):
@@ -141,11 +143,35 @@ def check(project: Project) -> Iterator[Finding]:
                     yield finding
 
 
+def _skeleton_top(project: Project, pair: Pair) -> bool:
+    """Is the front's top level a local skeleton nobody deploys, so only its env blocks count?
+
+    Yes when the deploy commands name environments but never the top level; when they say nothing,
+    a top level with no ``services`` at all under env blocks that every one binds the backend is
+    the usual "defaults for ``wrangler dev``, real bindings per env" layout (a top level the deploy
+    commands do send out is still judged)."""
+    front = pair.front
+    deployed = deploys(project, front)
+    if deployed.envs is not None:
+        return TOP not in deployed.envs
+    return (
+        "services" not in front.config.data
+        and bool(front.envs)
+        and all(pair.binding_entry(block) is not None for block in front.envs.values())
+    )
+
+
 def _pair_findings(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
         front, config = pair.front, pair.front.config
         found = pair.binding_entry(config.data)
         top_entry = found[1] if found else None
+        deployed = deploys(project, front)
+        for env in front.envs:
+            if deployed.deployed(env):
+                yield from _check_env(project, pair, env, top_entry)
+        if _skeleton_top(project, pair):
+            continue
         if found is None:
             others = [e.get("binding") for _, e in front.services(config.data)]
             hint = f" (it has: {', '.join(map(str, others))})" if others else ""
@@ -158,7 +184,9 @@ def _pair_findings(project: Project) -> Iterator[Finding]:
         else:
             index, entry = found
             service = entry.get("service")
-            if service != pair.backend.name:
+            resolved = project.target(front, entry)
+            # any name the backend deploys under (`api-dev` for its env.dev) is the backend
+            if service != pair.backend.name and (resolved is None or resolved[0] is not pair.backend):
                 known = isinstance(service, str) and service in project.names
                 detail = "another Worker" if known else "a Worker no config in this project defines"
                 yield RULE.at(
@@ -167,8 +195,6 @@ def _pair_findings(project: Project) -> Iterator[Finding]:
                     f"`{pair.binding}` points to `{service}`, {detail}; "
                     f"the backend is `{pair.backend.label}`",
                 )
-        for env in front.envs:
-            yield from _check_env(project, pair, env, top_entry)
 
 
 RULE = Rule(
@@ -182,7 +208,10 @@ RULE = Rule(
     "Env names are matched by stage (`dev` = `development`, `prod` = `production`, `stage` = `staging`), "
     'and the deprecated `environment` key of a binding (`{ service = "api", environment = '
     '"production" }`) names the target\'s env. A service name two configs define equally near the '
-    "front (same project folder) is reported here instead of being paired by guess.",
+    "front (same project folder) is reported here instead of being paired by guess. A binding to the "
+    "Worker's own name (a self-binding, to call its own named entrypoint) is the Worker itself, however "
+    "many other configs share the name; a `remote: true` binding calls a deployed Worker that may live "
+    "in another repository, so a name no config defines is not an error there.",
     why="`services` are not inherited by `env` blocks: a `staging` block without the binding deploys a "
     "User Worker that cannot reach its backend, and one that names `my-data-production` makes staging "
     "write production data. A binding to a Worker name that no config defines fails at deploy time "

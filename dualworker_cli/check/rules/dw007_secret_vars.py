@@ -20,6 +20,17 @@ NOT_SECRET = re.compile(
 )
 
 
+_LOOPBACK = re.compile(
+    r"^(?:127(?:\.\d{1,3}){3}|localhost|::1|\[::1\])$|://[^/@]*@?(?:127\.0\.0\.1|localhost)\b", re.I
+)
+
+
+def local_only(variables: dict[str, Any]) -> bool:
+    """Do these vars describe a service on this machine (a host var or connection string on
+    loopback)? Then a password beside them opens a local test database, not a deployed one."""
+    return any(isinstance(v, str) and _LOOPBACK.search(v.strip()) for v in variables.values())
+
+
 def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     counts = Counter(value)
@@ -55,8 +66,11 @@ def check(project: Project) -> Iterator[Finding]:
             variables = block.get("vars")
             if not isinstance(variables, dict):
                 continue
+            local = local_only(variables)
             for name, value in variables.items():
                 reason = secret_reason(name, value)
+                if reason and local and re.search(r"PASSWORD|PASSWD", name, re.I) and not looks_random(value):
+                    continue  # the password of a database on 127.0.0.1: a test fixture
                 if reason:
                     yield RULE.at(
                         worker.config,

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import FrontAnalysis, front_analysis, method_token
+from dualworker_cli.check.analysis import FrontAnalysis, authenticated_somewhere, front_analysis, method_token
 from dualworker_cli.check.backend_analysis import (
     HANDSHAKE_METHODS,
     Target,
     forwarded,
     path_matches,
+    request_path,
     target_analysis,
 )
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
+from dualworker_cli.check.rules.common import forwards_client_request
 
 WS_PATH = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime)(/|:|$)", re.I)
 
@@ -61,6 +63,10 @@ def check(project: Project) -> Iterator[Finding]:
         fwd = forwarded(project, pair)
         fetching = {label for label, _, _ in fwd.routes} if fwd is not None else set()
         for route in analysis.routes:
+            # no auth: nobody's session to ride on (DW005 reports the route); nothing forwarded: no
+            # upgrade reaches the backend
+            if not route.protected or not any(forwards_client_request(c) for c in route.calls):
+                continue
             strings: set[str] = set()
             for module, node in route.chain:
                 strings |= analysis.code.strings(module, node)
@@ -90,10 +96,13 @@ def check(project: Project) -> Iterator[Finding]:
                 f"{seen} without checking the `Origin` header",
             )
         for call in analysis.unrouted_calls:  # plain fetch handlers: the code around the call
+            if not forwards_client_request(call) or not authenticated_somewhere(analysis, call):
+                continue
             strings = {s for module, node in call.scope for s in analysis.code.strings(module, node)}
             if "origin" in strings:
                 continue
-            backend_ws = _backend_ws(targets, None) if "upgrade" not in strings else ""
+            path = request_path(call.node)  # `B.fetch(new Request("https://x/p"))`: only /p
+            backend_ws = _backend_ws(targets, path) if "upgrade" not in strings else ""
             if forwards_websockets(strings, None) or backend_ws:
                 line, col = call.module.position(call.node)
                 yield RULE.at_pos(
@@ -118,7 +127,11 @@ RULE = Rule(
     "(default export, or the `entrypoint` bound in any env block) compares with `websocket`, creates a "
     "`WebSocketPair`, calls `acceptWebSocket`/`upgradeWebSocket`, or hands the request to a Durable "
     "Object stub (`stub.fetch(request)`) for that path (Hono route or `url.pathname` comparison), or "
-    "before any routing.",
+    "before any routing. Only an upgrade that rides on a signed-in session counts: the route (or, for "
+    "a plain handler, one way to the call) runs an auth step first, and the `.fetch()` passes the "
+    "client's request or its headers on (`c.req.raw`, `request`, `new Request(url, c.req.raw)`, "
+    '`new Headers(request.headers)`). A fixed request (`fetch("https://api/jobs")`), and calls '
+    "only Durable Object classes, Workflows or `scheduled`/`queue` handlers make, are not flagged.",
     why="Browsers send cookies with cross-site WebSocket handshakes and CORS does not apply to them. "
     "Without an Origin allow-list, any web page a signed-in user visits can open the socket as that "
     "user (cross-site WebSocket hijacking).",

@@ -9,6 +9,8 @@ from dualworker_cli.check.rules.dw010_classes import bound_classes
 
 FRONT_RULES = ("DW005", "DW006", "DW011")
 BACKEND_RULES = ("DW012",)
+#: public-URL rules, which for a hand-written backend need its code (does it authenticate itself?)
+EXPOSURE_RULES = ("DW001", "DW002", "DW003")
 CLASS_RULES = ("DW010",)
 
 
@@ -17,8 +19,14 @@ def _skipped_rules(project: Project, worker: Worker) -> list[str]:
     rules: list[str] = []
     if project.pairs_of(worker, "front"):
         rules += FRONT_RULES
+        if any(isinstance(block.get("assets"), dict) for _, block in worker.blocks()):
+            rules.append("DW008")  # the forwarded paths come from its code; no prefix is guessed
     if project.pairs_of(worker, "backend"):
         rules += BACKEND_RULES
+        from dualworker_cli.check.backend_analysis import code_unread
+
+        if project.mode != "dualworker.toml" and code_unread(worker):
+            rules += EXPOSURE_RULES  # whether it authenticates on its own is unknown: not guessed
     if next(bound_classes(worker), None) is not None:
         rules += CLASS_RULES
     return sorted(set(rules))
@@ -68,7 +76,13 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.at(
                 worker.config,
                 ("main",) if "main" in worker.config.data else ("name",),
-                f"{'/'.join(rules)} did not run on `{worker.label}`: {reason}",
+                f"{'/'.join(rules)} did not run on `{worker.label}`: {reason}"
+                + (
+                    "; whether it authenticates requests itself is unknown, so its public URLs are not "
+                    "reported: review them by hand"
+                    if "DW002" in rules
+                    else ""
+                ),
             )
     for skipped in project.skipped:
         if skipped.config is not None:
@@ -84,7 +98,7 @@ RULE = Rule(
     severity=Severity.INFO,
     what="Reports, as information, every check that could not run: a front or backend whose config "
     "has no `main` (the entry is passed on the command line, `wrangler deploy src/index.ts`), whose "
-    "`main` does not exist, or which is a Python Worker (the code rules DW005/DW006/DW011/DW012/DW010 "
+    "`main` does not exist, or which is a Python Worker (the code rules DW005/DW006/DW008/DW011/DW012/DW010 "
     "read TypeScript and JavaScript); and a file that looks like a Wrangler config but could not be "
     "used (another config for the same Worker in the same folder, a parse error).",
     why="A linter that quietly skips what it cannot read gives false comfort: no DW005 finding on a "
