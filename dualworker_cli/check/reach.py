@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from dualworker_cli.check.model import Project, Worker
+from dualworker_cli.check.parse import paths
 from dualworker_cli.check.parse.config import KeyPath
 
 #: the first Wrangler release with a ``preview_urls`` setting, defaulting to true (#7227)
@@ -200,26 +201,24 @@ def wrangler_version(project: Project, worker: Worker) -> tuple[tuple[int, int],
 
     def compute() -> tuple[tuple[int, int], str] | None:
         folder: Path = worker.root
-        stop = project.root.resolve()
+        stop = paths.resolve(project.root)
         spec: tuple[str, Path] | None = None
         while True:
             package = folder / "package.json"
-            if spec is None and package.is_file():
-                try:
-                    data = json.loads(package.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    data = {}
+            if spec is None and paths.is_file(package):
+                data = paths.read_json(package)
                 for key in ("devDependencies", "dependencies"):
                     deps = data.get(key) if isinstance(data, dict) else None
                     found = deps.get("wrangler") if isinstance(deps, dict) else None
                     if isinstance(found, str) and spec is None:
                         spec = found, folder
-            if spec is not None:
-                locked = _locked_versions(folder, spec[1])
+            if spec is not None:  # each lockfile read once per run, not once per Worker under it
+                key = ("wrangler-lockfiles", str(folder), str(spec[1]))
+                locked = project.memo(key, lambda at=folder, of=spec[1]: _locked_versions(at, of))
                 if len(locked) == 1:
                     [version] = locked
                     return version, f"the lockfile's, for `{spec[0]}`"
-            if folder.resolve() == stop or folder.parent == folder:
+            if paths.resolve(folder) == stop or folder.parent == folder:
                 break
             folder = folder.parent
         if spec is None:

@@ -13,12 +13,13 @@ Everything is read once per run (:func:`clear`).
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
+
+from dualworker_cli.check.parse import paths
 
 #: folders never searched for workspace packages
 _SKIP = frozenset({"node_modules", ".git", ".wrangler", "dist", "build", ".next", ".turbo", ".output", "out"})
@@ -135,7 +136,7 @@ def _folders(root: Path, globs: list[str]) -> Iterator[Path]:
     deep = any("**" in g for g in include)
     depth = max(len(g.strip("/").split("/")) for g in include)
     regexes = [_glob_regex(g) for g in include]
-    for current, dirs, files in os.walk(root):
+    for current, dirs, files in paths.walk(root):  # the listings discovery already read
         rel = Path(current).relative_to(root).as_posix()
         level = 0 if rel == "." else rel.count("/") + 1
         dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
