@@ -652,9 +652,7 @@ def forwarded_paths(project: Project, backend: Worker) -> list[str] | None:
     forwards paths only known at run time, or its code (or the code calling the binding, such as a
     framework's file-based routes) could not be read."""
     paths: list[str] = []
-    for pair in project.pairs:
-        if pair.backend is not backend:
-            continue
+    for pair in project.pairs_of(backend, "backend"):
         fwd = forwarded(project, pair)
         if fwd is None or (not fwd.any and not fwd.rpc):
             return None
@@ -780,8 +778,8 @@ def holds_state(project: Project, backend: Worker) -> str | None:
                         return f"a secret its code reads (`env.{name}` in {module.rel})"
         from dualworker_cli.check.identity import pair_identity
 
-        for pair in project.pairs:
-            if pair.backend is backend and (ident := pair_identity(project, pair)).headers and ident.reads:
+        for pair in project.pairs_of(backend, "backend"):
+            if (ident := pair_identity(project, pair)).headers and ident.reads:
                 return f"the identity header `{ident.name(ident.headers[0])}`"
         return None
 
