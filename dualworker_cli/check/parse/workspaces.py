@@ -12,7 +12,6 @@ Everything is read once per run (:func:`clear`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
@@ -45,11 +44,8 @@ def _manifest(folder: Path) -> dict[str, Any]:
     if folder not in _MANIFESTS:
         data: Any = {}
         path = folder / "package.json"
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError):
-                data = {}
+        if paths.is_file(path):
+            data = paths.read_json(path)  # None when unreadable; discovery read most already
         _MANIFESTS[folder] = data if isinstance(data, dict) else {}
     return _MANIFESTS[folder]
 
@@ -83,7 +79,7 @@ def _pnpm_globs(path: Path) -> list[str]:
 def _workspace_globs(folder: Path) -> list[str] | None:
     """The package globs of a workspace root at ``folder``; None when it is not one."""
     pnpm = folder / "pnpm-workspace.yaml"
-    if pnpm.is_file():
+    if paths.is_file(pnpm):
         return _pnpm_globs(pnpm)
     workspaces = _manifest(folder).get("workspaces")
     if isinstance(workspaces, dict):  # yarn classic: { packages: [...], nohoist: [...] }
@@ -106,7 +102,8 @@ def _root_of(folder: Path, boundary: Path) -> Path | None:
         if _workspace_globs(current) is not None:
             found = current
             break
-        if current == boundary or boundary not in current.parents:
+        top = boundary.parts  # `boundary in current.parents`, on the parts (no Path per parent)
+        if len(current.parts) <= len(top) or current.parts[: len(top)] != top:
             break
         current = current.parent
     for seen in chain:
