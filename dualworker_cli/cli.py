@@ -41,6 +41,13 @@ console = _make_console()
 err_console = _make_console(stderr=True)
 
 
+def _fresh_consoles() -> None:
+    """Consoles for this invocation: the streams and COLUMNS as they are now, not at import."""
+    global console, err_console
+    console = _make_console()
+    err_console = _make_console(stderr=True)
+
+
 def fail(error: DualworkerError, *, markup: bool = False) -> NoReturn:
     """Print the one-line message and exit with the error's status.
 
@@ -66,6 +73,7 @@ def main(
     ] = False,
 ) -> None:
     """Generate, lint and update Cloudflare dual-worker projects."""
+    _fresh_consoles()
 
 
 def _is_tty() -> bool:

@@ -29,6 +29,7 @@ from tests.template_repo import (  # noqa: F401  (the *_fixture names register f
     isolated_git_fixture,
     make_project,
     project_files,
+    rendered_v1,
     template_repo_fixture,
 )
 
@@ -38,9 +39,7 @@ USER_FILE = "apps/notes/mine.md"
 
 def generated(tmp_path: Path, template_repo: Path, patterns: list[str], name: str) -> dict[str, bytes]:
     """Files of a project generated with ``patterns`` from the start (same template version)."""
-    folder = tmp_path / name
-    folder.mkdir()
-    return project_files(make_project(folder, template_repo, patterns))
+    return project_files(rendered_v1(template_repo, patterns))
 
 
 def with_user_file(project: Path) -> None:

@@ -25,6 +25,8 @@ from dualworker_cli.generate import (
 from tests.cli_helpers import answers_of, new, runner
 from tests.template_repo import git
 
+pytestmark = pytest.mark.usefixtures("render_from_plain_copy")
+
 
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])

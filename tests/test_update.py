@@ -23,7 +23,6 @@ from dualworker_cli.versioning import (
     pin_packaged_source,
     release_tag,
 )
-from tests.conftest import REPO_ROOT
 from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
     RENAME_V2_LINE,
     RENAMED_FROM,
@@ -536,15 +535,16 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> 
 
 
 @pytest.mark.e2e
-def test_wheel_generated_project_updates_with_plain_copier(tmp_path: Path, template_repo: Path) -> None:
+@pytest.mark.xdist_group("e2e-wheel")  # with tests/test_wheel.py: one wheel build per run
+def test_wheel_generated_project_updates_with_plain_copier(
+    tmp_path: Path, template_repo: Path, built_wheel: Path
+) -> None:
     """Wheel -> fresh venv -> `dualworker new` (no network, canonical URL recorded) -> offline
     `dualworker add` from the packaged template -> plain `copier update` to v0.2.0, with git
     resolving the canonical URL to the local tagged repo (as a mirror would) and https forbidden."""
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env["GIT_ALLOW_PROTOCOL"] = "file"  # nothing may reach the internet
-    dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO_ROOT)], REPO_ROOT, env)
-    (wheel,) = dist.glob("dualworker-*.whl")
+    wheel = built_wheel
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], tmp_path, env)
     _run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], tmp_path, env)
