@@ -148,7 +148,24 @@ def load_project(path: Path, command: str = "update") -> Project:
         detail = (status.stderr.strip().splitlines() or ["git status failed"])[-1]
         raise DualworkerError(f"{path}: {detail}")
     if status.stdout.strip():
-        count = len(status.stdout.strip().splitlines())
+        lines = status.stdout.strip().splitlines()
+        prefix = _git(root, "rev-parse", "--show-prefix").stdout.strip()
+        unmerged = [line[3:].removeprefix(prefix) for line in lines if line[:2] in _UNMERGED]
+        rejects = [
+            line[3:].removeprefix(prefix) for line in lines if line[:2] == "??" and line.endswith(".rej")
+        ]
+        if unmerged or rejects:
+            shown = ", ".join((unmerged + rejects)[:5]) + (", ..." if len(unmerged + rejects) > 5 else "")
+            how = (
+                "resolve the <<<<<<< markers, `git add` the files"
+                if unmerged
+                else "apply the .rej hunks by hand and delete the .rej files"
+            )
+            raise DualworkerError(
+                f"{path} has unresolved conflicts from the last update ({shown}): {how}, then commit "
+                f"({ANSWERS_FILE} already records the new template version); then run `dualworker {command}`"
+            )
+        count = len(lines)
         raise DualworkerError(
             f"{path} has uncommitted changes ({count} path(s)): commit or stash them first, "
             "so the update can be reviewed with `git diff` and undone"
@@ -263,8 +280,7 @@ def template_routing(project: Project, override: str | None, *, packaged_ok: boo
     if not _looks_remote(project.source) and not local_path(project.source).is_dir():
         raise DualworkerError(
             f"the template source recorded in {ANSWERS_FILE}, {project.source}, does not exist "
-            "(moved or deleted?): pass --template <a clone of it>",
-            1,
+            "(moved or deleted?): pass --template <a clone of it>"
         )
     yield project.source
 
@@ -691,8 +707,9 @@ def _latest_release(source: str) -> str:
         releases = list_releases(source, timeout=UPDATE_LS_REMOTE_TIMEOUT_S)
     except OSError as exc:
         raise DualworkerError(
-            f"cannot reach the template source: {exc} (offline? pass --template <a local clone>)", 1
+            f"cannot reach the template source: {exc} (offline? pass --template <a local clone>); "
+            "nothing was changed"
         ) from None
     if not releases:
-        raise DualworkerError(f"{source} has no release tags (v<version>): nothing to update to", 1)
+        raise DualworkerError(f"{source} has no release tags (v<version>): nothing to update to")
     return releases[0].tag

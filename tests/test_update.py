@@ -120,6 +120,26 @@ def test_conflicting_edit_is_left_inline_and_exit_1(project: Path, template_repo
     assert "conflict" in result.output and changed_name(template_repo) in result.output
 
 
+@pytest.mark.parametrize("mode", ["inline", "rej"])
+def test_second_update_names_the_unresolved_conflicts_and_how_to_finish(
+    project: Path, template_repo: Path, mode: str
+) -> None:
+    changed = project / changed_name(template_repo)
+    changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
+    commit_all(project, "user edit at the spot the template changes")
+    assert update(project, "--conflict", mode).exit_code == 1
+
+    again = update(project)
+
+    assert again.exit_code == 2, again.output
+    line = " ".join(again.output.split())
+    name = changed_name(template_repo) + (".rej" if mode == "rej" else "")
+    assert f"unresolved conflicts from the last update ({name})" in line
+    assert ("`git add` the files" if mode == "inline" else "delete the .rej files") in line
+    assert "then commit (.copier-answers.yml already records the new template version)" in line
+    assert "uncommitted changes" not in line
+
+
 def test_conflict_rej_keeps_rejected_hunk(project: Path, template_repo: Path) -> None:
     changed = project / changed_name(template_repo)
     changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
@@ -244,10 +264,22 @@ def test_unreachable_source_is_one_line_and_changes_nothing(
     commit_all(project, "template moved")
     before = project_files(project)
     result = update(project)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # refused, like every other precondition (1: conflicts)
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert project_files(project) == before
+
+
+def test_source_without_release_tags_is_exit_2(project: Path, tmp_path: Path, template_repo: Path) -> None:
+    untagged = tmp_path / "untagged"
+    git(tmp_path, "clone", "-q", str(template_repo), str(untagged))
+    git(untagged, "tag", "-d", "v0.1.0", "v0.2.0")
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(template_repo), str(untagged)))
+    commit_all(project, "template moved")
+    result = update(project)
+    assert result.exit_code == 2, result.output
+    assert "has no release tags (v<version>): nothing to update to" in result.output
 
 
 def test_template_option_fetches_canonical_source_from_local_clone(
