@@ -317,7 +317,12 @@ def _looks_remote(source: str) -> bool:
 
 @contextmanager
 def _rewrite(recorded: str, target: str) -> Iterator[None]:
-    """Set git's URL rewrite in this process's environment (Copier sees it via `_plumbum_env`)."""
+    """Make git fetch ``recorded`` from ``target`` in this block: ``url.<target>.insteadOf``.
+
+    Passed the way git documents for configuration without files, ``GIT_CONFIG_COUNT`` /
+    ``GIT_CONFIG_KEY_<n>`` / ``GIT_CONFIG_VALUE_<n>``, appended after any the caller set; with a
+    private Copier mirror cache, so the canonical URL's cache entry never holds another repository.
+    """
     if recorded == target:
         yield
         return
@@ -329,32 +334,32 @@ def _rewrite(recorded: str, target: str) -> Iterator[None]:
     }
     with tempfile.TemporaryDirectory(prefix="dualworker-copier-cache.") as cache:
         extra["COPIER_CACHE_DIR"] = cache
-        saved = {key: os.environ.get(key) for key in extra}
-        os.environ.update(extra)
-        try:
+        with git_environment(extra):
             yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 @contextmanager
-def _plumbum_env() -> Iterator[None]:
-    """Run Copier's git calls with this process's current environment.
+def git_environment(extra: dict[str, str]) -> Iterator[None]:
+    """Add ``extra`` to the environment of every git that runs in this block, then take it back.
 
-    Copier runs git through plumbum, whose ``local.env`` is a copy of ``os.environ`` taken when
-    plumbum was imported; without this, later changes (the URL rewrite above, a test's git
-    identity or config isolation) would not reach git, or reach it half-way.
+    dualworker's own git calls (and Copier's Python) read ``os.environ``. Copier runs git through
+    plumbum, whose environment is a copy of ``os.environ`` made when plumbum was imported; the same
+    keys are added there with plumbum's documented ``local.env(**variables)`` block. Nothing else in
+    either environment is touched.
     """
     from plumbum import local
 
-    with local.env():
-        local.env.clear()
-        local.env.update(dict(os.environ))
-        yield
+    saved = {key: os.environ.get(key) for key in extra}
+    os.environ.update(extra)
+    try:
+        with local.env(**extra):
+            yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def apply_template(
@@ -419,7 +424,7 @@ def _copier_update(dst: Path, *, vcs_ref: str, conflict: Conflict, data: dict[st
     from plumbum import ProcessExecutionError
 
     try:
-        with warnings.catch_warnings(), _plumbum_env():
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", DirtyLocalWarning)
             run_update(
                 str(dst),

@@ -148,17 +148,32 @@ def commit_all(project: Path, message: str) -> None:
 # Fixtures shared by test_update.py and test_add_remove.py (imported there).
 
 
+def setenv_for_git(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
+    """Set a variable for every git in the test, Copier's included.
+
+    Copier runs git through plumbum, whose environment is a copy of ``os.environ`` made when
+    plumbum was first imported (earlier in the session), so it is set there too.
+    """
+    from plumbum import local
+
+    monkeypatch.setenv(key, value)
+    monkeypatch.setitem(local.env, key, value)
+
+
 @pytest.fixture(autouse=True, name="isolated_git")
 def isolated_git_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A git identity (fresh CI machines have none), no user/system config, a private Copier cache."""
-    for key, value in GIT_IDENTITY.items():
-        monkeypatch.setenv(key, value)
     empty = tmp_path / "empty.gitconfig"
     empty.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+    settings = {
+        **GIT_IDENTITY,
+        "GIT_CONFIG_GLOBAL": str(empty),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CEILING_DIRECTORIES": str(tmp_path),
+        "COPIER_CACHE_DIR": str(tmp_path / "copier-cache"),
+    }
+    for key, value in settings.items():
+        setenv_for_git(monkeypatch, key, value)
     monkeypatch.delenv("DUALWORKER_TEMPLATE", raising=False)
 
 

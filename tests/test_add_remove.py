@@ -30,6 +30,7 @@ from tests.template_repo import (  # noqa: F401  (the *_fixture names register f
     make_project,
     project_files,
     rendered_v1,
+    setenv_for_git,
     template_repo_fixture,
 )
 
@@ -173,7 +174,7 @@ def test_add_from_packaged_template_needs_no_network(
     subprocess.run(["tar", "-xf", str(tmp_path / "t.tar"), "-C", str(packaged)], check=True)
     monkeypatch.setattr(generate, "template_source", lambda: packaged)
     # Any attempt to reach the canonical URL fails fast instead of touching the network.
-    monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "file")
+    setenv_for_git(monkeypatch, "GIT_ALLOW_PROTOCOL", "file")
 
     folder = tmp_path / "p"
     folder.mkdir()
@@ -254,7 +255,7 @@ def test_unreachable_recorded_source_fails_in_one_line_without_changes(
     commit_all(project, "the template clone moved")
     before = project_files(project)
     result = cli("add", "queue", str(project))
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # refused: nothing changed (1 means conflicts remain)
     error = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(error) == 1 and "does not exist" in error[0] and "--template" in error[0], result.output
     assert project_files(project) == before

@@ -36,6 +36,7 @@ from tests.template_repo import (  # noqa: F401  (the *_fixture names register f
     make_project,
     project_files,
     rendered_name,
+    setenv_for_git,
     template_repo_fixture,
 )
 
@@ -257,7 +258,7 @@ def test_refuses_missing_folder(tmp_path: Path) -> None:
 def test_unreachable_source_is_one_line_and_changes_nothing(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, message: str
 ) -> None:
-    monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "file")  # the https case must fail without a network
+    setenv_for_git(monkeypatch, "GIT_ALLOW_PROTOCOL", "file")  # the https case must fail without a network
     answers = project / ".copier-answers.yml"
     recorded = answers_of(project)["_src_path"]
     answers.write_text(answers.read_text().replace(recorded, source.format(tmp=tmp_path)))
