@@ -26,15 +26,21 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-#: Width when output goes to a file, a pipe or CI logs: Rich's default, 80 columns, broke messages
-#: and copy-paste commands mid-phrase. Terminals keep their own width; COLUMNS still wins.
+#: Width of tables and panels when output goes to a file, a pipe or CI logs (Rich's default, 80
+#: columns, broke messages and copy-paste commands mid-phrase). Terminals keep their own width;
+#: COLUMNS still wins.
 PIPE_WIDTH = 120
 
 
 def _make_console(*, stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     piped = not (hasattr(stream, "isatty") and stream.isatty())
-    return Console(stderr=stderr, width=PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None)
+    # Piped: lines of text are never wrapped (soft wrap), tables and panels are laid out PIPE_WIDTH wide.
+    return Console(
+        stderr=stderr,
+        width=PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None,
+        soft_wrap=piped,
+    )
 
 
 console = _make_console()
@@ -236,6 +242,12 @@ def check(
             "--output", "-o", metavar="FILE", help="Write the report to this file (a table as plain text)."
         ),
     ] = None,
+    init: Annotated[
+        bool,
+        typer.Option(
+            "--init", help="Write dualworker.toml from what discovery inferred (never overwrites).", **FLAG
+        ),
+    ] = False,
 ) -> None:
     """Lint a dual-worker project against the security checklist (exit 0 clean, 1 findings, 2 errors)."""
     from dualworker_cli.check import command
@@ -244,6 +256,8 @@ def check(
         if explain is not None:
             command.explain(explain, console)
             return
+        if init:
+            raise typer.Exit(command.run_init(console, path))
         status = command.run_check(
             console,
             path=path,

@@ -95,6 +95,26 @@ def test_bench_generated_project(benchmark, generated: Path) -> None:
     assert result.findings == []
 
 
+@pytest.fixture(scope="module", params=[100, 400, 1600], ids=lambda n: f"{n}-workers")
+def styled_monorepo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, int]:
+    from tests.monorepo import make_monorepo
+
+    return make_monorepo(tmp_path_factory.mktemp("styled"), request.param), request.param
+
+
+@pytest.mark.benchmark(group="check-scaling")
+def test_bench_check_scaling(benchmark, styled_monorepo: tuple[Path, int]) -> None:
+    """Four hand-written styles (Hono proxy, plain fetch, RPC, WebSocket): every analysis runs,
+    nothing is reported. `benchmarks/scaling.py` prints the 100 / 400 / 1,600 table."""
+    root, workers = styled_monorepo
+    result = benchmark.pedantic(run, args=(root,), rounds=3, iterations=1)
+    assert len(result.project.workers) == workers
+    assert len(result.project.pairs) == workers // 2
+    assert [(f.rule, f.path, f.message) for f in result.findings if f.severity > 1] == []
+
+
 @pytest.mark.benchmark(group="check")
 def test_bench_monorepo_200_workers(benchmark, monorepo: Path) -> None:
     result = benchmark.pedantic(run, args=(monorepo,), rounds=3, iterations=1)

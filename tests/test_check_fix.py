@@ -23,7 +23,7 @@ BACKEND_JSONC = """// Data Worker: private.
   "main": "src/index.ts",
   "compatibility_date": "2026-11-01",
   /* The DO and its migration */
-  "durable_objects": { "bindings": [{ "name": "ROOMS", "class_name": "Room" }] },
+  "durable_objects": { "bindings": [{ "name": "ROOMS", "class_name": "Room", "script_name": "shop-rooms" }] },
   "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Room"] }],
   "workflows": [{ "binding": "REPORTS", "name": "reports", "class_name": "ReportWorkflow" }],
   "queues": {
@@ -32,13 +32,16 @@ BACKEND_JSONC = """// Data Worker: private.
         "queue": "jobs", // consumed here
         "max_retries": 3,
       },
+      { "queue": "jobs-dlq" }, // failed jobs are logged (the DLQ --fix may name: it exists)
     ],
   },
   "env": {
     "staging": {
       "workers_dev": true, // oops
       "queues": { "consumers": [{ "queue": "jobs-staging", "dead_letter_queue": "jobs-dlq-staging" }] },
-      "durable_objects": { "bindings": [{ "name": "ROOMS", "class_name": "Room" }] }
+      "durable_objects": {
+        "bindings": [{ "name": "ROOMS", "class_name": "Room", "script_name": "shop-rooms" }]
+      }
     }
   }
 }
@@ -123,6 +126,7 @@ compatibility_date = "2026-11-01"
 [[durable_objects.bindings]]
 name = "ROOMS"
 class_name = "Room"
+script_name = "shop-rooms" # hosted by another Worker: this one has preview URLs
 
 [[migrations]]
 tag = "v1"
@@ -136,12 +140,16 @@ class_name = "ReportWorkflow"
 [[queues.consumers]]
 queue = "jobs" # no DLQ yet
 
+[[queues.consumers]]
+queue = "jobs-dlq" # failed jobs land here
+
 [env.staging]
 workers_dev = true # oops
 
 [[env.staging.durable_objects.bindings]]
 name = "ROOMS"
 class_name = "Room"
+script_name = "shop-rooms"
 
 [[env.staging.queues.consumers]]
 queue = "jobs-staging"
@@ -151,7 +159,7 @@ dead_letter_queue = "jobs-dlq-staging"
     path.write_text(toml_text)
     before = run(root)
     assert {"DW002", "DW003", "DW009"} <= {f.rule for f in before.findings}
-    assert any(f.path == "core/wrangler.toml" and f.line == 24 for f in before.findings if f.rule == "DW002")
+    assert any(f.path == "core/wrangler.toml" and f.line == 28 for f in before.findings if f.rule == "DW002")
     after = run_with_fixes(root)
     assert after.findings == []
     text = path.read_text()
@@ -226,25 +234,39 @@ def test_fix_run_worker_first(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     front = root / "web" / "wrangler.jsonc"
     original = front.read_text()
-    text = original.replace('"run_worker_first": [\n      "/api/*"\n    ]', '"run_worker_first": ["/app/*"]')
+    # SPA fallback + a run_worker_first list: the forwarded paths would get index.html (DW008 warning)
+    text = original.replace(
+        '"run_worker_first": [\n      "/api/*"\n    ]',
+        '"run_worker_first": ["/app/*"], "not_found_handling": "single-page-application"',
+    )
     assert text != original
     front.write_text(text)
     assert [f.rule for f in run(root).findings] == ["DW008"]
     after = run_with_fixes(root)
+    # the patterns the front really forwards (the proxy and the WebSocket route), not a guessed prefix
     assert after.findings == [] and after.fixed == [
-        'web/wrangler.jsonc: add "/api/internal/*" to assets.run_worker_first'
+        'web/wrangler.jsonc: add "/api/internal/*", "/api/ws/*" to assets.run_worker_first'
     ]
     assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == [
         "/app/*",
         "/api/internal/*",
+        "/api/ws/*",
     ]
-    # missing altogether: the key is added
+    # missing altogether, and a file is served under a forwarded path: the key is added with every
+    # forwarded path (a list turns the SPA fallback on for the paths it leaves out)
     text = front.read_text().replace(
-        '"run_worker_first": ["/app/*", "/api/internal/*"]', '"binding": "ASSETS"'
+        '"run_worker_first": ["/app/*", "/api/internal/*", "/api/ws/*"]', '"binding": "ASSETS"'
     )
     front.write_text(text)
+    export = root / "web" / "public" / "api" / "internal" / "export.json"
+    export.parent.mkdir(parents=True)
+    export.write_text("{}")
+    assert [(f.rule, f.severity.label) for f in run(root).findings] == [("DW008", "error")]
     assert run_with_fixes(root).findings == []
-    assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == ["/api/internal/*"]
+    assert jsonc.parse(front.read_text()).to_python()["assets"]["run_worker_first"] == [
+        "/api/internal/*",
+        "/api/ws/*",
+    ]
 
 
 def test_fix_keeps_crlf_in_toml(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import itertools
 
 import pytest
 
+from dualworker_cli.check.analysis import front_analysis
 from dualworker_cli.check.engine import run
 from dualworker_cli.generate import PATTERNS
 
@@ -40,10 +41,10 @@ def test_generated_project_is_clean(rendered, patterns: list[str], auth_mode: st
         "apps/data-service/wrangler.jsonc",
         "BACKEND_SERVICE",
     )
-    analysis = result.project.front_analysis(pair)
+    analysis = front_analysis(result.project, pair)
     routes = {(r.registration.method, r.full_path): r.protected for r in analysis.routes}
     assert routes.get(("all", "/api/internal/*")) is True
     if "websocket" in patterns:
         assert routes.get(("get", "/api/ws/:room")) is True
     assert analysis.proxy_calls, "the proxy's BACKEND_SERVICE.fetch call was not found"
-    assert len(result.rules) == 15
+    assert len(result.rules) == 16

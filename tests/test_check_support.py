@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dualworker_cli.check.analysis import front_analysis
 from dualworker_cli.check.engine import Result, run
 
 FRONT: dict[str, Any] = {
@@ -158,7 +159,7 @@ def test_clean_project_has_no_findings(tmp_path: Path) -> None:
 def test_clean_project_routes_are_really_analysed(tmp_path: Path) -> None:
     """Zero findings must not come from analysing nothing: both proxy routes are seen, protected."""
     result = lint(make_project(tmp_path))
-    analysis = result.project.front_analysis(result.project.pairs[0])
+    analysis = front_analysis(result.project, result.project.pairs[0])
     seen = {(r.registration.method, r.full_path, r.protected) for r in analysis.routes}
     assert seen == {("all", "/api/internal/*", True), ("get", "/api/ws/:room", True)}
     assert len(analysis.proxy_calls) == 1

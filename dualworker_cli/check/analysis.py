@@ -10,15 +10,15 @@ whose path covers the route's path.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dualworker_cli.check.parse import typescript as ts
 
 if TYPE_CHECKING:
-    from dualworker_cli.check.discover import Pair, Project
+    from dualworker_cli.check.model import Pair, Project
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head", "on", "mount"})
 _AUTH_WORDS = re.compile(
@@ -69,15 +69,28 @@ class RouteReport:
     full_path: str | None
     protected: bool
     chain: list[tuple[ts.Module, Any]]  # handler nodes that run for the route (middleware first)
+    #: the binding calls the route's code makes (fetch and RPC), so rules can tell a proxy from
+    #: an RPC call that passes nothing the client chose
+    calls: list[ProxyCall] = field(default_factory=list)
+
+
+#: the Fetcher methods that send an HTTP request (or a socket) to the backend: everything else
+#: called on a service binding is an RPC method of its WorkerEntrypoint
+FETCH_METHODS = frozenset({"fetch", "connect"})
 
 
 @dataclass
 class ProxyCall:
-    """A ``<...>.<BINDING>.fetch(...)`` call and the code that prepares its request."""
+    """A binding call and the code that prepares it: ``<...>.<BINDING>.fetch(...)`` (kind
+    ``fetch``, a forwarded HTTP request) or ``<...>.<BINDING>.someMethod(...)`` (kind ``rpc``,
+    arguments passed to the backend's WorkerEntrypoint)."""
 
     module: ts.Module
     node: Any
     scope: list[tuple[ts.Module, Any]]
+    kind: str = "fetch"
+    #: the method called on the binding, ``users.get`` for ``env.B.users.get(...)``
+    method: str = "fetch"
 
 
 @dataclass
@@ -89,8 +102,18 @@ class FrontAnalysis:
     unrouted_calls: list[ProxyCall] = field(default_factory=list)
     #: the unrouted calls whose function shows no auth step before the call
     unguarded_calls: list[ProxyCall] = field(default_factory=list)
+    #: RPC calls outside every recognised route with no auth step before them (DW005 then asks
+    #: whether they pass an identity the client chose); ``unrouted_calls``/``unguarded_calls``
+    #: hold fetch-style calls only, as the rules reading them (DW005, DW011) expect
+    unguarded_rpc: list[ProxyCall] = field(default_factory=list)
+    #: binding calls that only non-request code reaches (Durable Object classes, Workflows,
+    #: ``scheduled``/``queue``/``tail``/``email`` handlers): no client request runs them, so they
+    #: are in none of the lists above
+    background_calls: list[ProxyCall] = field(default_factory=list)
     graph: ts.ModuleGraph | None = None
     code: Code | None = None
+    modules: list[ts.Module] = field(default_factory=list)
+    auth_names: set[str] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,7 +191,16 @@ class Code:
         self.call_index: dict[tuple[str, int], list[tuple[ts.Module, Any]]] | None = None
 
     def closure(self, module: ts.Module, node: Any, depth: int = 0) -> list[tuple[ts.Module, Any]]:
-        """``node`` plus the definitions of identifiers it uses, transitively (bounded)."""
+        """``node`` plus the definitions of identifiers it uses, transitively (bounded). The
+        same for every binding, so kept on the graph: rules ask it again for the same handlers."""
+        cache = self.graph.__dict__.setdefault("_dw_closures", {})
+        cache_key = (str(module.path), node.id)
+        cached = cache.get(cache_key)
+        if cached is None:
+            cached = cache[cache_key] = self._closure(module, node)
+        return cached
+
+    def _closure(self, module: ts.Module, node: Any) -> list[tuple[ts.Module, Any]]:
         result: list[tuple[ts.Module, Any]] = []
         seen: set[tuple[str, int]] = set()
         todo = [(module, node, 0)]
@@ -181,13 +213,11 @@ class Code:
             result.append((mod, current))
             if level >= MAX_CALL_DEPTH:
                 continue
-            for sub in ts.walk(current):
+            for sub in module_facts(mod).names_in(current):
                 if sub.type == "identifier":
                     found = self.graph.resolve(mod, ts.text(sub))
-                elif sub.type == "member_expression":  # `ns.proxy` from `import * as ns`
+                else:  # `ns.proxy` from `import * as ns`
                     found = self.graph.resolve_member(mod, sub)
-                else:
-                    continue
                 if found is not None and found[2].type != "class_declaration":
                     todo.append((found[0], found[2], level + 1))
         return result
@@ -214,13 +244,15 @@ class Code:
         return False
 
     def reaches(self, module: ts.Module, node: Any) -> bool:
-        return any(self.touches_binding(n) for _, n in self.closure(module, node))
+        """Does ``node`` or code it calls touch the binding? (The module's indexed binding spots
+        answer in a bisect what :meth:`touches_binding` answers by walking.)"""
+        return any(module_facts(m).touches(self.binding, n) for m, n in self.closure(module, node))
 
     def strings(self, module: ts.Module, node: Any) -> set[str]:
         out: set[str] = set()
-        for _, n in self.closure(module, node):
-            for sub in ts.walk(n):
-                value = ts.string_value(sub) if sub.type in ("string", "template_string") else None
+        for mod, n in self.closure(module, node):
+            for sub in ts.nodes_in(mod, n, "string", "template_string"):
+                value = ts.string_value(sub)
                 if value is not None:
                     out.add(value.lower())
         return out
@@ -356,8 +388,8 @@ def _declares(module: ts.Module, function: Any, name: str) -> bool:
     key = (str(module.path), function.id)
     if key not in _DECLARED:
         names = set(_parameter_names(function))
-        for sub in ts.walk(function):
-            if sub.type == "variable_declarator" and ts.enclosing_function(sub) == function:
+        for sub in ts.nodes_in(module, function, "variable_declarator"):
+            if ts.enclosing_function(sub) == function:
                 declared = sub.child_by_field_name("name")
                 if declared is not None and declared.type == "identifier":
                     names.add(ts.text(declared))
@@ -383,6 +415,11 @@ def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
         return local
     found = graph.resolve(module, name)
     if found is not None:
+        value = ts.unwrap(found[2])
+        if value is not None and value.type == "call_expression":  # `const api = makeApi()`
+            returned = _returned_app(graph, found[0], value, 0)
+            if returned is not None:
+                return returned
         return (str(found[0].path), found[1])
     return (str(module.path), name)
 
@@ -399,8 +436,8 @@ def _returned_app(graph: ts.ModuleGraph, module: ts.Module, call: Any, depth: in
     body = function.child_by_field_name("body")
     if body is not None and body.type != "statement_block":
         return _app_for(graph, found[0], body, depth + 1)
-    for sub in ts.walk(function):
-        if sub.type == "return_statement" and ts.enclosing_function(sub) == function and sub.named_children:
+    for sub in ts.nodes_in(found[0], function, "return_statement"):
+        if ts.enclosing_function(sub) == function and sub.named_children:
             return _app_for(graph, found[0], sub.named_children[0], depth + 1)
     return None
 
@@ -444,13 +481,11 @@ def _collect(
                 parent = _app_key(graph, module, root)
                 if parent != key:
                     mounts.setdefault(key, (parent, "", (module.order, value.start_byte)))
-        for node in ts.walk(module.root):
-            call = ts.method_call(node)
-            if call is None:
-                continue
-            func, method = call
+        for member_call in module_facts(module).calls:
+            node, method = member_call.node, member_call.method
             if method not in ROUTE_METHODS and method not in ("use", "route"):
                 continue
+            func = node.child_by_field_name("function")
             obj = func.child_by_field_name("object")
             app = _app_for(graph, module, obj)
             if app is None:
@@ -513,12 +548,8 @@ def _link_app_parameters(
     belong to the app passed in, as if mounted at "" when the call runs."""
     apps = {reg.app for reg in registrations}
     for module in modules:
-        for node in ts.walk(module.root):
-            if node.type != "call_expression":
-                continue
+        for node in module_facts(module).plain_calls:
             func = node.child_by_field_name("function")
-            if func is None or func.type != "identifier":
-                continue
             found = graph.resolve(module, ts.text(func))
             function = ts.unwrap(found[2]) if found is not None else None
             if function is None or function.type not in ts.FUNCTION_TYPES:
@@ -547,31 +578,201 @@ def _prefix(
     return (join_paths(_prefix(parent, mounts, base_paths, seen | {app}), prefix) or "").rstrip("/") + own
 
 
-def _binding_fetch_calls(code: Code, module: ts.Module) -> list[Any]:
-    """Calls ``X.fetch(...)`` where X is, or was assigned from, something touching the binding."""
-    calls = []
-    for node in ts.walk(module.root):
-        call = ts.method_call(node)
-        if call is None or call[1] not in ("fetch", "connect"):
+# ---------------------------------------------------------------------------------------------
+# per-module facts: one tree-sitter query pass, cached on the module
+
+
+@dataclass
+class MemberCall:
+    """``obj.method(args)``."""
+
+    node: Any
+    obj: Any
+    method: str
+    args: list[Any]
+
+
+@dataclass
+class ModuleFacts:
+    """What the binding, header and client-input questions need from one module, collected by a
+    single tree-sitter query (C, not a Python walk), so each question filters a short list."""
+
+    calls: list[MemberCall] = field(default_factory=list)
+    #: (declarator, name or destructuring pattern, value), in source order
+    declarators: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    #: object literals used as headers: ``{ headers: {...} }`` and ``new Headers({...})``
+    header_objects: list[Any] = field(default_factory=list)
+    #: ``f(...)`` calls of a plain identifier
+    plain_calls: list[Any] = field(default_factory=list)
+    #: identifiers and ``ns.x`` member expressions, by start byte (``closure`` follows them)
+    names: list[Any] = field(default_factory=list)
+    name_starts: list[int] = field(default_factory=list)
+    #: where a name could touch a binding (``x.NAME``, ``{ NAME }``, ``{ NAME: y }``,
+    #: ``x["NAME"]``): name -> sorted start bytes
+    binding_spots: dict[str, list[int]] = field(default_factory=dict)
+
+    def names_in(self, node: Any) -> list[Any]:
+        """Identifiers (and ``ns.x``) inside ``node``, in source order."""
+        lo = bisect.bisect_left(self.name_starts, node.start_byte)
+        hi = bisect.bisect_left(self.name_starts, node.end_byte)
+        return self.names[lo:hi]
+
+    def touches(self, name: str, node: Any) -> bool:
+        """Is there a binding spot for ``name`` inside ``node``?"""
+        starts = self.binding_spots.get(name)
+        if not starts:
+            return False
+        index = bisect.bisect_left(starts, node.start_byte)
+        return index < len(starts) and starts[index] < node.end_byte
+
+
+_FACTS_SOURCE = """
+(call_expression function: (member_expression object: (_) @obj property: (property_identifier) @method)
+  arguments: (arguments) @args) @call
+(variable_declarator name: (_) @name value: (_) @value) @decl
+(pair key: (_) @key value: (object) @object)
+(new_expression constructor: (identifier) @ctor arguments: (arguments . (object) @init))
+(call_expression function: (identifier)) @plain
+(identifier) @name
+(member_expression object: (identifier) property: (property_identifier)) @nsmember
+(member_expression property: (property_identifier) @spot)
+(pair_pattern key: (property_identifier) @spot)
+(shorthand_property_identifier_pattern) @spot
+(subscript_expression index: (string) @spotstring)
+(assignment_expression left: (identifier) @name right: (_) @value) @decl
+"""
+_QUERIES: dict[int, Any] = {}
+
+
+def module_facts(module: ts.Module) -> ModuleFacts:
+    """The module's facts, computed on first use and kept on the module (the parse layer knows
+    nothing about analyses, so the cache lives here, as an attribute it does not declare)."""
+    cached = module.__dict__.get("_dw_facts")
+    if cached is not None:
+        return cached
+    import tree_sitter
+
+    language = module.tree.language
+    query = _QUERIES.get(id(language))
+    if query is None:
+        query = _QUERIES[id(language)] = (tree_sitter.Query(language, _FACTS_SOURCE), language)
+    facts = ModuleFacts()
+    for index, captures in tree_sitter.QueryCursor(query[0]).matches(module.root):
+        if index == 0:
+            method = ts.text(captures["method"][0])
+            args = captures["args"][0].named_children
+            facts.calls.append(MemberCall(captures["call"][0], captures["obj"][0], method, args))
+        elif index == 1:
+            facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
+        elif index == 2:
+            key = captures["key"][0]
+            if (ts.string_value(key) or ts.text(key)) == "headers":
+                facts.header_objects.append(captures["object"][0])
+        elif index == 3:
+            if ts.text(captures["ctor"][0]) == "Headers":
+                facts.header_objects.append(captures["init"][0])
+        elif index == 4:
+            facts.plain_calls.append(captures["plain"][0])
+        elif index in (5, 6):
+            facts.names.append(captures["name" if index == 5 else "nsmember"][0])
+        elif index in (7, 8, 9):
+            spot = captures["spot"][0]
+            facts.binding_spots.setdefault(ts.text(spot), []).append(spot.start_byte)
+        elif index == 10:
+            spot = captures["spotstring"][0]
+            facts.binding_spots.setdefault(ts.string_value(spot) or "", []).append(spot.start_byte)
+        else:  # `service = env.API` (a `let` assigned later): a name bound to a value, like a declarator
+            facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
+    # pre-order (outer call first, as a tree walk visits them): chains share their start byte
+    facts.calls.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
+    facts.plain_calls.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    facts.names.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    facts.name_starts = [n.start_byte for n in facts.names]
+    for starts in facts.binding_spots.values():
+        starts.sort()
+    facts.declarators.sort(key=lambda d: d[0].start_byte)
+    module.__dict__["_dw_facts"] = facts
+    return facts
+
+
+def in_scope(definition: Any, use: Any) -> bool:
+    """Is a declaration at ``definition`` visible at ``use``: at module level, or inside a
+    function that also contains ``use``? (Block scoping is ignored: names rarely repeat.)"""
+    function = ts.enclosing_function(definition)
+    return function is None or function.start_byte <= use.start_byte < function.end_byte
+
+
+def binding_path(node: Any, binding: str) -> list[str] | None:
+    """``c.env.B.users`` -> ``["users"]`` when ``B`` is the binding: the properties read after
+    the binding (``[]`` for the binding itself), or None when the expression is not the binding."""
+    node = ts.unwrap(node)
+    after: list[str] = []
+    while node is not None:
+        if node.type == "member_expression":
+            prop = node.child_by_field_name("property")
+            name = ts.text(prop) if prop is not None else ""
+            if name == binding:
+                return after[::-1]
+            after.append(name)
+            node = ts.unwrap(node.child_by_field_name("object"))
+        elif node.type == "subscript_expression":
+            index = node.child_by_field_name("index")
+            if index is not None and ts.string_value(index) == binding:
+                return after[::-1]
+            return None
+        else:
+            return None
+    return None
+
+
+def _stub_path(
+    code: Code, module: ts.Module, obj: Any, facts: ModuleFacts, depth: int = 0
+) -> list[str] | None:
+    """Like :func:`binding_path`, also through a variable holding the binding or a stub from it:
+    ``const api = c.env.B``, ``const { B } = env``, ``const { B: api } = c.env``, ``const x = api``."""
+    found = binding_path(obj, code.binding)
+    if found is not None:
+        return found
+    after: list[str] = []
+    node = ts.unwrap(obj)
+    while node is not None and node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        after.append(ts.text(prop) if prop is not None else "")
+        node = ts.unwrap(node.child_by_field_name("object"))
+    if node is None or node.type != "identifier":
+        return None
+    name = ts.text(node)
+    if name == code.binding:  # a destructured `{ BACKEND_SERVICE }`, as a parameter or a local
+        return after[::-1]
+    for decl, pattern, value in facts.declarators:
+        if decl.start_byte >= obj.start_byte:
+            break
+        if not in_scope(decl, obj):
             continue
-        func = call[0]
-        obj = ts.unwrap(func.child_by_field_name("object"))
-        if code.touches_binding(obj):
-            calls.append(node)
-        elif obj.type == "identifier":
-            scope = ts.enclosing_function(node) or module.root
-            name = ts.text(obj)
-            for sub in ts.walk(scope):
-                if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
-                    value = sub.child_by_field_name("value")
-                    if value is not None and code.touches_binding(value):
-                        calls.append(node)
-                        break
-                # `const { BINDING } = env`, `{ BINDING: api }`, `fetch(req, { BINDING })`
-                if sub.type == "object_pattern" and _binds(sub, name) and code.touches_binding(sub):
-                    calls.append(node)
-                    break
-    return calls
+        if pattern.type == "identifier" and ts.text(pattern) == name:
+            inner = binding_path(value, code.binding)
+            if inner is None and depth < 4 and ts.unwrap(value).type in ("identifier", "member_expression"):
+                inner = _stub_path(code, module, ts.unwrap(value), facts, depth + 1)
+            if inner is not None:
+                return inner + after[::-1]
+        elif pattern.type == "object_pattern" and _binds(pattern, name) and code.touches_binding(pattern):
+            return after[::-1]
+    return None
+
+
+def binding_calls(code: Code, module: ts.Module) -> list[tuple[Any, str, str]]:
+    """(call, kind, method) for every call on the binding in ``module``: ``X.fetch(...)`` /
+    ``X.connect(...)`` (kind ``fetch``) and any other method, an RPC call (kind ``rpc``), where X
+    is the binding, a stub read from it, or a variable holding either."""
+    facts = module_facts(module)
+    found = []
+    for call in facts.calls:
+        path = _stub_path(code, module, call.obj, facts)
+        if path is None or any(p in FETCH_METHODS for p in path):
+            continue  # `env.B.fetch(req).then(...)` is not a call on the binding
+        kind = "fetch" if not path and call.method in FETCH_METHODS else "rpc"
+        found.append((call.node, kind, ".".join([*path, call.method])))
+    return found
 
 
 def _binds(pattern: Any, name: str) -> bool:
@@ -584,6 +785,12 @@ def _binds(pattern: Any, name: str) -> bool:
             if value is not None and value.type == "identifier" and ts.text(value) == name:
                 return True
     return False
+
+
+def front_analysis(project: Project, pair: Pair) -> FrontAnalysis:
+    """The analysis of ``pair.front`` for ``pair.binding``, computed once per run."""
+    key = ("front", str(pair.front.config.path), pair.binding)
+    return project.memo(key, lambda: analyse_front(project, pair))
 
 
 def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
@@ -606,7 +813,7 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
     for reg in registrations:
         by_app.setdefault(reg.app, []).append(reg)
 
-    analysis = FrontAnalysis(main_found=True, graph=graph, code=code)
+    analysis = FrontAnalysis(main_found=True, graph=graph, code=code, modules=modules, auth_names=auth_names)
     for reg in registrations:
         if not any(code.reaches(reg.module, h) for h in reg.handlers):
             continue
@@ -634,22 +841,141 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         chain.extend((reg.module, h) for h in reg.handlers)
         analysis.routes.append(RouteReport(reg, full, protected, chain))
 
-    routed = {
-        (str(m.path), n.id)
-        for route in analysis.routes
-        for h_mod, h in route.chain
-        for m, n in code.closure(h_mod, h)
-    }
+    calls: list[ProxyCall] = []
+    runtime = _runtime_modules(graph, entry)
     for module in modules:
-        for call in _binding_fetch_calls(code, module):
-            scope = ts.enclosing_function(call) or call
-            proxy_call = ProxyCall(module, call, code.closure(module, scope))
-            analysis.proxy_calls.append(proxy_call)
-            if not _inside(module, call, routed):
-                analysis.unrouted_calls.append(proxy_call)
-                if not _guarded(code, module, call, auth_names, modules):
-                    analysis.unguarded_calls.append(proxy_call)
+        if module.path not in runtime:
+            continue  # reached only through `import type`: none of its code runs in this Worker
+        for node, kind, method in binding_calls(code, module):
+            scope = ts.enclosing_function(node) or node
+            calls.append(ProxyCall(module, node, code.closure(module, scope), kind, method))
+    routed: set[tuple[str, int]] = set()
+    for route in analysis.routes:
+        nodes = {(str(m.path), n.id) for h_mod, h in route.chain for m, n in code.closure(h_mod, h)}
+        route.calls = [call for call in calls if _inside(call.module, call.node, nodes)]
+        routed |= nodes
+        # auth written in the handler itself (`const s = await requireSession(c); if (s instanceof
+        # Response) return s;`) before every binding call counts, as in a plain fetch handler
+        if not route.protected and route.calls:
+            route.protected = all(_guarded(code, c.module, c.node, auth_names, modules) for c in route.calls)
+    scopes: tuple[set[tuple[str, int]], set[tuple[str, int]]] | None = None
+    for proxy_call in calls:
+        analysis.proxy_calls.append(proxy_call)
+        if _inside(proxy_call.module, proxy_call.node, routed):
+            continue
+        if scopes is None:
+            scopes = _entry_scopes(code, entry, modules, pair.front)
+        request_nodes, background_nodes = scopes
+        if _inside(proxy_call.module, proxy_call.node, background_nodes) and not _inside(
+            proxy_call.module, proxy_call.node, request_nodes
+        ):
+            analysis.background_calls.append(proxy_call)
+            continue
+        if proxy_call.kind == "fetch":
+            analysis.unrouted_calls.append(proxy_call)
+        guarded = _guarded(code, proxy_call.module, proxy_call.node, auth_names, modules)
+        if not guarded:
+            (analysis.unguarded_calls if proxy_call.kind == "fetch" else analysis.unguarded_rpc).append(
+                proxy_call
+            )
     return analysis
+
+
+def _runtime_modules(graph: ts.ModuleGraph, entry: ts.Module) -> set[Any]:
+    """Paths of the modules ``entry`` imports for their values (an ``import type`` loads no code: a
+    front importing its backend's types does not run the backend)."""
+    seen: set[Any] = set()
+    todo = [entry]
+    while todo:
+        module = todo.pop()
+        if module.path in seen:
+            continue
+        seen.add(module.path)
+        types_only: set[str] = set()
+        for stmt in module.root.named_children:
+            if stmt.type == "import_statement" and any(c.type == "type" for c in stmt.children):
+                types_only |= {ts.text(n) for n in ts.walk(stmt) if n.type == "identifier"}
+        targets = [t for name, (t, _) in module.imports.items() if name not in types_only]
+        targets += [t for t, _ in module.reexports]
+        todo.extend(graph.modules[t] for t in targets if t is not None and t in graph.modules)
+    return seen
+
+
+#: members of the default export that no client request runs (cron, queue batches, tail events,
+#: inbound email, a Durable Object alarm)
+_BACKGROUND_HANDLERS = frozenset({"scheduled", "queue", "tail", "trace", "email", "alarm"})
+_BACKGROUND_CLASS = re.compile(r"\b(?:DurableObject|WorkflowEntrypoint)\b")
+_CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
+
+
+def _handler_members(node: Any) -> list[tuple[str, Any]] | None:
+    """(name, node) of the members of a handler object or class; None for any other shape."""
+    if node.type == "object":
+        members = node.named_children
+    elif node.type in _CLASS_TYPES:
+        body = node.child_by_field_name("body")
+        members = body.named_children if body is not None else []
+    else:
+        return None
+    out = []
+    for member in members:
+        name = member.child_by_field_name("name") or member.child_by_field_name("key")
+        if member.type == "shorthand_property_identifier":
+            name = member
+        if name is not None:
+            out.append((ts.string_value(name) or ts.text(name), member))
+    return out
+
+
+def _background_class_names(worker: Any) -> set[str]:
+    """Classes the config runs as Durable Objects or Workflows (its own, not another script's)."""
+    names: set[str] = set()
+    for _, block in worker.blocks():
+        durable = block.get("durable_objects")
+        entries = durable.get("bindings") if isinstance(durable, dict) else None
+        workflows = block.get("workflows")
+        for entry in (entries if isinstance(entries, list) else []) + (
+            workflows if isinstance(workflows, list) else []
+        ):
+            if (
+                isinstance(entry, dict)
+                and isinstance(entry.get("class_name"), str)
+                and not entry.get("script_name")
+            ):
+                names.add(entry["class_name"])
+    return names
+
+
+def _entry_scopes(
+    code: Code, entry: ts.Module, modules: list[ts.Module], worker: Any
+) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """The code client requests run (from the default export's ``fetch`` - or all of it when its
+    shape is not a plain handler object or class) and the code only background entry points run
+    (its ``scheduled``/``queue``/... members, Durable Object and Workflow classes)."""
+    request: list[tuple[ts.Module, Any]] = []
+    background: list[tuple[ts.Module, Any]] = []
+    found = code.graph.resolve_export(entry, "default")
+    if found is not None and found[2] is not None:
+        module, _, node = found
+        node = ts.unwrap(node)
+        members = _handler_members(node)
+        if members is None:
+            request.append((module, node))
+        for name, member in members or []:
+            (background if name in _BACKGROUND_HANDLERS else request).append((module, member))
+    classes = _background_class_names(worker)
+    for module in modules:
+        for name, definition in module.defs.items():
+            if definition is None or definition.type not in _CLASS_TYPES:
+                continue
+            heritage = next((c for c in definition.children if c.type == "class_heritage"), None)
+            if name in classes or (heritage is not None and _BACKGROUND_CLASS.search(ts.text(heritage))):
+                background.append((module, definition))
+
+    def nodes(roots: list[tuple[ts.Module, Any]]) -> set[tuple[str, int]]:
+        return {(str(m.path), n.id) for mod, root in roots for m, n in code.closure(mod, root)}
+
+    return nodes(request), nodes(background) if background else set()
 
 
 def _inside(module: ts.Module, node: Any, nodes: set[tuple[str, int]]) -> bool:
@@ -720,10 +1046,30 @@ def _guarded(
     return bool(sites) and all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites or ())
 
 
+def authenticated_somewhere(analysis: FrontAnalysis, call: ProxyCall, depth: int = 0) -> bool:
+    """Does an auth step run before ``call`` on at least one way to it: in its function, or before
+    one of the places that call the function (``proxy(request)`` after a session check on one path)?"""
+    return analysis.code is not None and _guarded_any(analysis, call.module, call.node, depth)
+
+
+def _guarded_any(analysis: FrontAnalysis, module: ts.Module, call: Any, depth: int) -> bool:
+    code = analysis.code
+    assert code is not None
+    if _guarded_here(module, call, analysis.auth_names):
+        return True
+    function = ts.enclosing_function(call)
+    key = _function_key(module, function) if function is not None and depth < 4 else None
+    if key is None:
+        return False
+    _call_sites(code, analysis.modules, key)  # builds the index
+    sites = (code.call_index or {}).get(key, [])
+    return any(site is not None and _guarded_any(analysis, m, site, depth + 1) for m, site in sites)
+
+
 def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
     scope = ts.enclosing_function(call)
     while scope is not None:
-        for sub in ts.walk(scope):
+        for sub in ts.nodes_in(module, scope, "number", "call_expression"):
             if sub.start_byte >= call.start_byte:
                 break
             if sub.type == "number" and ts.text(sub) == "401":
@@ -738,48 +1084,30 @@ def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
     return False
 
 
-@dataclass
-class DefaultExportReport:
-    """The backend's default export and the internal routes it serves."""
+def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:
+    """Does the front's code authenticate anything at all: a protected route, an auth-named call
+    (``verifySession``, ``jwt(...)``, ``requireAuth``), or a 401 answer? A front with none is a
+    public app by design (a demo, a test fixture, a proxy for public data), and an unauthenticated
+    route in it is its nature, not a forgotten middleware (DW005 stays quiet for hand-written
+    projects; a front with auth elsewhere is where a route without it is a mistake)."""
 
-    module: ts.Module
-    node: Any
-    paths: list[str]
+    def compute() -> bool:
+        analysis = front_analysis(project, pair)
+        if analysis.code is None:
+            return True  # cannot tell: keep the rule
+        if any(route.protected for route in analysis.routes):
+            return True
+        for module in analysis.modules or []:
+            facts = module_facts(module)
+            names = [c.method for c in facts.calls] + [
+                ts.text(n.child_by_field_name("function")) for n in facts.plain_calls
+            ]
+            if any(name in analysis.auth_names or AUTH_NAME.search(name) for name in names):
+                return True
+            if "401" in module.source and any(
+                n.type == "number" and ts.text(n) == "401" for n in ts.walk(module.root)
+            ):
+                return True
+        return False
 
-
-def default_export_routes(project: Project, main: Path, api_prefix: str) -> DefaultExportReport | None:
-    """Internal routes (under ``api_prefix``) that the default export of ``main`` serves.
-
-    A route belongs to the default export when its Hono app - or an app it is mounted on - is
-    the export itself or is used by it (``export default app``, ``{ fetch: app.fetch }``).
-    """
-    if not main.is_file():
-        return None
-    graph: ts.ModuleGraph = project.ts_graph
-    entry = graph.load(main)
-    if entry is None:
-        return None
-    found = graph.resolve_export(entry, "default")
-    if found is None:
-        return None
-    module, _, node = found
-    code = Code(graph, "")
-    used = {(str(m.path), n.id) for m, n in code.closure(module, node)}
-    registrations, mounts, base_paths = _collect(graph, graph.reachable(entry))
-    prefix = api_prefix.rstrip("/")
-    paths: list[str] = []
-    for reg in registrations:
-        full = join_paths(_prefix(reg.app, mounts, base_paths, own=reg.base), reg.path)
-        if full is None or not (full == prefix or full.startswith(prefix + "/")):
-            continue
-        app: AppKey | None = reg.app
-        seen: set[AppKey] = set()
-        while app is not None and app not in seen:
-            seen.add(app)
-            owner = graph.modules.get(Path(app[0]))
-            definition = owner.defs.get(app[1]) if owner is not None else None
-            if definition is not None and (app[0], definition.id) in used:
-                paths.append(f"{reg.method.upper()} {full}")
-                break
-            app = mounts[app][0] if app in mounts else None
-    return DefaultExportReport(module, node, sorted(set(paths))) if paths else None
+    return project.memo(("front-authenticates", str(pair.front.config.path), pair.binding), compute)

@@ -12,9 +12,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from dualworker_cli.check.discover import FAIL_ON
 from dualworker_cli.check.engine import Result, RuleCrash, UsageError, run, run_with_fixes
-from dualworker_cli.check.model import Severity
+from dualworker_cli.check.model import FAIL_ON, Severity
 from dualworker_cli.check.parse.errors import ParseError
 from dualworker_cli.check.reporters import FORMATS
 from dualworker_cli.errors import DualworkerError
@@ -88,6 +87,26 @@ class _TemplateLookup:
     def result(self) -> str | None:
         self._thread.join(self.WAIT_S)
         return self._answer
+
+
+def run_init(console: Console, path: Path) -> int:
+    """``--init``: write dualworker.toml from discovery; refuse (exit 2) when one exists."""
+    from dualworker_cli.check.init import InitRefused, write_init
+
+    try:
+        target, project = write_init(path)
+    except InitRefused as exc:
+        raise DualworkerError(escape(str(exc)), 2) from None
+    except ParseError as exc:
+        raise DualworkerError(escape(str(exc)), 2) from None
+    pairs = "; ".join(f"{p.front.config.rel} -> {p.backend.config.rel} ({p.binding})" for p in project.pairs)
+    console.print(f"wrote {escape(str(target))}: {len(project.pairs)} pair(s): {escape(pairs)}")
+    if project.ambiguities:
+        console.print(
+            f"{len(project.ambiguities)} ambiguous binding(s) left as comments: pick the right pair"
+        )
+    console.print("Review it (each value says where it came from), then run `dualworker check`.")
+    return 0
 
 
 def exit_status(result: Result, fail_on: str) -> int:

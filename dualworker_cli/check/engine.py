@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dualworker_cli.check import suppress
-from dualworker_cli.check.discover import Project, discover
-from dualworker_cli.check.model import Finding, Rule
+from dualworker_cli.check.discover import discover
+from dualworker_cli.check.model import Finding, Project, Rule, Settings
 from dualworker_cli.check.parse.errors import ParseError
 from dualworker_cli.check.rules import ALL, CHECKS
 
@@ -76,10 +78,47 @@ def _texts(project: Project) -> list[tuple[str, str]]:
     return texts
 
 
+def _validate_codes(settings: Settings) -> None:
+    """``check.ignore`` / ``check.select`` in dualworker.toml name known rules (located error)."""
+    for key in ("ignore", "select"):
+        for code in getattr(settings, key):
+            if not code.strip() or not any(rule_id.startswith(code.strip().upper()) for rule_id in ALL):
+                line, col = settings.positions.get(key, (0, 0))
+                raise ParseError(f"check.{key}: unknown rule {code!r}", settings.source or "", line, col)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a run. A run allocates hundreds of thousands of
+    long-lived objects (configs, tree-sitter nodes, facts) and frees almost nothing in cycles, so
+    the collector's full passes over them were a third of a large monorepo's time for no garbage.
+    Reference counting still frees everything else; the collector resumes when the run ends.
+
+    Re-enabling alone would make the next allocation scan every object the run made (the young
+    generation's count is huge): ``freeze`` + ``unfreeze`` moves them to the oldest generation
+    instead, unscanned (0.25 s of a 1,600-Worker run). Skipped when the caller froze objects."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
 def run(root: Path, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Result:
     """Lint the project at ``root``. ParseError and UsageError propagate (exit 2)."""
+    with _no_cyclic_gc():
+        return _run(root, select, ignore)
+
+
+def _run(root: Path, select: Iterable[str], ignore: Iterable[str]) -> Result:
     project = discover(root)
     settings = project.settings
+    _validate_codes(settings)
     select_codes = split_codes(select) or split_codes(settings.select)
     ignore_codes = split_codes(ignore) + split_codes(settings.ignore)
     rules = enabled_rules(select_codes, ignore_codes)

@@ -18,6 +18,10 @@ def apply_fix(text: str, fix: Fix) -> str:
         return edit_set(text, is_toml, fix.keypath, fix.key, fix.value)
     if fix.op == "append":
         return edit_append(text, is_toml, fix.keypath, fix.value)
+    if fix.op == "extend":  # several values, one edit each (each intermediate text stays valid)
+        for value in fix.value:
+            text = edit_append(text, is_toml, fix.keypath, value)
+        return text
     raise ValueError(f"unknown fix operation {fix.op!r}")
 
 

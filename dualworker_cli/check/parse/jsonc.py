@@ -19,6 +19,9 @@ from dualworker_cli.check.parse.errors import ParseError
 MAX_DEPTH = 256
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
+#: runs the lexer skips (whitespace) or copies (string characters) in one step, not per character
+_BLANKS = re.compile(r"[ \t\r\n]+")
+_PLAIN = re.compile(r'[^"\\\r\n]+')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _LITERALS = {"true": True, "false": False, "null": None}
 _PUNCT = frozenset("{}[]:,")
@@ -169,7 +172,8 @@ class _Lexer:
         while i < n:
             ch = text[i]
             if ch in " \t\r\n":
-                i += 1
+                blanks = _BLANKS.match(text, i)
+                i = blanks.end() if blanks else i + 1
             elif ch in _PUNCT:
                 self.tokens.append(Token(ch, i, i + 1))
                 i += 1
@@ -217,6 +221,10 @@ class _Lexer:
         parts: list[str] = []
         i = start + 1
         while True:
+            plain = _PLAIN.match(text, i)
+            if plain is not None:
+                parts.append(plain.group())
+                i = plain.end()
             if i >= n or text[i] in "\r\n":
                 raise self.error("unterminated string", start)
             ch = text[i]

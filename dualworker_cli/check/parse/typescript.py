@@ -7,12 +7,15 @@ use only, so config-only runs never pay for it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from dualworker_cli.check.parse import paths as fs
+from dualworker_cli.check.parse import workspaces
 from dualworker_cli.check.parse.config import read_text
 
 _PARSERS: dict[str, Any] = {}
@@ -50,6 +53,72 @@ def walk(node: Any) -> Iterator[Any]:
         current = stack.pop()
         yield current
         stack.extend(reversed(current.children))
+
+
+#: node types :func:`nodes_in` answers from one tree-sitter query per module instead of a walk
+INDEXED_TYPES = (
+    "string",
+    "template_string",
+    "call_expression",
+    "new_expression",
+    "member_expression",
+    "variable_declarator",
+    "return_statement",
+    "spread_element",
+    "number",
+)
+_INDEX_QUERIES: dict[int, Any] = {}
+
+
+def _node_index(module: Module) -> dict[str, tuple[list[int], list[Any]]]:
+    """type -> (start bytes, nodes) of every :data:`INDEXED_TYPES` node of ``module``, in the
+    order a walk visits them (source order, outer first), collected in C on first use."""
+    cached = module.__dict__.get("_node_index")
+    if cached is not None:
+        return cached
+    import tree_sitter
+
+    language = module.tree.language
+    query = _INDEX_QUERIES.get(id(language))
+    if query is None:
+        source = " ".join(f"({kind}) @{kind}" for kind in INDEXED_TYPES)
+        query = _INDEX_QUERIES[id(language)] = (tree_sitter.Query(language, source), language)
+    index = {}
+    for kind, nodes in tree_sitter.QueryCursor(query[0]).captures(module.root).items():
+        nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        index[kind] = ([n.start_byte for n in nodes], nodes)
+    module.__dict__["_node_index"] = index
+    return index
+
+
+def _under(node: Any, top: Any) -> bool:
+    """Is ``node`` ``top`` or below it? (Asked of a node spanning the same bytes as ``top``, which
+    may also be its parent: ``return`` without an argument is a ``return_statement`` as long.)"""
+    if node.start_byte != top.start_byte:
+        return True
+    current = node
+    while current is not None and current.start_byte == top.start_byte and current.end_byte == top.end_byte:
+        if current.id == top.id:
+            return True
+        current = current.parent
+    return False
+
+
+def nodes_in(module: Module, node: Any, *types: str) -> list[Any]:
+    """The nodes of ``types`` (all in :data:`INDEXED_TYPES`) under ``node`` of ``module``, itself
+    included, in walk order: ``[n for n in walk(node) if n.type in types]`` without visiting the
+    rest of the subtree in Python."""
+    index = _node_index(module)
+    start, end = node.start_byte, node.end_byte
+    found: list[Any] = []
+    for kind in types:
+        starts, nodes = index.get(kind, ((), ()))
+        lo = bisect.bisect_left(starts, start)
+        hi = bisect.bisect_left(starts, end, lo)
+        found += [n for n in nodes[lo:hi] if n.end_byte < end or (n.end_byte == end and _under(n, node))]
+    if len(types) > 1:
+        found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return found
 
 
 def text(node: Any) -> str:
@@ -141,14 +210,22 @@ class Module:
         return row + 1, len(prefix.removeprefix("\ufeff")) + 1  # editors do not show a BOM
 
 
+def _candidates(target: Path) -> Iterator[Path]:
+    """``target`` itself (with a source extension), then with each extension, then its index."""
+    stem = target
+    if target.suffix in EXTENSIONS:
+        yield target
+        stem = target.with_suffix("")
+    for ext in EXTENSIONS:
+        yield stem.with_name(stem.name + ext)
+    for ext in EXTENSIONS:
+        yield target / f"index{ext}"
+
+
 def _file_for(target: Path, boundary: Path) -> Path | None:
     """``target`` as a module file: itself, with a source extension, or a folder's index."""
-    stem = target.with_suffix("") if target.suffix in EXTENSIONS else target
-    candidates = [target] if target.suffix in EXTENSIONS else []
-    candidates += [stem.with_name(stem.name + ext) for ext in EXTENSIONS]
-    candidates += [target / f"index{ext}" for ext in EXTENSIONS]
-    for candidate in candidates:
-        if candidate.is_file():
+    for candidate in _candidates(target):  # lazily: the first one usually exists
+        if fs.is_file(candidate):
             try:
                 candidate.relative_to(boundary)
             except ValueError:
@@ -160,13 +237,19 @@ def _file_for(target: Path, boundary: Path) -> Path | None:
 _TSCONFIG_CACHE: dict[Path, list[tuple[str, list[Path]]]] = {}
 
 
+def _strictly_below(folder: Path, top: Path) -> bool:
+    """``top in folder.parents``, comparing the (cached) parts instead of building every parent."""
+    parts, top_parts = folder.parts, top.parts
+    return len(parts) > len(top_parts) and parts[: len(top_parts)] == top_parts
+
+
 def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
     """``compilerOptions.paths`` of the nearest tsconfig.json (``@/*`` -> ``src/*``), resolved."""
     if folder in _TSCONFIG_CACHE:
         return _TSCONFIG_CACHE[folder]
     aliases: list[tuple[str, list[Path]]] = []
     config = folder / "tsconfig.json"
-    if config.is_file():
+    if fs.is_file(config):
         from dualworker_cli.check.parse import jsonc
         from dualworker_cli.check.parse.errors import ParseError
 
@@ -181,17 +264,18 @@ def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
         for pattern, targets in paths.items() if isinstance(paths, dict) else []:
             if isinstance(targets, list):
                 aliases.append((pattern, [base / t for t in targets if isinstance(t, str)]))
-    elif folder != boundary and boundary in folder.parents:
+    elif _strictly_below(folder, boundary):
         aliases = _path_aliases(folder.parent, boundary)
     _TSCONFIG_CACHE[folder] = aliases
     return aliases
 
 
 def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
-    """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``) or
-    through the nearest tsconfig's ``paths`` aliases; packages resolve to None."""
+    """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``),
+    through the nearest tsconfig's ``paths`` aliases, or a package of the same workspace
+    (``@acme/auth``, ``@acme/db/queries``: see ``workspaces``); other packages resolve to None."""
     if spec.startswith("."):
-        return _file_for((base.parent / spec).resolve(), boundary)
+        return _file_for(fs.resolve(base.parent / spec), boundary)
     for pattern, targets in _path_aliases(base.parent, boundary):
         prefix, star, suffix = pattern.partition("*")
         if star and spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix + suffix):
@@ -202,10 +286,10 @@ def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
         else:
             continue
         for candidate in candidates:
-            found = _file_for(candidate.resolve(), boundary)
+            found = _file_for(fs.resolve(candidate), boundary)
             if found is not None:
                 return found
-    return None
+    return workspaces.resolve(base, spec, boundary, _file_for)
 
 
 def _index(module: Module, boundary: Path) -> None:
@@ -320,9 +404,12 @@ class ModuleGraph:
     """Modules reachable from an entry file through relative imports (cached, cycle-safe)."""
 
     def __init__(self, project_root: Path) -> None:
-        self.boundary = project_root.resolve()
-        _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files afresh
+        fs.clear()  # a new run asks the file system afresh
+        self.boundary = fs.resolve(project_root)
+        _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files and workspaces afresh
+        workspaces.clear()
         self.modules: dict[Path, Module] = {}
+        self._reachable: dict[Path, list[Module]] = {}
         self._counter = 0
 
     def rel(self, path: Path) -> str:
@@ -333,14 +420,15 @@ class ModuleGraph:
 
     def load(self, path: Path) -> Module | None:
         """Parse ``path`` and everything it imports; None when it does not exist."""
-        path = path.resolve()
+        path = fs.resolve(path)
         if path in self.modules:
             return self.modules[path]
-        if not path.is_file():
+        if not fs.is_file(path):
             return None
-        source = read_text(path, self.rel(path))
+        rel = self.rel(path)
+        source = read_text(path, rel)
         tree = _parser(path.suffix in (".tsx", ".jsx")).parse(source.encode("utf-8"))
-        module = Module(path, self.rel(path), source, tree)
+        module = Module(path, rel, source, tree)
         self.modules[path] = module
         _index(module, self.boundary)
         for target, _ in list(module.imports.values()) + [(t, None) for t, _ in module.reexports]:
@@ -351,7 +439,11 @@ class ModuleGraph:
         return module
 
     def reachable(self, entry: Module) -> list[Module]:
-        """``entry`` and every module it imports, directly or not, in execution order."""
+        """``entry`` and every module it imports, directly or not, in execution order (kept: loading
+        ``entry`` loaded all of them, so the answer does not change)."""
+        cached = self._reachable.get(entry.path)
+        if cached is not None:
+            return cached
         found: dict[Path, Module] = {}
         todo = [entry]
         while todo:
@@ -361,7 +453,8 @@ class ModuleGraph:
             found[module.path] = module
             targets = [t for t, _ in module.imports.values()] + [t for t, _ in module.reexports]
             todo.extend(self.modules[t] for t in targets if t is not None and t in self.modules)
-        return sorted(found.values(), key=lambda m: m.order)
+        self._reachable[entry.path] = result = sorted(found.values(), key=lambda m: m.order)
+        return result
 
     def export_names(self, module: Module, seen: set[Path] | None = None) -> set[str]:
         """Names ``module`` exports, following ``export ... from``."""

@@ -6,6 +6,7 @@ import json
 
 from dualworker_cli import __version__
 from dualworker_cli.check.engine import Result
+from dualworker_cli.check.identity import configured_header, pair_identity
 from dualworker_cli.check.reporters import display_path
 from dualworker_cli.check.reporters.common import config_summary, counts
 from dualworker_cli.check.rules import ALL
@@ -13,11 +14,18 @@ from dualworker_cli.check.rules import ALL
 
 def render(result: Result) -> str:
     root = result.project.root
+    config = config_summary(result)
+    if any(rule.id == "DW006" for rule in result.rules):
+        # per pair: the identity header(s) DW006 used, and where they were configured, read or set
+        for entry, pair in zip(config["pairs"], result.project.pairs, strict=True):
+            entry["identity"] = pair_identity(result.project, pair).as_json()
+        if configured_header(result.project) is None:
+            config["identity_header"] = None  # not configured: inferred per pair, see pairs[].identity
     payload = {
         "tool": "dualworker",
         "version": __version__,
         "root": str(root),
-        "config": config_summary(result),
+        "config": config,
         "findings": [
             {
                 "rule": f.rule,

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dualworker_cli.check.engine import Result
+from dualworker_cli.check.identity import pair_identity
 from dualworker_cli.check.model import Severity
 from dualworker_cli.check.reporters import display_path
 from dualworker_cli.check.reporters.common import counts
@@ -30,18 +31,21 @@ def report(result: Result, console: Console) -> None:
     else:
         source = f"roles inferred from the service bindings of {len(project.workers)} Wrangler configs"
     console.print(f"[bold]dualworker check[/] [dim]{source}[/]", highlight=False)
+    show_identity = any(rule.id == "DW006" for rule in result.rules)
     for pair in project.pairs[:10]:
         console.print(
             f"  [cyan]{escape(pair.front.config.rel)}[/] → [magenta]{escape(pair.backend.config.rel)}[/] "
             f"[dim]via[/] {escape(pair.binding)}",
             highlight=False,
         )
+        if show_identity:  # inferred per pair: say which header DW006 used and where it was seen
+            identity = escape(pair_identity(project, pair).describe())
+            console.print(f"    [dim]identity header[/] {identity}", highlight=False)
     if len(project.pairs) > 10:
         console.print(f"  [dim]… and {len(project.pairs) - 10} more pairs[/]")
     settings = project.settings
     console.print(
-        f"  [dim]identity header[/] {escape(settings.identity_header)} "
-        f"[dim]· API prefix[/] {escape(settings.api_prefix)} "
+        f"  [dim]API prefix[/] {escape(settings.api_prefix)} "
         f"[dim]· public routes[/] {escape(', '.join(settings.public_routes)) or 'none'} "
         f"[dim]· ignored[/] {escape(', '.join(settings.ignore)) or 'none'}",
         highlight=False,

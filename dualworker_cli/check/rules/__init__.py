@@ -17,6 +17,7 @@ from dualworker_cli.check.rules import (
     dw011_websocket_origin,
     dw012_named_entrypoint,
     dw013_compat_date,
+    dw014_analysis_skipped,
     dw900_suppressions,
 )
 
@@ -34,6 +35,7 @@ CHECKS: tuple[Rule, ...] = (
     dw011_websocket_origin.RULE,
     dw012_named_entrypoint.RULE,
     dw013_compat_date.RULE,
+    dw014_analysis_skipped.RULE,
 )
 META: tuple[Rule, ...] = (dw900_suppressions.UNUSED, dw900_suppressions.NO_REASON)
 ALL: dict[str, Rule] = {rule.id: rule for rule in (*CHECKS, *META)}

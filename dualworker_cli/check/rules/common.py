@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.discover import Worker
+from dualworker_cli.check.analysis import ProxyCall, in_scope, module_facts
+from dualworker_cli.check.model import Finding, Fix, Project, Rule, Severity, Worker
+from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.parse.config import KeyPath
+from dualworker_cli.check.reach import EnvReach, default_bindings, environments
 
 
 def where(keypath: KeyPath) -> str:
@@ -30,21 +35,89 @@ def route_entries(block: dict[str, Any]) -> Iterator[tuple[KeyPath, str, bool]]:
         yield ("route",), str(route.get("pattern", "")), bool(route.get("custom_domain"))
 
 
-def publicly_reachable(worker: Worker) -> list[str]:
-    """Why a Worker can be reached from the internet (empty when it cannot)."""
-    data = worker.config.data
-    reasons = []
-    if data.get("workers_dev") is not False or any(
-        b.get("workers_dev") not in (None, False) for _, b in worker.blocks()
-    ):
-        reasons.append("workers.dev URL")
-    if data.get("preview_urls") is not False or any(
-        b.get("preview_urls") not in (None, False) for _, b in worker.blocks()
-    ):
-        reasons.append("preview URLs")
-    if any(True for _, block in worker.blocks() for _ in route_entries(block)):
-        reasons.append("routes")
-    return reasons
+def flag_public_subdomain(
+    rule: Rule, project: Project, worker: Worker, key: str, what: str
+) -> Iterator[Finding]:
+    """DW002/DW003: each deployed environment where Wrangler turns ``key`` on, resolved as
+    ``reach`` does (explicit value, inherited value, or Wrangler's default).
+
+    An env block that resolves the same way as the top level for the same reason is reported once,
+    at the top level. The finding is an error when a binding without ``entrypoint`` calls the
+    default export of that environment (what the front forwards is then public), a warning when
+    every binding names an entrypoint: the URL reaches only the default export, which DW012 reads
+    for internal routes. Config only, so config-only runs never parse TypeScript.
+    """
+    envs = environments(project, worker)
+    if not envs:
+        return
+    bound = default_bindings(project, worker)
+    top = next((reach for reach in envs if reach.env is None), None)  # None: the top level is not deployed
+    top_on = top is not None and bool(getattr(top, key))
+    config = worker.config
+    reported: list[tuple[EnvReach, set[str | None]]] = []
+    for reach in envs:
+        if not getattr(reach, key):
+            continue
+        at: KeyPath | None = getattr(reach, f"{key}_at")
+        own = at is not None and len(at) == len(reach.prefix) + 1 and at[: len(reach.prefix)] == reach.prefix
+        if reach.env is not None and top_on and not own:
+            reported[0][1].add(reach.env)  # inherits the top level's state: reported there
+        else:
+            reported.append((reach, {reach.env}))
+    if reported:
+        from dualworker_cli.check.backend_analysis import relies_on_front  # reads code: only when needed
+
+        if not relies_on_front(project, worker):
+            return
+    for reach, covered in reported:
+        at = getattr(reach, f"{key}_at")
+        scope = where(reach.prefix)
+        if at is not None:
+            reason = f"{scope} sets `{key}` to {json.dumps(config_value(config.data, at))}"
+            block = at[:-1]
+        else:
+            block = reach.prefix
+            if key == "workers_dev":
+                routes = "routes" if reach.env is None else "routes (`routes: []` stops the inherited ones)"
+                reason = f"`{key}` is missing and {scope} has no {routes}, so Wrangler turns it on"
+            else:
+                reason = f"`{key}` is missing ({reach.preview_default})"
+        callers = [b for b in bound if b.backend_env in covered]
+        if callers:
+            first = callers[0]
+            impact = (
+                f"it reaches the default export, which `{first.binding}` of `{first.front.label}` "
+                f"({where(first.prefix)}) calls without `entrypoint`: what the front forwards is public"
+            )
+        else:
+            impact = (
+                "it reaches only the default export, not the named entrypoint the binding uses "
+                "(DW012 checks that the default export serves nothing internal)"
+            )
+        fix = Fix(
+            f"set {where(block)}.{key}: false" if block else f"set {key}: false",
+            config,
+            "set",
+            block,
+            False,
+            key,
+        )
+        finding = rule.at(
+            config,
+            at or (reach.prefix if reach.prefix else ("name",)),
+            f"backend Worker `{worker.label}`: {reason}; {scope} gets {what}: {impact}",
+            fix,
+        )
+        if not callers:
+            finding.severity = Severity.WARNING
+        yield finding
+
+
+def config_value(data: dict[str, Any], keypath: KeyPath) -> Any:
+    current: Any = data
+    for part in keypath:
+        current = current[part] if isinstance(current, (dict, list)) else None
+    return current
 
 
 def queue_entries(block: dict[str, Any], kind: str) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
@@ -57,3 +130,78 @@ def queue_entries(block: dict[str, Any], kind: str) -> Iterator[tuple[KeyPath, d
         for i, entry in enumerate(entries):
             if isinstance(entry, dict) and isinstance(entry.get("queue"), str):
                 yield ("queues", kind, i), entry
+
+
+_REQUEST_NAMES = frozenset({"request", "req", "raw"})
+
+
+def _client_request(module: ts.Module, node: Any, depth: int = 0) -> bool:
+    """Does the expression carry the client's request, its headers (what holds ``Upgrade``,
+    ``Origin`` and the cookies) or its body: ``request``, ``c.req.raw``, ``new Request(url,
+    c.req.raw)``, ``new Headers(request.headers)``, or a local variable holding one of them?
+    ``request.url`` or a fixed URL does not."""
+    if node is None or depth > 4:
+        return False
+    facts = module_facts(module)
+    for sub in ts.walk(node):
+        if sub.type not in ("identifier", "member_expression"):
+            continue
+        parent = sub.parent
+        # `request.url`, `c.req.raw.method`: one field of the request, not the request
+        if (
+            parent is not None
+            and parent.type == "member_expression"
+            and parent.child_by_field_name("object") == sub
+        ):
+            prop = parent.child_by_field_name("property")
+            if prop is not None and ts.text(prop) not in ("headers", "body"):
+                continue
+        text = ts.text(sub)
+        if sub.type == "member_expression" and text.endswith((".req.raw", ".headers", ".body")):
+            if text.endswith(".req.raw") or _client_request(
+                module, sub.child_by_field_name("object"), depth + 1
+            ):
+                return True
+            continue
+        if sub.type != "identifier":
+            continue
+        if text in _REQUEST_NAMES:
+            return True
+        for decl, pattern, value in reversed(facts.declarators):
+            if decl.start_byte >= sub.start_byte or not in_scope(decl, sub):
+                continue
+            if pattern.type == "identifier" and ts.text(pattern) == text:
+                if value.id != node.id and _client_request(module, value, depth + 1):
+                    return True
+                break
+    return False
+
+
+def forwards_client_request(call: ProxyCall) -> bool:
+    """A ``.fetch()`` whose arguments carry the client's request (or its headers): only such a call
+    can pass an upgrade on."""
+    return call.kind == "fetch" and any(_client_request(call.module, arg) for arg in ts.arguments(call.node))
+
+
+_PROBE_PATH = re.compile(r"(?:^|/)(?:health|healthz|healthcheck|ping|readyz|livez)/?$", re.I)
+
+
+def _url_pieces(node: Any) -> Iterator[str]:
+    """The string literals in an expression, template substitutions read as one path segment."""
+    for sub in ts.walk(node):
+        if sub.type == "string":
+            yield ts.string_value(sub) or ""
+        elif sub.type == "template_string":
+            yield "".join(
+                "x" if c.type == "template_substitution" else ts.text(c) for c in sub.named_children
+            )
+
+
+def health_probe(call: ProxyCall) -> bool:
+    """A ``.fetch()`` that sends the backend a request of its own to a health path
+    (``fetch(new Request("https://api/health"))``): no client request, headers or body reach the
+    backend, so there is nothing to authenticate."""
+    if call.kind != "fetch" or forwards_client_request(call):
+        return False
+    args = ts.arguments(call.node)
+    return bool(args) and any(_PROBE_PATH.search(piece.split("?")[0]) for piece in _url_pieces(args[0]))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.rules.common import route_entries, where
 
 
@@ -17,6 +16,10 @@ def check(project: Project) -> Iterator[Finding]:
             for rel, pattern, custom in route_entries(block):
                 if any(pattern == a or fnmatchcase(pattern, a) for a in allowed):
                     continue
+                from dualworker_cli.check.backend_analysis import relies_on_front
+
+                if not relies_on_front(project, backend):
+                    break  # it authenticates requests itself, or no front forwards to its fetch
                 kind = "custom domain" if custom else "route"
                 yield RULE.at(
                     backend.config,
@@ -34,7 +37,11 @@ RULE = Rule(
     what="Flags `routes`, `route` and custom domains in the Data Worker's config (top level and every "
     "`env` block), unless `dualworker.toml` lists the pattern in `[backend] public_routes`.",
     why="The Data Worker trusts the identity header because only the User Worker can call it. A route "
-    "or custom domain makes it callable from the internet, where anybody can send `X-User-Id: <victim>`.",
+    "or custom domain makes its default export callable from the internet, where anybody can send "
+    "`X-User-Id: <victim>`. `routes` and `route` are `@inheritable` (cloudflare/workers-sdk "
+    "`packages/workers-utils/src/config/environment.ts`; `validateRoutes` in `validation.ts`), so a "
+    "top-level route is deployed by every env block that does not say `routes: []`; it is reported "
+    "once, at the top level. A route also turns the workers.dev URL off by default (see DW002).",
     example='// apps/data-service/wrangler.jsonc\n"routes": [{ "pattern": "api.example.com/*", '
     '"zone_name": "example.com" }]',
     fix="Remove the route: the User Worker reaches the Data Worker through its service binding. If a "

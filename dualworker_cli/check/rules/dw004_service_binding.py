@@ -6,19 +6,52 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.discover import Pair, Project
-from dualworker_cli.check.model import Finding, Fix, Rule, Severity
+from dualworker_cli.check.deploys import TOP, deploys
+from dualworker_cli.check.discover import ambiguity_message
+from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity, env_kind, is_remote
+from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.rules.common import where
 
 
 def _expected(pair: Pair, env: str | None) -> str | None:
-    """The backend Worker name a binding in ``env`` must target (None: cannot tell)."""
+    """The backend Worker name a binding in ``env`` must target (None: cannot tell).
+
+    Env names are compared by stage, so a front's ``env.dev`` expects the backend's
+    ``env.development`` when that is the backend's only development block.
+    """
     backend = pair.backend
     if env is None:
         return backend.name
-    if env in backend.envs:
-        return backend.env_worker_name(env)
-    return None
+    match = backend.env_matching(env)
+    return backend.env_worker_name(match) if match is not None else None
+
+
+def _shown(entry: dict[str, Any]) -> str:
+    """``api-staging``, or ``api` (environment `production``) for the deprecated key."""
+    service, environment = entry.get("service"), entry.get("environment")
+    if isinstance(environment, str) and environment:
+        return f"{service}` (environment `{environment}`)"
+    return f"{service}`"
+
+
+def _missing_fix(pair: Pair, prefix: KeyPath, top: dict[str, Any] | None, env: str) -> Fix | None:
+    """Add the env's binding, in the top level's own style (``environment`` key or env Worker name)."""
+    expected = _expected(pair, env)
+    if expected is None:
+        return None
+    value: dict[str, Any] = {"binding": pair.binding, "service": expected}
+    match = pair.backend.env_matching(env)
+    if top is not None and isinstance(top.get("environment"), str) and pair.backend.name and match:
+        value = {"binding": pair.binding, "service": pair.backend.name, "environment": match}
+    if top is not None and isinstance(top.get("entrypoint"), str):
+        value["entrypoint"] = top["entrypoint"]
+    return Fix(
+        f"add the {pair.binding} binding to {where(prefix)}",
+        pair.front.config,
+        "append",
+        (*prefix, "services"),
+        value,
+    )
 
 
 def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | None) -> Iterator[Finding]:
@@ -28,47 +61,43 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
     expected = _expected(pair, env)
     found = pair.binding_entry(block)
     if found is None:
-        fix = None
-        if expected is not None:
-            value: dict[str, Any] = {"binding": pair.binding, "service": expected}
-            if top is not None and isinstance(top.get("entrypoint"), str):
-                value["entrypoint"] = top["entrypoint"]
-            fix = Fix(
-                f"add the {pair.binding} binding to {where(prefix)}",
-                config,
-                "append",
-                (*prefix, "services"),
-                value,
-            )
         target = f" (to `{expected}`)" if expected else ""
         yield RULE.at(
             config,
             (*prefix, "services") if "services" in block else prefix,
             f"{where(prefix)} has no `{pair.binding}` service binding{target}: `services` are not "
             "inherited from the top level, so this environment cannot reach the backend",
-            fix,
+            _missing_fix(pair, prefix, top, env),
         )
         return
     index, entry = found
-    service = entry.get("service")
     keypath = (*prefix, "services", index, "service")
-    if expected is not None and service != expected:
-        owner = project.names.get(service) if isinstance(service, str) else None
-        other = f" (the {owner[1] or 'top-level'} Worker)" if owner and owner[0] is pair.backend else ""
-        yield RULE.at(
-            config,
-            keypath,
-            f"{where(prefix)}: `{pair.binding}` points to `{service}`{other}, "
-            f"expected `{expected}`; this environment would call another environment's backend",
-        )
-    elif expected is None and isinstance(service, str) and service in project.names:
-        owner_worker, owner_env = project.names[service]
-        if owner_worker is pair.backend and owner_env is not None and owner_env != env:
+    resolved = project.target(front, entry)
+    match = pair.backend.env_matching(env)
+    if resolved is not None and resolved[0] is pair.backend:
+        target_env = resolved[1]
+        if match is not None and target_env != match:
+            which = f"the {target_env} Worker" if target_env else "the top-level Worker"
+            which = "" if isinstance(entry.get("environment"), str) else f" ({which})"
             yield RULE.at(
                 config,
                 keypath,
-                f"{where(prefix)}: `{pair.binding}` points to `{service}`, the {owner_env} backend",
+                f"{where(prefix)}: `{pair.binding}` points to `{_shown(entry)}{which}, "
+                f"expected `{expected}`; this environment would call another environment's backend",
             )
+        elif match is None and target_env is not None and env_kind(target_env) != env_kind(env):
+            yield RULE.at(
+                config,
+                keypath,
+                f"{where(prefix)}: `{pair.binding}` points to `{_shown(entry)}, the {target_env} backend",
+            )
+    elif expected is not None and entry.get("service") != expected:
+        yield RULE.at(
+            config,
+            keypath,
+            f"{where(prefix)}: `{pair.binding}` points to `{_shown(entry)}, expected `{expected}`; "
+            "this environment would call another environment's backend",
+        )
     if (
         top is not None
         and isinstance(top.get("entrypoint"), str)
@@ -84,6 +113,10 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
 
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[str, int, int]] = set()
+    for ambiguity in project.ambiguities:
+        finding = RULE.at(ambiguity.worker.config, ambiguity.keypath, ambiguity_message(ambiguity))
+        seen.add((finding.path, finding.line, finding.col))
+        yield finding
     for finding in _pair_findings(project):
         seen.add((finding.path, finding.line, finding.col))
         yield finding
@@ -93,7 +126,12 @@ def check(project: Project) -> Iterator[Finding]:
         for prefix, block in worker.blocks():
             for index, entry in worker.services(block):
                 service = entry.get("service")
-                if not isinstance(service, str) or service in project.names:
+                if (
+                    not isinstance(service, str)
+                    or is_remote(entry)  # a deployed Worker, possibly from another repository
+                    or service in project.names
+                    or (isinstance(entry.get("environment"), str) and service in project.defined)
+                ):
                     continue
                 finding = RULE.at(
                     worker.config,
@@ -105,11 +143,35 @@ def check(project: Project) -> Iterator[Finding]:
                     yield finding
 
 
+def _skeleton_top(project: Project, pair: Pair) -> bool:
+    """Is the front's top level a local skeleton nobody deploys, so only its env blocks count?
+
+    Yes when the deploy commands name environments but never the top level; when they say nothing,
+    a top level with no ``services`` at all under env blocks that every one binds the backend is
+    the usual "defaults for ``wrangler dev``, real bindings per env" layout (a top level the deploy
+    commands do send out is still judged)."""
+    front = pair.front
+    deployed = deploys(project, front)
+    if deployed.envs is not None:
+        return TOP not in deployed.envs
+    return (
+        "services" not in front.config.data
+        and bool(front.envs)
+        and all(pair.binding_entry(block) is not None for block in front.envs.values())
+    )
+
+
 def _pair_findings(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
         front, config = pair.front, pair.front.config
         found = pair.binding_entry(config.data)
         top_entry = found[1] if found else None
+        deployed = deploys(project, front)
+        for env in front.envs:
+            if deployed.deployed(env):
+                yield from _check_env(project, pair, env, top_entry)
+        if _skeleton_top(project, pair):
+            continue
         if found is None:
             others = [e.get("binding") for _, e in front.services(config.data)]
             hint = f" (it has: {', '.join(map(str, others))})" if others else ""
@@ -122,7 +184,9 @@ def _pair_findings(project: Project) -> Iterator[Finding]:
         else:
             index, entry = found
             service = entry.get("service")
-            if service != pair.backend.name:
+            resolved = project.target(front, entry)
+            # any name the backend deploys under (`api-dev` for its env.dev) is the backend
+            if service != pair.backend.name and (resolved is None or resolved[0] is not pair.backend):
                 known = isinstance(service, str) and service in project.names
                 detail = "another Worker" if known else "a Worker no config in this project defines"
                 yield RULE.at(
@@ -131,8 +195,6 @@ def _pair_findings(project: Project) -> Iterator[Finding]:
                     f"`{pair.binding}` points to `{service}`, {detail}; "
                     f"the backend is `{pair.backend.label}`",
                 )
-        for env in front.envs:
-            yield from _check_env(project, pair, env, top_entry)
 
 
 RULE = Rule(
@@ -142,7 +204,14 @@ RULE = Rule(
     severity=Severity.ERROR,
     what="Checks that the User Worker binds the Data Worker (the binding named in `dualworker.toml`, "
     "default `BACKEND_SERVICE`) at the top level and in every `env` block, that each binding targets "
-    "the Data Worker of the same environment, and that env bindings keep the top level's `entrypoint`.",
+    "the Data Worker of the same environment, and that env bindings keep the top level's `entrypoint`. "
+    "Env names are matched by stage (`dev` = `development`, `prod` = `production`, `stage` = `staging`), "
+    'and the deprecated `environment` key of a binding (`{ service = "api", environment = '
+    '"production" }`) names the target\'s env. A service name two configs define equally near the '
+    "front (same project folder) is reported here instead of being paired by guess. A binding to the "
+    "Worker's own name (a self-binding, to call its own named entrypoint) is the Worker itself, however "
+    "many other configs share the name; a `remote: true` binding calls a deployed Worker that may live "
+    "in another repository, so a name no config defines is not an error there.",
     why="`services` are not inherited by `env` blocks: a `staging` block without the binding deploys a "
     "User Worker that cannot reach its backend, and one that names `my-data-production` makes staging "
     "write production data. A binding to a Worker name that no config defines fails at deploy time "

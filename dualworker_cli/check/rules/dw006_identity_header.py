@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.analysis import Code, FrontAnalysis, ProxyCall
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.analysis import Code, FrontAnalysis, ProxyCall, front_analysis
+from dualworker_cli.check.identity import Identity, pair_identity
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.parse.typescript import Module
 
@@ -75,10 +75,10 @@ def _reads_one_header(member: Any) -> bool:
     )
 
 
-def _uses_client_headers(node: Any, call: Any = None) -> bool:
+def _uses_client_headers(module: Module, node: Any, call: Any = None) -> bool:
     """Does ``node`` pass the client's headers on? ``call`` (the binding call, when ``node``
     contains it) ends the search: what runs after it - say, on the response - sends nothing."""
-    for sub in ts.walk(node):
+    for sub in ts.nodes_in(module, node, "member_expression", "call_expression"):
         if call is not None and sub.start_byte >= call.end_byte:
             break
         name = _member_name(sub)
@@ -172,8 +172,8 @@ def _resolve_strings(code: Code, module: Module, node: Any, depth: int = 0) -> s
         if scope.type in ("lexical_declaration", "variable_declaration"):
             break
         scope = scope.parent
-    for sub in ts.walk(module.root):  # a local `const h = "x-user-id"`
-        if sub.type == "variable_declarator" and ts.text(sub.child_by_field_name("name")) == name:
+    for sub in ts.nodes_in(module, module.root, "variable_declarator"):  # a local `const h = "x-user-id"`
+        if ts.text(sub.child_by_field_name("name")) == name:
             return _resolve_strings(code, module, sub.child_by_field_name("value"), depth + 1)
     return set()
 
@@ -199,11 +199,9 @@ def _removes(code: Code, call: ProxyCall, header: str) -> bool:
     before the binding call (a delete on the response comes too late)."""
     for module, node in call.scope:
         stop = call.node.start_byte if _contains(module, node, call) else None
-        for sub in ts.walk(node):
+        for sub in ts.nodes_in(module, node, "call_expression"):
             if stop is not None and sub.start_byte >= stop:
                 break
-            if sub.type != "call_expression":
-                continue
             method = _member_name(sub.child_by_field_name("function"))
             if method not in ("delete", "set"):
                 continue
@@ -225,24 +223,40 @@ def _contains(module: Module, node: Any, call: ProxyCall) -> bool:
     )
 
 
+def _evidence(identity: Identity, header: str) -> str:
+    """Why we think the backend trusts ``header``: where it is configured, read or set."""
+    if identity.source == "dualworker.toml":
+        return f"`identity_header` in {identity.note}"
+    read = next((u.where for u in identity.reads if u.key == header), None)
+    if read is not None:
+        return f"the backend reads it at {read}"
+    written = next((u.where for u in identity.sets if u.key == header), None)
+    return f"the front sets it at {written}" if written else "inferred"
+
+
 def check(project: Project) -> Iterator[Finding]:
-    header = project.settings.identity_header
     for pair in project.pairs:
-        analysis: FrontAnalysis = project.front_analysis(pair)
+        analysis: FrontAnalysis = front_analysis(project, pair)
         if analysis.code is None:
             continue
+        identity = pair_identity(project, pair)
+        if not identity.headers:
+            continue  # the backend trusts no header we can see: forwarding headers spoofs nothing
         for call in analysis.proxy_calls:
+            if call.kind != "fetch":
+                continue  # RPC arguments are DW005's business
             spread = next(
                 (
                     (m, s)
                     for m, n in call.scope
-                    for s in ts.walk(n)
-                    if s.type == "spread_element" and _spreads_client_headers(s)
+                    for s in ts.nodes_in(m, n, "spread_element")
+                    if _spreads_client_headers(s)
                 ),
                 None,
             )
             if spread is not None:
                 module, node = spread
+                header = identity.name(identity.headers[0])
                 line, col = module.position(node)
                 yield RULE.at_pos(
                     module.rel,
@@ -250,20 +264,26 @@ def check(project: Project) -> Iterator[Finding]:
                     col,
                     f"`{ts.text(node)}` copies the client's headers with lower-case keys into a plain "
                     f"object: a client-sent `{header.lower()}` survives next to `{header}` and the "
-                    f'Data Worker reads "<spoofed>, <real>"',
+                    f'Data Worker reads "<spoofed>, <real>" ({_evidence(identity, identity.headers[0])})',
                 )
                 continue
             client = _forwards_incoming_request(call.node) or any(
-                _uses_client_headers(n, call.node if _contains(m, n, call) else None) for m, n in call.scope
+                _uses_client_headers(m, n, call.node if _contains(m, n, call) else None)
+                for m, n in call.scope
             )
-            if client and not _removes(code=analysis.code, call=call, header=header.lower()):
+            if not client:
+                continue
+            missing = [h for h in identity.headers if not _removes(code=analysis.code, call=call, header=h)]
+            if missing:
+                names = ", ".join(f"`{identity.name(h)}`" for h in missing)
                 line, col = call.module.position(call.node)
                 yield RULE.at_pos(
                     call.module.rel,
                     line,
                     col,
                     f"forwards the client's headers to `{pair.binding}` without deleting or overwriting "
-                    f"`{header}` first: a client can choose the identity the Data Worker trusts",
+                    f"{names} first ({_evidence(identity, missing[0])}): a client can choose the "
+                    "identity the Data Worker trusts",
                 )
 
 
@@ -275,7 +295,14 @@ RULE = Rule(
     what="Looks at each `<...>.BACKEND_SERVICE.fetch(...)` call in the User Worker and the code that "
     "builds its request. Flags spreading `c.req.header()` (or `Object.fromEntries(headers)`) into a "
     'plain object, and forwarding the client\'s headers without a `headers.delete("X-User-Id")` or '
-    '`headers.set("X-User-Id", id)` (a constant or a list of internal headers works too).',
+    '`headers.set("X-User-Id", id)` (a constant or a list of internal headers works too). The identity '
+    "header is observed, not assumed: a header the backend reads (`c.req.header(X)`, "
+    "`request.headers.get(X)`, in any module its `main` imports) that the front also sets before the "
+    "call, or whose name says who the caller is (`account-id`, `x-tenant-id`). Plumbing headers "
+    "(`Content-Type`, `Upgrade`, tracing ids) never count, nor credentials the backend checks itself "
+    "(`Authorization`, `Cookie`) unless the front sets them. A backend that trusts no header is not "
+    "flagged; `[backend] identity_header` in `dualworker.toml` overrides the inference, and the report "
+    "header says which header was used and where it was seen. RPC calls are DW005's.",
     why='`c.req.header()` returns lower-case keys. In `{ ...c.req.header(), "X-User-Id": userId }` a '
     "client-sent `x-user-id: victim` is a different key, so both survive; `new Request(..., { headers })` "
     'then joins them and the Data Worker reads `"victim, user-123"` (verified in workerd). The blueprint\'s '

@@ -8,17 +8,27 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.rules.common import where
 
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|KEY|SALT|SIGNING", re.I)
 NOT_SECRET = re.compile(
     r"PUBLIC|PUBLISHABLE|SITE_?KEY"
     r"|(_URL|_URI|_ID|_NAME|_ISSUER|_AUDIENCE|_TTL|_SECONDS|_HEADER|_ALG|_ALGORITHMS?|_LENGTH|_EXPIRY"
-    r"|_PREFIX|_SHA|_VERSION|_UUID)$",
+    r"|_PREFIX|_SHA|_VERSION|_UUID|_HASH|_DIGEST)$",
     re.I,
 )
+
+
+_LOOPBACK = re.compile(
+    r"^(?:127(?:\.\d{1,3}){3}|localhost|::1|\[::1\])$|://[^/@]*@?(?:127\.0\.0\.1|localhost)\b", re.I
+)
+
+
+def local_only(variables: dict[str, Any]) -> bool:
+    """Do these vars describe a service on this machine (a host var or connection string on
+    loopback)? Then a password beside them opens a local test database, not a deployed one."""
+    return any(isinstance(v, str) and _LOOPBACK.search(v.strip()) for v in variables.values())
 
 
 def entropy(value: str) -> float:
@@ -56,8 +66,11 @@ def check(project: Project) -> Iterator[Finding]:
             variables = block.get("vars")
             if not isinstance(variables, dict):
                 continue
+            local = local_only(variables)
             for name, value in variables.items():
                 reason = secret_reason(name, value)
+                if reason and local and re.search(r"PASSWORD|PASSWD", name, re.I) and not looks_random(value):
+                    continue  # the password of a database on 127.0.0.1: a test fixture
                 if reason:
                     yield RULE.at(
                         worker.config,

@@ -5,9 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import FrontAnalysis, method_token
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.analysis import FrontAnalysis, authenticated_somewhere, front_analysis, method_token
+from dualworker_cli.check.backend_analysis import (
+    HANDSHAKE_METHODS,
+    Target,
+    forwarded,
+    path_matches,
+    request_path,
+    target_analysis,
+)
+from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
+from dualworker_cli.check.rules.common import forwards_client_request
 
 WS_PATH = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime)(/|:|$)", re.I)
 
@@ -20,29 +28,82 @@ def forwards_websockets(strings: set[str], path: str | None) -> bool:
     return "websocket" in strings or "websocketpair" in strings or bool(path and WS_PATH.search(path))
 
 
+def backend_targets(project: Project, pair: Pair) -> list[Target]:
+    """What the binding reaches on the backend, in every front block that has it (``services`` is
+    not inherited, so an env block may bind another entrypoint, or be the only one binding)."""
+    names: list[str | None] = []
+    for _, block in pair.front.blocks():
+        found = pair.binding_entry(block)
+        if found is not None:
+            entrypoint = found[1].get("entrypoint")
+            name = entrypoint if isinstance(entrypoint, str) else None
+            if name not in names:
+                names.append(name)
+    targets = (target_analysis(project, pair.backend, name) for name in names)
+    return [t for t in targets if t is not None]
+
+
+def _backend_ws(targets: list[Target], path: str | None) -> str:
+    """Where the backend accepts upgrades for a request forwarded from ``path`` ("" when nowhere)."""
+    for target in targets:
+        if target.websocket_anywhere:
+            return "every path"
+        for served in target.paths:
+            if served.websocket and path_matches(path, served.path, suffix=True):
+                return served.label
+    return ""
+
+
 def check(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
-        analysis: FrontAnalysis = project.front_analysis(pair)
+        analysis: FrontAnalysis = front_analysis(project, pair)
         if analysis.code is None:
             continue
+        targets = backend_targets(project, pair)
+        fwd = forwarded(project, pair)
+        fetching = {label for label, _, _ in fwd.routes} if fwd is not None else set()
         for route in analysis.routes:
+            # no auth: nobody's session to ride on (DW005 reports the route); nothing forwarded: no
+            # upgrade reaches the backend
+            if not route.protected or not any(forwards_client_request(c) for c in route.calls):
+                continue
             strings: set[str] = set()
             for module, node in route.chain:
                 strings |= analysis.code.strings(module, node)
-            if not forwards_websockets(strings, route.full_path) or "origin" in strings:
+            if "origin" in strings:
                 continue
             reg = route.registration
+            backend_ws = ""
+            # a route that reads `Upgrade` itself either refuses upgrades or compares with "websocket"
+            # (caught above); only a route that never looks forwards the backend's upgrades blindly
+            if (
+                reg.method in HANDSHAKE_METHODS
+                and "upgrade" not in strings
+                and f"{reg.method.upper()} {route.full_path}" in fetching
+            ):
+                backend_ws = _backend_ws(
+                    [t for t in targets if t.websocket_at(route.full_path)], route.full_path
+                )
+            if not forwards_websockets(strings, route.full_path) and not backend_ws:
+                continue
+            seen = f" (the backend accepts upgrades at {backend_ws})" if backend_ws else ""
             line, col = reg.module.position(method_token(reg.node))
             yield RULE.at_pos(
                 reg.module.rel,
                 line,
                 col,
-                f"`{reg.method.upper()} {route.full_path}` forwards WebSocket upgrades to `{pair.binding}` "
-                "without checking the `Origin` header",
+                f"`{reg.method.upper()} {route.full_path}` forwards WebSocket upgrades to `{pair.binding}`"
+                f"{seen} without checking the `Origin` header",
             )
         for call in analysis.unrouted_calls:  # plain fetch handlers: the code around the call
+            if not forwards_client_request(call) or not authenticated_somewhere(analysis, call):
+                continue
             strings = {s for module, node in call.scope for s in analysis.code.strings(module, node)}
-            if forwards_websockets(strings, None) and "origin" not in strings:
+            if "origin" in strings:
+                continue
+            path = request_path(call.node)  # `B.fetch(new Request("https://x/p"))`: only /p
+            backend_ws = _backend_ws(targets, path) if "upgrade" not in strings else ""
+            if forwards_websockets(strings, None) or backend_ws:
                 line, col = call.module.position(call.node)
                 yield RULE.at_pos(
                     call.module.rel,
@@ -58,9 +119,19 @@ RULE = Rule(
     title="WebSocket upgrade forwarded without an Origin check",
     severity=Severity.ERROR,
     what="Flags a User Worker route that reaches the backend binding and handles WebSocket upgrades "
-    "(its code, middleware included, compares with `websocket`, or its path has a `ws`/`websocket` "
-    "segment) but never reads the `Origin` header; likewise a binding call in a plain `fetch` handler "
-    "whose code handles WebSocket upgrades.",
+    "but never reads the `Origin` header; likewise a binding call in a plain `fetch` handler. A route "
+    "handles upgrades when its code (middleware included) compares with `websocket`, its path has a "
+    "`ws`/`websocket` segment, or - whatever its name (`/live`, `/events-socket`) - it is a GET/ALL "
+    "route that forwards with `.fetch()`, never reads `Upgrade` itself (a proxy that reads it to refuse "
+    "upgrades is fine), and reaches a backend path that accepts upgrades: the backend target "
+    "(default export, or the `entrypoint` bound in any env block) compares with `websocket`, creates a "
+    "`WebSocketPair`, calls `acceptWebSocket`/`upgradeWebSocket`, or hands the request to a Durable "
+    "Object stub (`stub.fetch(request)`) for that path (Hono route or `url.pathname` comparison), or "
+    "before any routing. Only an upgrade that rides on a signed-in session counts: the route (or, for "
+    "a plain handler, one way to the call) runs an auth step first, and the `.fetch()` passes the "
+    "client's request or its headers on (`c.req.raw`, `request`, `new Request(url, c.req.raw)`, "
+    '`new Headers(request.headers)`). A fixed request (`fetch("https://api/jobs")`), and calls '
+    "only Durable Object classes, Workflows or `scheduled`/`queue` handlers make, are not flagged.",
     why="Browsers send cookies with cross-site WebSocket handshakes and CORS does not apply to them. "
     "Without an Origin allow-list, any web page a signed-in user visits can open the socket as that "
     "user (cross-site WebSocket hijacking).",

@@ -1,61 +1,69 @@
-"""DW012: the internal API is served from the default export of a publicly reachable backend."""
+"""DW012: internal code served from the default export of a publicly reachable backend."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dualworker_cli.check.analysis import default_export_routes
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
-from dualworker_cli.check.rules.common import publicly_reachable
+from dualworker_cli.check.backend_analysis import exposure, relies_on_front
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
+from dualworker_cli.check.reach import environments
 from dualworker_cli.check.rules.dw010_classes import exported_names
 
 
-def check(project: Project) -> Iterator[Finding]:
-    served: set[int] = set()
+def _missing_entrypoints(project: Project) -> Iterator[Finding]:
+    """A binding (top level or any env block) naming an entrypoint ``main`` does not export."""
+    seen: set[tuple[str, tuple[object, ...]]] = set()
     for pair in project.pairs:
-        found = pair.binding_entry(pair.front.config.data)
-        if found is None:
-            continue  # DW004 reports the missing binding
-        index, entry = found
-        entrypoint = entry.get("entrypoint")
-        config = pair.front.config
-        if not isinstance(entrypoint, str):
-            reasons = publicly_reachable(pair.backend)
-            if reasons:
+        exports = None
+        for prefix, block in pair.front.blocks():
+            found = pair.binding_entry(block)
+            if found is None:
+                continue  # DW004 reports a missing binding
+            index, entry = found
+            entrypoint = entry.get("entrypoint")
+            keypath = (*prefix, "services", index, "entrypoint")
+            if not isinstance(entrypoint, str) or (pair.front.config.rel, keypath) in seen:
+                continue
+            seen.add((pair.front.config.rel, keypath))
+            exports = exported_names(project, pair.backend) if exports is None else exports
+            if exports is not None and entrypoint not in exports:
                 yield RULE.at(
-                    config,
-                    ("services", index),
-                    f"`{pair.binding}` calls the default export of `{pair.backend.label}`, which is also "
-                    f"reachable publicly ({', '.join(reasons)}): the internal API is exposed there too",
+                    pair.front.config,
+                    keypath,
+                    f"`{pair.binding}` ({'top level' if not prefix else '.'.join(prefix)}) uses entrypoint "
+                    f"`{entrypoint}`, but `{pair.backend.config.data.get('main')}` of "
+                    f"`{pair.backend.label}` does not export it",
                 )
+
+
+def check(project: Project) -> Iterator[Finding]:
+    yield from _missing_entrypoints(project)
+    for backend in project.backends:
+        exposed = exposure(project, backend)
+        parts = []
+        paths: list[str] = []
+        for reach in environments(project, backend):
+            internal = exposed.internal_in(reach.env)
+            if not reach.public or not internal:
+                continue
+            parts.append(f"{reach.label}: {', '.join(reach.urls())}")
+            paths.extend(p for p in internal if p not in paths)
+        if not parts or not relies_on_front(project, backend):
             continue
-        exports = exported_names(project, pair.backend)
-        if exports is not None and entrypoint not in exports:
-            yield RULE.at(
-                config,
-                ("services", index, "entrypoint"),
-                f"`{pair.binding}` uses entrypoint `{entrypoint}`, but "
-                f"`{pair.backend.config.data.get('main')}` of `{pair.backend.label}` does not export it",
-            )
-        reasons = publicly_reachable(pair.backend)
-        main = pair.backend.main
-        if id(pair.backend) in served:
-            continue  # already reported through another binding to the same backend
-        served.add(id(pair.backend))
-        if reasons and main is not None:
-            report = default_export_routes(project, main, project.settings.api_prefix)
-            if report is not None:
-                line, col = report.module.position(report.node)
-                shown = ", ".join(report.paths[:3]) + (" ..." if len(report.paths) > 3 else "")
-                yield RULE.at_pos(
-                    report.module.rel,
-                    line,
-                    col,
-                    f"the default export of `{pair.backend.label}` serves internal routes ({shown}) and "
-                    f"the Worker is reachable publicly ({', '.join(reasons)}): anyone can call them with any "
-                    f"`{project.settings.identity_header}`",
-                )
+        shown = ", ".join(paths[:4]) + (" ..." if len(paths) > 4 else "")
+        message = (
+            f"the default export of `{backend.label}` serves internal paths ({shown}) and is reachable "
+            f"publicly ({'; '.join(parts)}): anyone can call them with any "
+            f"`{project.settings.identity_header}`, bypassing the front's auth"
+        )
+        target = exposed.target
+        if target is not None and target.at is not None:
+            module, node = target.at
+            line, col = module.position(node)
+            yield RULE.at_pos(module.rel, line, col, message)
+        elif exposed.default_bindings:  # backend code not readable: point at the binding
+            pair, prefix, index = exposed.default_bindings[0]
+            yield RULE.at(pair.front.config, (*prefix, "services", index), message)
 
 
 RULE = Rule(
@@ -63,17 +71,27 @@ RULE = Rule(
     name="internal-api-on-default-export",
     title="Internal API served from the default export of a reachable backend",
     severity=Severity.ERROR,
-    what="Flags a service binding without `entrypoint` to a Data Worker that is reachable from the "
-    "internet (workers.dev, preview URLs or routes); an `entrypoint` that the Data Worker's `main` "
-    "does not export; and, for a reachable Data Worker, a default export that serves routes under the "
-    "API prefix (its Hono app, or an app mounted on it, is the export or is used by it).",
-    why="Public URLs only ever reach a Worker's default export. When the internal API lives on a named "
-    "`WorkerEntrypoint` class and the binding names it, a route kept for a public feature, or a "
-    "workers.dev URL switched on by mistake, exposes nothing internal.",
-    example='"services": [{ "binding": "BACKEND_SERVICE", "service": "my-data" }]  // default export',
+    what="Per deployed environment of the Data Worker (top level and every `env` block, resolved the "
+    "way Wrangler does: see DW002/DW003), flags a default export that has a public URL (workers.dev, "
+    "preview URLs, routes or custom domains) and serves internal code: what a service binding without "
+    "`entrypoint` (in any env block) forwards to it with `.fetch()` - every route of the front that "
+    "reaches the binding, whatever its path, WebSocket upgrades included, or everything a plain "
+    "`fetch` handler forwards - routes under the API prefix, or the Hono app/handler it shares with "
+    "the named entrypoint the binding uses. The finding points at the default export and lists the "
+    "paths and public URLs per env. Also flags an `entrypoint` the Data Worker's `main` does not "
+    "export. RPC-only bindings (`env.BACKEND.method()`) forward nothing a public URL reaches.",
+    why="Public URLs only ever reach a Worker's default export `fetch` (RPC methods and named "
+    "`WorkerEntrypoint` classes are reachable only through bindings), and Wrangler publishes them by "
+    "default (cloudflare/workers-sdk `packages/deploy-helpers/src/triggers/deploy.ts`, "
+    "`getSubdomainValues`). When the internal API lives on a named entrypoint and the binding names it, "
+    "a route kept for a public feature, or a workers.dev URL switched on by mistake, exposes nothing "
+    "internal; when the default export serves it, the front's auth is bypassed.",
+    example='"services": [{ "binding": "BACKEND_SERVICE", "service": "my-data" }]  // default export\n'
+    "// my-data: no workers_dev key, no routes -> https://my-data.<account>.workers.dev serves /live",
     fix="Serve the internal API from `export class InternalApi extends WorkerEntrypoint { fetch(req) { "
     'return app.fetch(req, this.env, this.ctx) } }` and bind it with `"entrypoint": "InternalApi"`; '
-    "let the default export answer 404 (or only the public feature).",
+    'let the default export answer 404 (or only the public feature). Or set `"workers_dev": false` and '
+    '`"preview_urls": false` and remove the routes.',
     hint='Serve the API from a WorkerEntrypoint and bind it with "entrypoint"',
     check=check,
 )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from dualworker_cli.check.discover import Project
-from dualworker_cli.check.model import Finding, Rule, Severity
+from dualworker_cli.check.model import Finding, Project, Rule, Severity
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -14,7 +13,9 @@ def check(project: Project) -> Iterator[Finding]:
     compared: set[tuple[int, int]] = set()
     for pair in project.pairs:
         for worker in (pair.front, pair.backend):
-            if "compatibility_date" not in worker.config.data and id(worker) not in reported:
+            # a Pages project (`pages_build_output_dir`) deploys without one
+            pages = "pages_build_output_dir" in worker.config.data
+            if "compatibility_date" not in worker.config.data and not pages and id(worker) not in reported:
                 reported.add(id(worker))
                 yield RULE.at(
                     worker.config,

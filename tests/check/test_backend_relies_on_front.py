@@ -1,0 +1,249 @@
+"""DW001/DW002/DW003/DW012 on hand-written projects: a public backend URL is a finding only when
+it gets around the front (the backend trusts the front, or has no auth of its own)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dualworker_cli.check.engine import run
+
+FRONT_FETCH = """export default {
+  async fetch(request: Request, env: Env) {
+    if (!(await verifySession(request))) return new Response("no", { status: 401 });
+    return env.API.fetch(request);
+  },
+};
+async function verifySession(request: Request) { return request.headers.has("Cookie"); }
+"""
+FRONT_RPC = """export default {
+  async fetch(request: Request, env: Env) {
+    return Response.json(await env.API.add(1, 2));
+  },
+};
+"""
+BACKEND_OPEN = """export default {
+  async fetch(request: Request) {
+    return Response.json({ items: [] });
+  },
+};
+"""
+BACKEND_SELF_AUTH = """import { validateSession } from "./session";
+export default {
+  async fetch(request: Request, env: Env) {
+    const user = await validateSession(request.headers, env.SECRET);
+    if (!user) return new Response("unauthorized", { status: 401 });
+    return Response.json({ user });
+  },
+};
+"""
+SESSION = "export async function validateSession(h: Headers, s: string) { return h.get('Cookie') && s; }\n"
+
+
+def _project(root: Path, front_ts: str, backend_files: dict[str, str]) -> Path:
+    configs = {
+        "web": {
+            "name": "web",
+            "main": "src/index.ts",
+            "compatibility_date": "2026-01-01",
+            "services": [{"binding": "API", "service": "api"}],
+        },
+        "api": {
+            "name": "api",
+            "main": "src/index.ts",
+            "compatibility_date": "2026-01-01",
+            "d1_databases": [{"binding": "DB", "database_name": "api"}],
+        },
+    }
+    for name, config in configs.items():
+        (root / name / "src").mkdir(parents=True)
+        (root / name / "wrangler.json").write_text(json.dumps(config))
+    (root / "web" / "src" / "index.ts").write_text(front_ts)
+    for rel, text in backend_files.items():
+        (root / "api" / "src" / rel).write_text(text)
+    return root
+
+
+def _rules(root: Path) -> set[str]:
+    return {f.rule for f in run(root).findings if f.rule in ("DW001", "DW002", "DW003", "DW012")}
+
+
+def test_public_backend_without_auth_behind_an_authenticating_front_is_flagged(tmp_path: Path) -> None:
+    assert _rules(_project(tmp_path, FRONT_FETCH, {"index.ts": BACKEND_OPEN})) >= {"DW002", "DW003"}
+
+
+def test_public_backend_that_authenticates_itself_is_public_by_design(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_FETCH, {"index.ts": BACKEND_SELF_AUTH, "session.ts": SESSION})
+    assert _rules(root) == set()
+
+
+def test_front_using_only_rpc_methods_exposes_nothing_on_the_public_fetch(tmp_path: Path) -> None:
+    assert _rules(_project(tmp_path, FRONT_RPC, {"index.ts": BACKEND_OPEN})) == set()
+
+
+# ---------------------------------------------------------------------------------------------
+# the backend's own auth must cover what the front forwards (fixtures: tests/fixtures/check/)
+
+
+def test_trpc_backend_validating_sessions_in_a_workspace_package_is_public_by_design() -> None:
+    from tests.check.fixtures import lint
+
+    assert {f.rule for f in lint("backend-self-auth-workspace").findings} == set()
+
+
+def test_trpc_backend_whose_context_validates_nothing_is_flagged(tmp_path: Path) -> None:
+    from tests.check.fixtures import copy_fixture
+
+    root = copy_fixture("backend-self-auth-workspace", tmp_path)
+    worker = root / "packages/server-core/src/worker.ts"
+    worker.write_text(worker.read_text().replace("user: await validateSession(req.headers)", "user: null"))
+    assert _rules(root) == {"DW002", "DW003", "DW012"}
+
+
+def test_auth_on_one_route_does_not_cover_unauthenticated_writes() -> None:
+    from tests.check.fixtures import lint
+
+    found = {(f.rule, f.path) for f in lint("backend-auth-on-some-routes").findings}
+    assert found == {("DW001", "apps/api/wrangler.json"), ("DW012", "apps/api/src/index.ts")}
+
+
+def test_every_write_authenticated_makes_the_fixture_clean(tmp_path: Path) -> None:
+    from tests.check.fixtures import copy_fixture
+
+    root = copy_fixture("backend-auth-on-some-routes", tmp_path)
+    index = root / "apps/api/src/index.ts"
+    text = index.read_text().replace(
+        'app.get("/health"',
+        'app.use("*", (c, next) => authMiddleware(c.env.API_TOKEN)(c, next));\napp.get("/health"',
+    )
+    index.write_text(text)
+    assert _rules(root) == set()
+
+
+HONO_SESSION_AUTH = """import { Hono } from "hono";
+import { sessionAuth } from "./session";
+const app = new Hono();
+app.use("*", sessionAuth({ secret: "x" }));
+app.post("/items", (c) => c.json({ ok: true }));
+app.delete("/items/:id", (c) => c.json({ ok: true }));
+export default app;
+"""
+HONO_SESSION_MW = """import type { MiddlewareHandler } from "hono";
+export const sessionAuth = (o: { secret: string }): MiddlewareHandler => async (c, next) => {
+  if (c.req.header("Cookie") !== o.secret) return c.text("no", 401);
+  await next();
+};
+"""
+HONO_AUTH_ELSEWHERE = """import { Hono } from "hono";
+import { sessionAuth } from "./session";
+const app = new Hono();
+app.post("/admin/reindex", sessionAuth({ secret: "x" }), (c) => c.json({ ok: true }));
+app.post("/items", (c) => c.json({ ok: true }));
+export default app;
+"""
+FRONT_ITEMS = """import { Hono } from "hono";
+import { requireUser } from "./auth";
+const app = new Hono();
+app.post("/items", requireUser, (c) => c.env.API.fetch(c.req.raw));
+export default app;
+"""
+FRONT_AUTH = "export const requireUser = async (c: any, next: any) => { await next(); };\n"
+
+
+def test_hono_backend_with_session_middleware_on_every_path_is_public_by_design(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_ITEMS, {"index.ts": HONO_SESSION_AUTH, "session.ts": HONO_SESSION_MW})
+    (root / "web" / "src" / "auth.ts").write_text(FRONT_AUTH)
+    assert _rules(root) == set()
+
+
+def test_auth_on_a_route_the_front_does_not_forward_is_not_evidence(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_ITEMS, {"index.ts": HONO_AUTH_ELSEWHERE, "session.ts": HONO_SESSION_MW})
+    (root / "web" / "src" / "auth.ts").write_text(FRONT_AUTH)
+    assert _rules(root) >= {"DW002", "DW012"}
+
+
+FRONT_STATIC_URL = """export default {
+  async fetch(request: Request, env: Env) {
+    if (!request.headers.get("Cookie")) return new Response("no", { status: 401 });
+    return env.API.fetch(new Request("https://api/internal/purge", { method: "POST" }));
+  },
+};
+"""
+BACKEND_BEARER_IN_HANDLER = """import { Hono } from "hono";
+const app = new Hono<{ Bindings: { TOKEN: string } }>();
+app.post("/internal/purge", (c) => {
+  if (c.req.header("Authorization") !== `Bearer ${c.env.TOKEN}`) return c.json({ error: "no" }, 401);
+  return c.json({ purged: true });
+});
+app.post("/search", (c) => c.json({ results: [] }));
+export default app;
+"""
+
+
+def test_a_forwarded_url_whose_route_checks_a_bearer_token_is_covered(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_STATIC_URL, {"index.ts": BACKEND_BEARER_IN_HANDLER})
+    assert _rules(root) == set()
+
+
+def test_the_same_backend_without_the_bearer_check_is_flagged(tmp_path: Path) -> None:
+    backend = BACKEND_BEARER_IN_HANDLER.replace('return c.json({ error: "no" }, 401);', "return null;")
+    root = _project(tmp_path, FRONT_STATIC_URL, {"index.ts": backend})
+    assert _rules(root) >= {"DW002", "DW012"}
+
+
+def test_a_backend_built_from_another_language_is_said_not_guessed(tmp_path: Path) -> None:
+    root = _project(tmp_path, FRONT_FETCH, {})
+    config = {
+        "name": "api",
+        "main": "build/worker/shim.mjs",
+        "compatibility_date": "2026-01-01",
+        "build": {"command": "worker-build --release"},
+    }
+    (root / "api" / "wrangler.json").write_text(json.dumps(config))
+    findings = run(root).findings
+    assert {f.rule for f in findings} & {"DW001", "DW002", "DW003", "DW012"} == set()
+    info = [f.message for f in findings if f.rule == "DW014" and "`api`" in f.message]
+    assert info and "DW002" in info[0] and "review them by hand" in info[0]
+
+
+def test_stateless_backend_exposes_nothing_whoever_calls_it(tmp_path: Path) -> None:
+    """A greeting/echo Worker with no binding, no secret and no identity: public URL or not, an
+    unauthenticated front in front of it protects nothing (the hello-world services of examples)."""
+    root = tmp_path / "p"
+    root.mkdir()
+    project = _project(
+        root, FRONT_FETCH.replace("verifySession(request)", "true"), {"index.ts": BACKEND_OPEN}
+    )
+    config = project / "api" / "wrangler.json"
+    config.write_text(
+        config.read_text().replace(', "d1_databases": [{"binding": "DB", "database_name": "api"}]', "")
+    )
+    assert "d1_databases" not in config.read_text()
+    assert {f.rule for f in run(project).findings if f.rule in ("DW002", "DW003", "DW005", "DW012")} == set()
+    secret = project / "api" / "src" / "index.ts"
+    secret.write_text(BACKEND_OPEN.replace("{ items: [] }", "{ items: [], key: env.STRIPE_KEY }"))
+    assert {"DW002", "DW003"} <= {f.rule for f in run(project).findings}
+
+
+def test_front_without_any_auth_makes_the_backend_url_bypass_nothing(tmp_path: Path) -> None:
+    """Every way through the front is open: the backend's public URL gives a stranger nothing more.
+    With no auth anywhere in the front and no identity the backend trusts, the app is public by
+    design, so DW005 is quiet as well; once the front authenticates elsewhere, the open route is a
+    DW005 finding."""
+    open_front = FRONT_FETCH.replace(
+        '    if (!(await verifySession(request))) return new Response("no", { status: 401 });\n', ""
+    )
+    assert "401" not in open_front
+    root = _project(tmp_path, open_front, {"index.ts": BACKEND_OPEN})
+    found = {f.rule for f in run(root).findings}
+    assert not found & {"DW001", "DW002", "DW003", "DW005", "DW012"}
+    other = root / "web" / "src" / "admin.ts"
+    other.write_text(
+        "export async function admin(request: Request) {\n"
+        '  if (!(await verifySession(request))) return new Response("no", { status: 401 });\n'
+        "  return new Response('admin');\n}\n"
+        "async function verifySession(request: Request) { return request.headers.has('Cookie'); }\n"
+    )
+    index = root / "web" / "src" / "index.ts"
+    index.write_text('import { admin } from "./admin";\nvoid admin;\n' + index.read_text())
+    assert "DW005" in {f.rule for f in run(root).findings}

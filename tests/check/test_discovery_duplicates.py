@@ -1,0 +1,50 @@
+"""Discovery: a Worker name defined twice pairs by the nearest enclosing project, or is an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dualworker_cli.check.discover import discover
+from dualworker_cli.check.parse.errors import ParseError
+from tests.check.fixtures import copy_fixture, found, lint
+
+
+def test_duplicate_names_pair_within_their_own_project() -> None:
+    result = lint("duplicate-names")
+    pairs = sorted((p.front.config.rel, p.backend.config.rel) for p in result.project.pairs)
+    assert pairs == [
+        ("projects/blog/apps/web/wrangler.jsonc", "projects/blog/apps/api/wrangler.toml"),
+        ("projects/shop/apps/web/wrangler.jsonc", "projects/shop/apps/api/wrangler.toml"),
+    ]
+    assert result.findings == []
+
+
+def test_equally_near_duplicates_are_an_error_naming_both() -> None:
+    result = lint("duplicate-names-ambiguous")
+    [finding] = [f for f in result.findings if f.rule == "DW004"]
+    assert (finding.path, finding.line, finding.severity.label) == ("apps/web/wrangler.jsonc", 9, "error")
+    assert "`apps/api/wrangler.toml` and `apps/api-next/wrangler.toml`" in finding.message
+    # the unambiguous binding is still paired and checked; no pair with either `api` is guessed
+    assert [p.backend.config.rel for p in result.project.pairs] == ["apps/auth/wrangler.toml"]
+    assert found(result) == [("DW004", "apps/web/wrangler.jsonc", 9)]
+
+
+def test_ambiguity_with_no_other_pair_is_a_located_exit_2_error(tmp_path: Path) -> None:
+    root = copy_fixture("duplicate-names-ambiguous", tmp_path)
+    config = root / "apps" / "web" / "wrangler.jsonc"
+    config.write_text(config.read_text().replace('"service": "auth"', '"service": "api"'))
+    with pytest.raises(ParseError) as info:
+        discover(root)
+    message = str(info.value)
+    assert message.startswith("apps/web/wrangler.jsonc:9:")
+    assert "apps/api/wrangler.toml" in message and "apps/api-next/wrangler.toml" in message
+
+
+def test_a_unique_name_still_pairs_across_packages(tmp_path: Path) -> None:
+    """npm workspaces put front and backend in different packages: a unique name needs no project."""
+    root = copy_fixture("duplicate-names", tmp_path)
+    (root / "projects" / "blog" / "apps" / "api" / "wrangler.toml").unlink()
+    result = discover(root)
+    assert {p.backend.config.rel for p in result.pairs} == {"projects/shop/apps/api/wrangler.toml"}

@@ -1,0 +1,78 @@
+"""DW002/DW003: public URLs resolved per environment as Wrangler's getSubdomainValues does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dualworker_cli.check.model import Severity
+from tests.check.helpers import findings_for
+from tests.test_check_support import backend, front, lint, make_project
+
+
+def _found(root: Path, rule: str) -> list:
+    return [f for f in lint(root).findings if f.rule == rule]
+
+
+def test_explicit_workers_dev_true_beats_routes(tmp_path: Path) -> None:
+    data = backend()
+    data["workers_dev"] = True
+    data["routes"] = ["core.example.com/*"]
+    [finding] = _found(make_project(tmp_path, backend=data), "DW002")
+    assert "sets `workers_dev` to true" in finding.message
+    assert finding.severity is Severity.WARNING  # the binding names InternalApi
+
+
+def _without_durable_objects(back: dict) -> dict:
+    back.pop("durable_objects"), back.pop("migrations")
+    back["env"]["staging"].pop("durable_objects")
+    return back
+
+
+def test_default_binding_makes_it_an_error(tmp_path: Path) -> None:
+    back, web = _without_durable_objects(backend()), front()
+    del back["workers_dev"], back["preview_urls"]
+    for entry in (web["services"][0], web["env"]["staging"]["services"][0]):
+        del entry["entrypoint"]
+    root = make_project(tmp_path, front=web, backend=back)
+    for rule in ("DW002", "DW003"):
+        [finding] = _found(root, rule)  # env.staging inherits: reported once, at the top level
+        assert finding.severity is Severity.ERROR and "calls without `entrypoint`" in finding.message
+
+
+def test_routes_without_keys_are_clean(tmp_path: Path) -> None:
+    back = backend()
+    del back["workers_dev"], back["preview_urls"]
+    back["route"] = {"pattern": "core.example.com", "custom_domain": True}
+    root = make_project(tmp_path, backend=back)
+    assert _found(root, "DW002") == [] and _found(root, "DW003") == []
+    assert len(_found(root, "DW001")) == 1  # the custom domain itself is still DW001's business
+
+
+def test_dw003_no_preview_urls_for_a_worker_with_durable_objects(tmp_path: Path) -> None:
+    """Cloudflare generates no preview URLs for a Worker that implements a Durable Object."""
+    back, web = backend(), front()
+    del back["workers_dev"], back["preview_urls"]
+    for entry in (web["services"][0], web["env"]["staging"]["services"][0]):
+        del entry["entrypoint"]
+    root = make_project(tmp_path, front=web, backend=back)
+    assert _found(root, "DW003") == []
+    assert len(_found(root, "DW002")) == 1
+    back["preview_urls"] = True  # an explicit true changes nothing either: no preview URL exists
+    assert _found(make_project(tmp_path / "explicit", front=web, backend=back), "DW003") == []
+
+
+@pytest.mark.parametrize(("rule", "key"), [("DW002", "workers_dev"), ("DW003", "preview_urls")])
+def test_dw002_dw003_missing_or_true(tmp_path: Path, rule: str, key: str) -> None:
+    data = backend()
+    if key == "preview_urls":  # a Worker with Durable Objects gets no preview URLs at all
+        data.pop("durable_objects"), data["env"]["staging"].pop("durable_objects")
+    del data[key]
+    data["env"]["staging"][key] = True
+    found = findings_for(make_project(tmp_path, backend=data), rule)
+    # Wrangler >= 4.44: an unset preview_urls follows workers_dev (false here), so only env.staging
+    assert [f.message.split(":")[1].split()[0] for f in found] == (
+        ["`workers_dev`", "env.staging"] if key == "workers_dev" else ["env.staging"]
+    )
+    assert all(f.fix is not None for f in found)

@@ -1,0 +1,665 @@
+"""DW005 on RPC service bindings (issue 8, shape 4): `env.BACKEND.method(args)` reaches the
+backend like `fetch` does; without auth, an identity argument the client chose is the hole."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dualworker_cli.check.analysis import front_analysis
+from dualworker_cli.check.engine import run
+from tests.check.helpers import findings_for, front_findings, where
+from tests.test_check_support import FRONT_TS, lint, make_project, rules_of
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "check"
+
+
+def test_hono_routes_passing_client_identity_to_rpc() -> None:
+    result = run(FIXTURES / "rpc-identity-from-client")
+    assert where(result) == [
+        ("DW005", "apps/web/src/routes/notes.ts", 8),
+        ("DW005", "apps/web/src/routes/notes.ts", 16),
+    ]
+    first, second = (f.message for f in result.findings)
+    assert "`GET /api/notes`" in first and "`userId` from the query string to `NOTES.listNotes()`" in first
+    assert "`DELETE /api/notes/:noteId`" in second and "`ownerId` from the request body" in second
+
+
+def test_rpc_calls_are_recognised_in_every_shape() -> None:
+    """`c.env.NOTES.m()`, a destructured `{ NOTES }` and a stub in a variable are RPC calls."""
+    result = run(FIXTURES / "rpc-identity-from-client")
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert sorted((c.kind, c.method) for c in analysis.proxy_calls) == [
+        ("rpc", "deleteNote"),
+        ("rpc", "listNotes"),
+        ("rpc", "listNotes"),
+        ("rpc", "listTags"),
+    ]
+
+
+def test_plain_fetch_handler_identity_named_by_the_backend_parameter() -> None:
+    result = run(FIXTURES / "rpc-plain-fetch-handler")
+    assert where(result) == [("DW005", "front/src/index.ts", 15)]
+    assert "`accountId` from the query string to `LEDGER.charge()`" in result.findings[0].message
+
+
+def test_plain_fetch_handler_with_a_token_check_is_clean(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "rpc-plain-fetch-handler", root)
+    index = root / "front" / "src" / "index.ts"
+    index.write_text(
+        index.read_text().replace(
+            "    const { pathname, searchParams } = new URL(request.url);\n",
+            "    const { pathname, searchParams } = new URL(request.url);\n"
+            '    if (!(await verifyToken(request))) return new Response("unauthorized", { status: 401 });\n',
+        )
+        + "\nasync function verifyToken(request: Request) {\n"
+        + '  return request.headers.has("Authorization");\n}\n'
+    )
+    assert where(run(root)) == []
+
+
+def test_public_reads_and_session_identities_are_clean() -> None:
+    assert where(run(FIXTURES / "rpc-identity-clean")) == []
+
+
+RPC_ROUTE = """import {{ Hono }} from "hono";
+
+const app = new Hono();
+app.{method}("{path}", async (c) => {{
+  {body}
+}});
+export default app;
+"""
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "source"),
+    [
+        (
+            "get",
+            "/u/:userId",
+            'return c.json(await c.env.BACKEND_SERVICE.profile(c.req.param("userId")));',
+            "URL path",
+        ),
+        (
+            "get",
+            "/me",
+            'return c.json(await c.env.BACKEND_SERVICE.profile(c.req.header("x-account-id")));',
+            "header",
+        ),
+        (
+            "post",
+            "/notes",
+            "const body = await c.req.json();\n"
+            "  return c.json(await c.env.BACKEND_SERVICE.addNote({ userId: body.uid, text: body.text }));",
+            "request body",
+        ),
+        (
+            "get",
+            "/notes",
+            'const email = new URL(c.req.url).searchParams.get("email");\n'
+            "  return c.json(await c.env.BACKEND_SERVICE.notesOf(email));",
+            "query string",
+        ),
+    ],
+)
+def test_client_sources(tmp_path: Path, method: str, path: str, body: str, source: str) -> None:
+    index = RPC_ROUTE.format(method=method, path=path, body=body)
+    result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
+    found = [f for f in result.findings if f.rule == "DW005"]
+    assert len(found) == 1 and f"from the {source}" in found[0].message.replace(
+        "a request header", "the header"
+    )
+
+
+def test_rpc_without_identity_is_a_public_read(tmp_path: Path) -> None:
+    body = 'return c.json(await c.env.BACKEND_SERVICE.search(c.req.query("q"), Number(c.req.query("page"))));'
+    index = RPC_ROUTE.format(method="get", path="/search", body=body)
+    result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
+    assert [f for f in result.findings if f.rule == "DW005"] == []
+
+
+def test_rpc_handed_the_raw_request_counts_like_fetch(tmp_path: Path) -> None:
+    index = RPC_ROUTE.format(
+        method="all", path="/api/*", body="return c.env.BACKEND_SERVICE.handle(c.req.raw);"
+    )
+    result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
+    found = [f for f in result.findings if f.rule == "DW005"]
+    assert len(found) == 1 and "reaches `BACKEND_SERVICE` but no auth middleware" in found[0].message
+
+
+def test_route_with_fetch_and_rpc_keeps_the_proxy_rule(tmp_path: Path) -> None:
+    body = "await c.env.BACKEND_SERVICE.touch();\n  return c.env.BACKEND_SERVICE.fetch(c.req.url);"
+    index = RPC_ROUTE.format(method="get", path="/api/x", body=body)
+    result = run(make_project(tmp_path, front_ts={**FRONT_TS, "src/index.ts": index}))
+    assert len([f for f in result.findings if f.rule == "DW005"]) == 1
+
+
+def test_auth_in_the_hono_handler_before_the_call_protects_the_route() -> None:
+    result = run(FIXTURES / "route-auth-in-handler")
+    assert where(result) == [("DW005", "web/src/index.ts", 20)]
+    assert result.findings[0].message.startswith("`GET /reports/:id` reaches `API`")
+
+
+def test_binding_calls_only_background_code_runs_are_not_routes() -> None:
+    """A Durable Object's alarm and the `scheduled` handler call the backend: no client request."""
+    result = run(FIXTURES / "background-binding-calls")
+    assert where(result) == []
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert sorted(c.module.rel for c in analysis.background_calls) == ["web/src/jobs.ts", "web/src/report.ts"]
+
+
+def test_background_helper_also_reached_from_fetch_is_judged(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "background-binding-calls", root)
+    index = root / "web" / "src" / "index.ts"
+    text = index.read_text().replace(
+        'import { nightlyReport } from "./report";',
+        'import { pollJobs } from "./jobs";\nimport { nightlyReport } from "./report";',
+    )
+    check = "    const user = await verifySession(request);"
+    text = text.replace(check, '    if (url.pathname === "/jobs") return pollJobs(env);\n' + check)
+    index.write_text(text)
+    result = run(root)
+    assert where(result) == [("DW005", "web/src/jobs.ts", 2)]
+    assert "outside any Hono route" in result.findings[0].message
+
+
+def test_health_probes_carry_nothing_to_authenticate() -> None:
+    result = run(FIXTURES / "health-probe")
+    assert where(result) == [("DW005", "web/src/index.ts", 14)]
+    assert result.findings[0].message.startswith("`POST /status/echo`")
+
+
+def test_destructive_rpc_without_auth_and_sign_up() -> None:
+    """`deleteAllUsers()` with no auth is the hole (once per handler); `createUser(email)` from the
+    form is a sign-up; the backend's code the front imports only for types is not the front's."""
+    result = run(FIXTURES / "rpc-destructive-and-signup")
+    assert where(result) == [("DW005", "web/src/index.ts", 21)]
+    assert "`USERS.deleteAllUsers()`, which deletes data, with no auth step" in result.findings[0].message
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert {c.module.rel for c in analysis.proxy_calls} == {"web/src/index.ts"}
+
+
+HELPER_FRONT = """import { handleUser } from "./user";
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    const match = url.pathname.match(/^\\/user\\/(?<name>[a-z0-9-]+)$/);
+    if (match) {
+      const { name } = match.groups || {};
+      return handleUser({ request, username: name, LEDGER: env.LEDGER });
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
+"""
+HELPER_USER = """type Args = { username: string; LEDGER: Service };
+
+export const handleUser = async ({ username, LEDGER }: Args) => {
+  const store = await LEDGER.storeForUser(username);
+  return Response.json(await store.list());
+};
+"""
+
+
+def test_identity_passed_through_a_helper_parameter_is_followed(tmp_path: Path) -> None:
+    """`handleUser({ username })` with the name from a path regex: the helper's RPC call gets an
+    identity the client chose, one call (and one module) away from the request."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "rpc-plain-fetch-handler", root)
+    (root / "front" / "src" / "index.ts").write_text(HELPER_FRONT)
+    (root / "front" / "src" / "user.ts").write_text(HELPER_USER)
+    result = run(root)
+    assert where(result) == [("DW005", "front/src/user.ts", 4)]
+    assert "`username` from the URL path to `LEDGER.storeForUser()`" in result.findings[0].message
+
+
+def test_upsert_of_a_client_chosen_user_is_not_a_sign_up(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "rpc-plain-fetch-handler", root)
+    index = root / "front" / "src" / "index.ts"
+    index.write_text(
+        index.read_text().replace(
+            "env.LEDGER.charge(id, cents)", 'env.LEDGER.upsertUser(searchParams.get("username"))'
+        )
+    )
+    assert ("DW005", "front/src/index.ts", 15) in where(run(root))
+    index.write_text(index.read_text().replace("upsertUser", "createUser"))
+    assert ("DW005", "front/src/index.ts", 15) not in where(run(root))
+
+
+#: a proxy that rebuilds the headers correctly (DW006 stays quiet)
+SAFE_PROXY = """(c) => {
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete("X-User-Id");
+  headers.set("X-User-Id", c.get("userId"));
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));
+}"""
+
+
+FRESH_PROXY = '(c) => c.env.BACKEND_SERVICE.fetch(new Request(c.req.url, { headers: { "X-User-Id": "u" } }))'
+
+
+PLAIN_HELPER = """import {{ authenticate }} from "./auth";
+
+async function forward(request: Request, env: Env, userId: string) {{
+  return env.BACKEND_SERVICE.fetch(new Request(request.url, {{ headers: {{ "X-User-Id": userId }} }}));
+}}
+
+export default {{
+  async fetch(request: Request, env: Env): Promise<Response> {{
+{body}
+  }},
+}} satisfies ExportedHandler<Env>;
+"""
+
+
+PLAIN_FETCH = """export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith("/api/internal/")) {
+      %s
+      const headers = new Headers(request.headers);
+      headers.set("X-User-Id", userId);
+      return env.BACKEND_SERVICE.fetch(new Request(request, { headers }));
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
+"""
+
+
+def test_dw005_chained_new_hono_with_auth_is_protected(tmp_path: Path) -> None:
+    """`new Hono().use("*", auth).all(...)` (the RPC-friendly style) was not seen as routes at all,
+    so the binding call was reported as "outside any Hono route" with no auth."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono()
+  .use("*", authMiddleware)
+  .all("/api/internal/*", {SAFE_PROXY});
+
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_chained_use_then_route_on_an_app_is_protected(tmp_path: Path) -> None:
+    """`app.use(auth).all(...)`: both calls start at `app`, so `use` was not seen as earlier."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono();
+app.use("/api/internal/*", authMiddleware).all("/api/internal/*", {SAFE_PROXY});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_chained_route_then_use_is_still_flagged(tmp_path: Path) -> None:
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono();
+app.all("/api/internal/*", {SAFE_PROXY}).use("*", authMiddleware);
+export default app;
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert where(found) == [("DW005", "web/src/index.ts", 5)]
+    assert "`ALL /api/internal/*`" in found[0].message
+
+
+def test_dw005_chained_default_export_without_auth_points_at_the_route(tmp_path: Path) -> None:
+    index = f"""import {{ Hono }} from "hono";
+
+export default new Hono()
+  .get("/health", (c) => c.text("ok"))
+  .all("/api/internal/*", {SAFE_PROXY});
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert where(found) == [("DW005", "web/src/index.ts", 5)]
+    assert "`ALL /api/internal/*`" in found[0].message
+
+
+def test_dw005_chained_sub_app_mounted_with_route(tmp_path: Path) -> None:
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const internal = new Hono().use("*", authMiddleware).all("/*", {SAFE_PROXY});
+const open = new Hono().all("/*", {SAFE_PROXY});
+const app = new Hono().route("/api/internal", internal).route("/api/open", open);
+export default app;
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert [f.message.split("`")[1] for f in found] == ["ALL /api/open/*"]
+
+
+def test_dw005_base_path_in_a_chain(tmp_path: Path) -> None:
+    """`new Hono().basePath("/api").use("/internal/*", auth).all("/internal/*", ...)`."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono()
+  .basePath("/api")
+  .use("/internal/*", authMiddleware)
+  .all("/internal/*", {SAFE_PROXY});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_namespace_imported_proxy_behind_inline_auth(tmp_path: Path) -> None:
+    """`app.all(path, authMiddleware, handlers.proxy)` with `import * as handlers`: the route was
+    not seen to reach the binding, so the call was reported as unrouted and unauthenticated."""
+    index = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+import * as handlers from "./proxy";
+
+const app = new Hono();
+app.all("/api/internal/*", authMiddleware, handlers.proxy);
+export default app;
+"""
+    proxy = f"export const proxy = {SAFE_PROXY};\n"
+    assert front_findings(tmp_path, {"src/index.ts": index, "src/proxy.ts": proxy}) == []
+
+
+def test_dw005_namespace_imported_proxy_without_auth_is_the_route(tmp_path: Path) -> None:
+    index = """import { Hono } from "hono";
+import * as handlers from "./proxy";
+
+const app = new Hono();
+app.all("/api/internal/*", handlers.proxy);
+export default app;
+"""
+    proxy = f"export const proxy = {SAFE_PROXY};\n"
+    found = front_findings(tmp_path, {"src/index.ts": index, "src/proxy.ts": proxy}, "DW005")
+    assert where(found) == [("DW005", "web/src/index.ts", 5)]
+
+
+def test_dw005_namespace_imported_auth_middleware(tmp_path: Path) -> None:
+    index = f"""import {{ Hono }} from "hono";
+import * as mw from "./middleware";
+
+const app = new Hono();
+app.all("/api/internal/*", mw.requireUser, {SAFE_PROXY});
+export default app;
+"""
+    middleware = "export const requireUser = async (c, next) => { await next(); };\n"
+    assert front_findings(tmp_path, {"src/index.ts": index, "src/middleware.ts": middleware}) == []
+
+
+def test_dw005_hono_and_well_known_auth_middleware_by_name(tmp_path: Path) -> None:
+    """`jwk(...)` (hono/jwk), `clerkMiddleware()` and `cloudflareAccess(...)` were not auth."""
+    fresh = '(c) => c.env.BACKEND_SERVICE.fetch(new Request(c.req.url, { headers: { "X-User-Id": "u" } }))'
+    index = f"""import {{ Hono }} from "hono";
+import {{ jwk }} from "hono/jwk";
+import {{ clerkMiddleware }} from "@hono/clerk-auth";
+import {{ cloudflareAccess }} from "@hono/cloudflare-access";
+
+const app = new Hono();
+app.all("/api/internal/a/*", jwk({{ jwks_uri: "https://id.example/.well-known/jwks.json" }}), {fresh});
+app.all("/api/internal/b/*", clerkMiddleware(), {fresh});
+app.all("/api/internal/c/*", cloudflareAccess("team"), {fresh});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_mount_prefix_from_a_constant(tmp_path: Path) -> None:
+    """`app.route(PREFIX, internal)` was mounted at "", so the parent's `use("/api/internal/*")`
+    did not cover the child's routes and the route was shown as `/*`."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const PREFIX = "/api/internal";
+const app = new Hono();
+const internal = new Hono();
+app.use("/api/internal/*", authMiddleware);
+internal.all("/*", {FRESH_PROXY});
+app.route(PREFIX, internal);
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_use_path_from_an_imported_constant_covers_only_that_path(tmp_path: Path) -> None:
+    """`app.use(`${INTERNAL}/*`, auth)` was taken for `app.use("*", auth)`, protecting every route."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+import {{ INTERNAL, OTHER }} from "./paths";
+
+const app = new Hono();
+app.use(`${{INTERNAL}}/*`, authMiddleware);
+app.all(INTERNAL + "/*", {FRESH_PROXY});
+app.all(OTHER, {FRESH_PROXY});
+export default app;
+"""
+    paths = 'export const INTERNAL = "/api/internal";\nexport const OTHER = `/api/other/*`;\n'
+    found = front_findings(tmp_path, {"src/index.ts": index, "src/paths.ts": paths}, "DW005")
+    assert [(f.line, f.message.split("`")[1]) for f in found] == [(8, "ALL /api/other/*")]
+
+
+def test_dw005_plain_worker_authenticates_before_calling_the_helper(tmp_path: Path) -> None:
+    """The binding call sits in `forward`, whose only caller authenticates first: it was flagged
+    because only the functions around the call were searched, not its callers."""
+    body = """    const userId = await authenticate(request, env);
+    if (!userId) return new Response("unauthorized", { status: 401 });
+    return forward(request, env, userId);"""
+    auth = 'export async function authenticate(request: Request, env: Env) { return "u1"; }\n'
+    files = {"src/index.ts": PLAIN_HELPER.format(body=body), "src/auth.ts": auth}
+    assert front_findings(tmp_path, files) == []
+
+
+def test_dw005_plain_worker_helper_called_without_auth(tmp_path: Path) -> None:
+    body = '    return forward(request, env, request.headers.get("X-User-Id") ?? "");'
+    auth = 'export async function authenticate(request: Request, env: Env) { return "u1"; }\n'
+    found = front_findings(
+        tmp_path, {"src/index.ts": PLAIN_HELPER.format(body=body), "src/auth.ts": auth}, "DW005"
+    )
+    assert where(found) == [("DW005", "web/src/index.ts", 4)]
+
+
+def test_dw005_app_mount_is_a_route_under_its_path(tmp_path: Path) -> None:
+    """`app.mount(path, handler)` was not a route: its binding call was "outside any Hono route"
+    even behind `app.use("/api/internal/*", auth)`."""
+    mount = (
+        "(request, env) => env.BACKEND_SERVICE.fetch("
+        'new Request(request.url, { headers: { "X-User-Id": "u" } }))'
+    )
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono();
+app.use("/api/internal/*", authMiddleware);
+app.mount("/api/internal", {mount});
+app.mount("/api/open", {mount});
+export default app;
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert [(f.line, f.message.split("`")[1]) for f in found] == [(7, "MOUNT /api/open/*")]
+
+
+def test_dw005_local_apps_of_two_factories_are_two_apps(tmp_path: Path) -> None:
+    """Two functions each building a local `app`: the admin app's `use("*", auth)` protected the
+    internal app's proxy route (both were the app "app"), and `root.route(p, makeApp())` was not
+    linked to the returned app."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ authMiddleware }} from "./auth";
+
+function adminApp() {{
+  const app = new Hono();
+  app.use("*", authMiddleware);
+  app.all("/proxy/*", {FRESH_PROXY});
+  return app;
+}}
+function internalApp() {{
+  const app = new Hono();
+  app.all("/*", {FRESH_PROXY});
+  return app;
+}}
+const root = new Hono();
+root.route("/admin", adminApp());
+root.route("/api/internal", internalApp());
+export default root;
+"""
+    found = front_findings(tmp_path, {"src/index.ts": index}, "DW005")
+    assert [(f.line, f.message.split("`")[1]) for f in found] == [(12, "ALL /api/internal/*")]
+
+
+def test_dw005_helper_also_exported_as_the_handler_is_not_guarded_by_its_callers(tmp_path: Path) -> None:
+    """Following callers must not hide that the runtime calls the helper directly."""
+    index = """import { authenticate } from "./auth";
+
+async function forward(request: Request, env: Env) {
+  return env.BACKEND_SERVICE.fetch(new Request(request.url, { headers: { "X-User-Id": "u" } }));
+}
+async function guarded(request: Request, env: Env) {
+  if (!(await authenticate(request, env))) return new Response("unauthorized", { status: 401 });
+  return forward(request, env);
+}
+export default { fetch: forward, guarded };
+"""
+    auth = "export async function authenticate(request: Request, env: Env) { return true; }\n"
+    found = front_findings(tmp_path, {"src/index.ts": index, "src/auth.ts": auth}, "DW005")
+    assert where(found) == [("DW005", "web/src/index.ts", 4)]
+
+
+def test_dw005_recursive_factories_and_unknown_factories(tmp_path: Path) -> None:
+    """`route(p, f())` with a self-recursive `f` must not recurse forever (internal error), and
+    routes on an unresolvable factory's result (`factory().all(...)`) are still routes."""
+    index = f"""import {{ Hono }} from "hono";
+import {{ factory }} from "some-package";
+import {{ authMiddleware }} from "./auth";
+
+const app = new Hono();
+function f() {{ return f(); }}
+const g = () => h();
+const h = () => g();
+app.route("/x", f());
+app.route("/y", g());
+factory().all("/api/internal/*", authMiddleware, {FRESH_PROXY});
+export default app;
+"""
+    assert front_findings(tmp_path, {"src/index.ts": index}) == []
+
+
+def test_dw005_route_without_auth(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace('app.use("/api/internal/*", authMiddleware);\n', "")
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW005")
+    assert [(f.path, f.line) for f in found] == [("web/src/app.ts", 8)]
+    assert "ALL /api/internal/*" in found[0].message
+
+
+def test_dw005_use_after_route_does_not_protect(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/internal/*", authMiddleware);\napp.all("/api/internal/*", proxy);\n',
+        'app.all("/api/internal/*", proxy);\napp.use("/api/internal/*", authMiddleware);\n',
+    )
+    assert len(findings_for(make_project(tmp_path, front_ts=files), "DW005")) == 1
+
+
+def test_dw005_use_on_narrower_path_does_not_cover(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/internal/*", authMiddleware);', 'app.use("/api/internal/admin/*", authMiddleware);'
+    )
+    assert len(findings_for(make_project(tmp_path, front_ts=files), "DW005")) == 1
+
+
+def test_dw005_sub_app_mounted_behind_parent_use(tmp_path: Path) -> None:
+    """app.use("/api/*", requireSession) then app.route("/api/internal", internal): covered."""
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = """import { Hono } from "hono";
+import { requireSession } from "./auth";
+import internal from "./internal";
+
+export const app = new Hono();
+app.use("/api/*", requireSession);
+app.route("/api/internal", internal);
+"""
+    files["src/internal.ts"] = """import { Hono } from "hono";
+import { proxy } from "./proxy";
+const internal = new Hono();
+internal.all("/*", proxy);
+export default internal;
+"""
+    files["src/auth.ts"] = files["src/auth.ts"].replace("authMiddleware", "requireSession")
+    root = make_project(tmp_path, front_ts=files)
+    result = lint(root)
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert [(r.full_path, r.protected) for r in analysis.routes] == [("/api/internal/*", True)]
+    assert "DW005" not in rules_of(result)
+    # mounted before the middleware: not covered
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/*", requireSession);\napp.route("/api/internal", internal);',
+        'app.route("/api/internal", internal);\napp.use("/api/*", requireSession);',
+    )
+    other = make_project(tmp_path / "other", front_ts=files)
+    assert rules_of(lint(other)).count("DW005") == 1
+
+
+def test_dw005_plain_fetch_handler_without_auth(tmp_path: Path) -> None:
+    files = {"src/index.ts": PLAIN_FETCH % 'const userId = url.searchParams.get("user") ?? "";'}
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW005")
+    assert [(f.path, f.line) for f in found] == [("web/src/index.ts", 8)]
+    assert "outside any Hono route" in found[0].message
+
+
+def test_dw005_plain_fetch_handler_with_auth_call(tmp_path: Path) -> None:
+    files = {"src/index.ts": PLAIN_FETCH % "const userId = await verifyToken(request, env);"}
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW005") == []
+
+
+def test_dw005_binding_named_in_a_type_only_is_not_a_proxy(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] += (
+        'app.get("/api/whoami", async (c: Context<{ Bindings: { BACKEND_SERVICE: Fetcher } }>) => '
+        "c.json({}));\n"
+    )
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW005") == []
+    files["src/app.ts"] += 'app.get("/api/raw", async (c) => c.env["BACKEND_SERVICE"].fetch(c.req.raw));\n'
+    found = findings_for(make_project(tmp_path / "b", front_ts=files), "DW005")
+    assert [f.message.split("`")[1] for f in found] == ["GET /api/raw"]
+
+
+def test_dw005_names_that_switch_auth_off_are_not_auth(tmp_path: Path) -> None:
+    files = dict(FRONT_TS)
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/internal/*", authMiddleware);\napp.all("/api/internal/*", proxy);',
+        'const skipAuth = async (c, next) => next();\napp.all("/api/internal/*", skipAuth, proxy);',
+    )
+    found = findings_for(make_project(tmp_path, front_ts=files), "DW005")
+    assert [f.message.split("`")[1] for f in found] == ["ALL /api/internal/*"]
+
+
+def test_dw005_routes_registered_by_a_function_taking_the_app(tmp_path: Path) -> None:
+    """`app.use("/api/*", auth)` then `registerInternal(app)` defined in another module: covered;
+    registered before the `use`: not covered."""
+    files = dict(FRONT_TS)
+    files["src/internal.ts"] = """import { proxy } from "./proxy";
+export function registerInternal(router) {
+  router.all("/api/internal/*", proxy);
+}
+"""
+    files["src/app.ts"] = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+import { registerInternal } from "./internal";
+export const app = new Hono();
+app.get("/api/health", (c) => c.json({ ok: true }));
+app.use("/api/*", authMiddleware);
+registerInternal(app);
+"""
+    assert findings_for(make_project(tmp_path, front_ts=files), "DW005") == []
+    files["src/app.ts"] = files["src/app.ts"].replace(
+        'app.use("/api/*", authMiddleware);\nregisterInternal(app);',
+        'registerInternal(app);\napp.use("/api/*", authMiddleware);',
+    )
+    found = findings_for(make_project(tmp_path / "b", front_ts=files), "DW005")
+    assert [(f.path, f.line) for f in found] == [("web/src/internal.ts", 3)]
