@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,19 +26,59 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-#: Width when output goes to a file, a pipe or CI logs: Rich's default, 80 columns, broke messages
-#: and copy-paste commands mid-phrase. Terminals keep their own width; COLUMNS still wins.
+#: Width of tables and panels when output goes to a file, a pipe or CI logs (Rich's default, 80
+#: columns, broke messages and copy-paste commands mid-phrase). Terminals keep their own width;
+#: COLUMNS still wins.
 PIPE_WIDTH = 120
 
 
 def _make_console(*, stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     piped = not (hasattr(stream, "isatty") and stream.isatty())
-    return Console(stderr=stderr, width=PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None)
+    # Piped: lines of text are never wrapped (soft wrap), tables and panels are laid out PIPE_WIDTH wide.
+    return Console(
+        stderr=stderr,
+        width=PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None,
+        soft_wrap=piped,
+    )
 
 
 console = _make_console()
 err_console = _make_console(stderr=True)
+
+
+def _fresh_consoles() -> None:
+    """Consoles for this invocation: the streams and COLUMNS as they are now, not at import."""
+    global console, err_console
+    console = _make_console()
+    err_console = _make_console(stderr=True)
+
+
+#: Values listed in --help and offered by shell completion. The commands check values themselves,
+#: so a wrong one is a one-line error (exit 2) like any other bad input, not Click's usage block.
+PATTERN_CHOICES = ("queue", "websocket", "workflow")
+AUTH_CHOICES = ("secret", "jwks")
+FORMAT_CHOICES = ("table", "json", "sarif", "github")
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+CONFLICT_CHOICES = ("inline", "rej")
+
+
+def _choices(*values: str) -> dict[str, Any]:
+    """``metavar`` listing ``values`` and a completion that offers them (case-insensitively)."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [value for value in values if value.startswith(incomplete.lower())]
+
+    return {"metavar": "[" + "|".join(values) + "]", "autocompletion": complete}
+
+
+def _examples(*lines: str) -> str:
+    """An --help epilog: one example command per line."""
+    return "[bold]Examples[/]\n\n" + "\n".join(f"  $ {line}" for line in lines)
+
+
+#: Flags take no value: no `<bool>` label in --help.
+FLAG = {"metavar": ""}
 
 
 def fail(error: DualworkerError, *, markup: bool = False) -> NoReturn:
@@ -66,40 +106,53 @@ def main(
     ] = False,
 ) -> None:
     """Generate, lint and update Cloudflare dual-worker projects."""
+    _fresh_consoles()
 
 
 def _is_tty() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "dualworker new ../myapp",
+        "dualworker new shop -p queue,workflow --auth jwks -y",
+        "dualworker new . -p none --no-install",
+    )
+)
 def new(
     name: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            help="Project folder (`.` for the current, empty one); its name is the base of the Worker names."
+            metavar="NAME",
+            help="Project folder (`.` for the current, empty one); its name is the base of the Worker names. "
+            "Asked on a terminal when missing.",
+            show_default=False,
         ),
-    ],
+    ] = None,
     pattern: Annotated[
         list[str] | None,
         typer.Option(
             "--pattern",
             "-p",
-            help="Pattern to include: queue, websocket, workflow (repeat, or `none`). Skips the question.",
+            help="Pattern to include (repeat, or comma-separated; `none` for none). Skips the question.",
+            **_choices(*PATTERN_CHOICES, "none"),
         ),
     ] = None,
     auth: Annotated[
-        str | None, typer.Option("--auth", help="Token verification: secret (HS256) or jwks.")
+        str | None,
+        typer.Option("--auth", help="Token verification: secret (HS256) or jwks.", **_choices(*AUTH_CHOICES)),
     ] = None,
     defaults: Annotated[
-        bool, typer.Option("--defaults", "-y", help="Accept the defaults for every question.")
+        bool, typer.Option("--defaults", "-y", help="Accept the defaults for every question.", **FLAG)
     ] = False,
     data: Annotated[
         list[str] | None,
         typer.Option(
             "--data",
             "-d",
-            help="Set an answer: KEY=VALUE (user_worker_name, data_worker_name, compatibility_date).",
+            metavar="KEY=VALUE",
+            help="Set an answer: user_worker_name, data_worker_name or compatibility_date (repeat).",
         ),
     ] = None,
     git: Annotated[
@@ -108,16 +161,18 @@ def new(
             "--git/--no-git",
             help="git init and a first commit (default: unless already inside a git repository).",
             show_default=False,
+            **FLAG,
         ),
     ] = None,
     install: Annotated[
-        bool, typer.Option("--install/--no-install", help="Run npm install afterwards.")
+        bool, typer.Option("--install/--no-install", help="Run npm install afterwards.", **FLAG)
     ] = True,
     template: Annotated[
         str | None,
         typer.Option(
             "--template",
             envvar="DUALWORKER_TEMPLATE",
+            metavar="SRC",
             help="Render from another Copier source (a fork, a local clone).",
         ),
     ] = None,
@@ -145,31 +200,53 @@ def new(
 # Further commands (check, update, add, remove) register below.
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "dualworker check",
+        "dualworker check ../myapp --format sarif -o check.sarif",
+        "dualworker check --explain DW006",
+    )
+)
 def check(
-    path: Annotated[Path, typer.Argument(help="Project folder (default: the current one).")] = Path("."),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, sarif or github.")] = "table",
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="Project folder (default: the current one).")
+    ] = Path("."),
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Report format.", **_choices(*FORMAT_CHOICES))
+    ] = "table",
     fail_on: Annotated[
         str | None,
-        typer.Option("--fail-on", help="Exit 1 at or above: error (default), warning, info, never."),
+        typer.Option("--fail-on", help="Exit 1 at or above (default: error).", **_choices(*FAIL_ON_CHOICES)),
     ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option("--select", help="Only these rules (ids or prefixes, comma-separated)."),
+        typer.Option(
+            "--select", metavar="RULES", help="Only these rules (ids or prefixes, comma-separated)."
+        ),
     ] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
-    fix: Annotated[bool, typer.Option("--fix", help="Fix config findings in place (comments kept).")] = False,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", metavar="RULES", help="Skip these rules.")
+    ] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Fix config findings in place (comments kept).", **FLAG)
+    ] = False,
     explain: Annotated[
         str | None,
-        typer.Option("--explain", help="Show what a rule checks and how to fix it (DW006, or all)."),
+        typer.Option(
+            "--explain", metavar="RULE", help="Show what a rule checks and how to fix it (DW006, or all)."
+        ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file (a table as plain text)."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the report to this file (a table as plain text)."
+        ),
     ] = None,
     init: Annotated[
         bool,
-        typer.Option("--init", help="Write dualworker.toml from what discovery inferred (never overwrites)."),
+        typer.Option(
+            "--init", help="Write dualworker.toml from what discovery inferred (never overwrites).", **FLAG
+        ),
     ] = False,
 ) -> None:
     """Lint a dual-worker project against the security checklist (exit 0 clean, 1 findings, 2 errors)."""
@@ -210,30 +287,51 @@ def _conflict_mode(value: str) -> str:
 
 
 # Options shared by update, add and remove.
-ProjectPath = Annotated[Path, typer.Argument(help="The project folder.")]
-ConflictOption = Annotated[str, typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP)]
-PretendOption = Annotated[bool, typer.Option("--pretend", help="Show what would change; change nothing.")]
-TemplateOption = Annotated[
-    str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", help=_TEMPLATE_HELP)
+ProjectPath = Annotated[Path, typer.Argument(metavar="PATH", help="The project folder.")]
+ConflictOption = Annotated[
+    str,
+    typer.Option("--conflict", callback=_conflict_mode, help=_CONFLICT_HELP, **_choices(*CONFLICT_CHOICES)),
 ]
-PatternArgument = Annotated[str, typer.Argument(help="queue, websocket or workflow.")]
+PretendOption = Annotated[
+    bool, typer.Option("--pretend", help="Show what would change; change nothing.", **FLAG)
+]
+TemplateOption = Annotated[
+    str | None, typer.Option("--template", envvar="DUALWORKER_TEMPLATE", metavar="SRC", help=_TEMPLATE_HELP)
+]
+PatternArgument = Annotated[
+    str,
+    typer.Argument(
+        help="queue, websocket or workflow.",
+        metavar="PATTERN",
+        autocompletion=_choices(*PATTERN_CHOICES)["autocompletion"],
+    ),
+]
 InstallOption = Annotated[
     bool,
     typer.Option(
         "--install/--no-install",
         help="In an installed project: npm install when package.json changed, else refresh the Worker types.",
+        **FLAG,
     ),
 ]
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "dualworker update",
+        "dualworker update ../myapp --pretend",
+        "dualworker update --vcs-ref v0.2.0 --conflict rej",
+    )
+)
 def update(
     path: ProjectPath = Path("."),
     conflict: ConflictOption = "inline",
     pretend: PretendOption = False,
     vcs_ref: Annotated[
         str | None,
-        typer.Option("--vcs-ref", help="Template version (git tag) to go to; default: the latest."),
+        typer.Option(
+            "--vcs-ref", metavar="TAG", help="Template version (git tag) to go to; default: the latest."
+        ),
     ] = None,
     template: TemplateOption = None,
     install: InstallOption = True,
@@ -281,7 +379,7 @@ def _pattern_command(
     raise typer.Exit(status)
 
 
-@app.command()
+@app.command(epilog=_examples("dualworker add workflow", "dualworker add queue ../myapp --pretend"))
 def add(
     pattern: PatternArgument,
     path: ProjectPath = Path("."),
@@ -294,7 +392,7 @@ def add(
     _pattern_command("add", pattern, path, conflict, pretend, template, install)
 
 
-@app.command()
+@app.command(epilog=_examples("dualworker remove websocket", "dualworker remove queue ../myapp --no-install"))
 def remove(
     pattern: PatternArgument,
     path: ProjectPath = Path("."),

@@ -61,7 +61,7 @@ def worker_name_problem(name: str) -> str | None:
     if not name:
         return "must not be empty"
     if set(name) - _WORKER_NAME_CHARS:
-        bad = "".join(sorted(set(name) - _WORKER_NAME_CHARS))
+        bad = "".join(dict.fromkeys(char for char in name if char not in _WORKER_NAME_CHARS))  # in order
         return f"may contain only lower-case letters, digits and dashes (found {bad!r})"
     if name.startswith("-") or name.endswith("-"):
         return "must not start or end with a dash"
@@ -72,6 +72,15 @@ def worker_name_problem(name: str) -> str | None:
             f"Cloudflare allows {WORKER_NAME_MAX}"
         )
     return None
+
+
+def suggest_name(name: str) -> str:
+    """A valid name close to ``name``: `My_App 2` -> `my-app-2` (``myapp`` when nothing is left)."""
+    import re
+
+    longest = WORKER_NAME_MAX - len("-production") - len("-user")  # NAME-user-production fits
+    cleaned = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:longest].strip("-")
+    return cleaned or "myapp"
 
 
 @dataclass

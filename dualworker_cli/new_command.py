@@ -20,7 +20,7 @@ from dualworker_cli.node import NodeStatus, detect_node, path_line, venv_bin_dir
 def run(
     console: Console,
     *,
-    name: str,
+    name: str | None,
     patterns: list[str] | None,
     auth: str | None,
     defaults: bool,
@@ -35,9 +35,27 @@ def run(
     ``git`` None (the default) creates a repository unless the destination already lies inside
     one (a monorepo: a nested repository would be an embedded repo there); True always does.
     """
-    if not name.strip():
-        raise DualworkerError("NAME is empty: give the project folder's name, or `.` for the current folder")
+    ask = interactive and not defaults
+    if name is None or not name.strip():
+        if not ask:
+            what = "missing" if name is None else "empty"
+            raise DualworkerError(
+                f"NAME is {what}: give the project folder's name, or `.` for the current folder "
+                "(e.g. dualworker new myapp)"
+            )
+        from dualworker_cli import prompts
+
+        name = prompts.ask_name("Project name (the folder; the base of the Worker names)", "myapp")
     dest = Path(name)
+    base = Path(os.path.abspath(dest)).name
+    if ask and dest.name == base and generate.worker_name_problem(base):
+        # On a terminal a bad NAME is asked again, with a valid one to accept (not for `.`: the
+        # current folder's name cannot be changed from here).
+        from dualworker_cli import prompts
+
+        problem = generate.worker_name_problem(base)
+        console.print(f"[yellow]![/] NAME {escape(repr(base))} {escape(problem or '')}", soft_wrap=True)
+        dest = dest.with_name(prompts.ask_name("Project name", generate.suggest_name(base)))
     # `.` or `../x`: the name is the folder's own, as the user sees it (symlinks not resolved).
     answers = generate.Answers(project_name=Path(os.path.abspath(dest)).name, data=generate.parse_data(data))
     if patterns is not None:

@@ -36,6 +36,22 @@ def ask(answers: Answers, *, ask_patterns: bool, ask_auth: bool) -> Answers:
     return answers
 
 
+def ask_name(question: str, suggestion: str) -> str:
+    """Ask for a project name until it is a valid Worker name base; ``suggestion`` is pre-filled."""
+    import questionary
+
+    from dualworker_cli.generate import worker_name_problem
+
+    def check(text: str) -> bool | str:
+        problem = worker_name_problem(text.strip())
+        return True if problem is None else f"the name {problem}"
+
+    name = questionary.text(question, default=suggestion, validate=check).ask()
+    if name is None:
+        raise DualworkerError("aborted: nothing was written", 1)
+    return str(name).strip()
+
+
 def summary(answers: Answers, dest: str) -> Table:
     """A table of what is about to be generated."""
     table = Table(title="dualworker new", show_header=False, title_justify="left")

@@ -148,7 +148,24 @@ def load_project(path: Path, command: str = "update") -> Project:
         detail = (status.stderr.strip().splitlines() or ["git status failed"])[-1]
         raise DualworkerError(f"{path}: {detail}")
     if status.stdout.strip():
-        count = len(status.stdout.strip().splitlines())
+        lines = status.stdout.strip().splitlines()
+        prefix = _git(root, "rev-parse", "--show-prefix").stdout.strip()
+        unmerged = [line[3:].removeprefix(prefix) for line in lines if line[:2] in _UNMERGED]
+        rejects = [
+            line[3:].removeprefix(prefix) for line in lines if line[:2] == "??" and line.endswith(".rej")
+        ]
+        if unmerged or rejects:
+            shown = ", ".join((unmerged + rejects)[:5]) + (", ..." if len(unmerged + rejects) > 5 else "")
+            how = (
+                "resolve the <<<<<<< markers, `git add` the files"
+                if unmerged
+                else "apply the .rej hunks by hand and delete the .rej files"
+            )
+            raise DualworkerError(
+                f"{path} has unresolved conflicts from the last update ({shown}): {how}, then commit "
+                f"({ANSWERS_FILE} already records the new template version); then run `dualworker {command}`"
+            )
+        count = len(lines)
         raise DualworkerError(
             f"{path} has uncommitted changes ({count} path(s)): commit or stash them first, "
             "so the update can be reviewed with `git diff` and undone"
@@ -263,8 +280,7 @@ def template_routing(project: Project, override: str | None, *, packaged_ok: boo
     if not _looks_remote(project.source) and not local_path(project.source).is_dir():
         raise DualworkerError(
             f"the template source recorded in {ANSWERS_FILE}, {project.source}, does not exist "
-            "(moved or deleted?): pass --template <a clone of it>",
-            1,
+            "(moved or deleted?): pass --template <a clone of it>"
         )
     yield project.source
 
@@ -301,7 +317,12 @@ def _looks_remote(source: str) -> bool:
 
 @contextmanager
 def _rewrite(recorded: str, target: str) -> Iterator[None]:
-    """Set git's URL rewrite in this process's environment (Copier sees it via `_plumbum_env`)."""
+    """Make git fetch ``recorded`` from ``target`` in this block: ``url.<target>.insteadOf``.
+
+    Passed the way git documents for configuration without files, ``GIT_CONFIG_COUNT`` /
+    ``GIT_CONFIG_KEY_<n>`` / ``GIT_CONFIG_VALUE_<n>``, appended after any the caller set; with a
+    private Copier mirror cache, so the canonical URL's cache entry never holds another repository.
+    """
     if recorded == target:
         yield
         return
@@ -313,32 +334,32 @@ def _rewrite(recorded: str, target: str) -> Iterator[None]:
     }
     with tempfile.TemporaryDirectory(prefix="dualworker-copier-cache.") as cache:
         extra["COPIER_CACHE_DIR"] = cache
-        saved = {key: os.environ.get(key) for key in extra}
-        os.environ.update(extra)
-        try:
+        with git_environment(extra):
             yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 @contextmanager
-def _plumbum_env() -> Iterator[None]:
-    """Run Copier's git calls with this process's current environment.
+def git_environment(extra: dict[str, str]) -> Iterator[None]:
+    """Add ``extra`` to the environment of every git that runs in this block, then take it back.
 
-    Copier runs git through plumbum, whose ``local.env`` is a copy of ``os.environ`` taken when
-    plumbum was imported; without this, later changes (the URL rewrite above, a test's git
-    identity or config isolation) would not reach git, or reach it half-way.
+    dualworker's own git calls (and Copier's Python) read ``os.environ``. Copier runs git through
+    plumbum, whose environment is a copy of ``os.environ`` made when plumbum was imported; the same
+    keys are added there with plumbum's documented ``local.env(**variables)`` block. Nothing else in
+    either environment is touched.
     """
     from plumbum import local
 
-    with local.env():
-        local.env.clear()
-        local.env.update(dict(os.environ))
-        yield
+    saved = {key: os.environ.get(key) for key in extra}
+    os.environ.update(extra)
+    try:
+        with local.env(**extra):
+            yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def apply_template(
@@ -403,7 +424,7 @@ def _copier_update(dst: Path, *, vcs_ref: str, conflict: Conflict, data: dict[st
     from plumbum import ProcessExecutionError
 
     try:
-        with warnings.catch_warnings(), _plumbum_env():
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", DirtyLocalWarning)
             run_update(
                 str(dst),
@@ -691,8 +712,9 @@ def _latest_release(source: str) -> str:
         releases = list_releases(source, timeout=UPDATE_LS_REMOTE_TIMEOUT_S)
     except OSError as exc:
         raise DualworkerError(
-            f"cannot reach the template source: {exc} (offline? pass --template <a local clone>)", 1
+            f"cannot reach the template source: {exc} (offline? pass --template <a local clone>); "
+            "nothing was changed"
         ) from None
     if not releases:
-        raise DualworkerError(f"{source} has no release tags (v<version>): nothing to update to", 1)
+        raise DualworkerError(f"{source} has no release tags (v<version>): nothing to update to")
     return releases[0].tag

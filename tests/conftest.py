@@ -11,6 +11,9 @@ from tests.node_toolchain import ensure_node
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# pytest-xdist workers inherit COLUMNS=80; the CLI's non-terminal width (120) is what the tests check.
+os.environ.pop("COLUMNS", None)
+
 # Wrangler and vitest must never phone home from the test suite.
 os.environ.setdefault("WRANGLER_SEND_METRICS", "false")
 os.environ.setdefault("CLOUDFLARE_CF_FETCH_ENABLED", "false")
@@ -49,3 +52,58 @@ def no_venv_node(monkeypatch: pytest.MonkeyPatch) -> None:
     from dualworker_cli import node
 
     monkeypatch.setattr(node, "venv_bin_dirs", list)
+
+
+@pytest.fixture
+def render_from_plain_copy(monkeypatch: pytest.MonkeyPatch, template_copy: Path) -> None:
+    """`dualworker new` renders this checkout's template from a plain copy, as from the wheel.
+
+    Half the CPU of rendering the checkout itself (Copier clones a git source for every render).
+    For tests about options, paths and output; rendering from the checkout is covered by
+    tests/test_source_checkout.py and the e2e suite.
+    """
+    from dualworker_cli import generate
+
+    monkeypatch.setattr(generate, "template_source", lambda: template_copy)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory, template_copy: Path):
+    """``rendered(patterns, auth_mode)``: the project `dualworker new demo` renders, once per
+    combination per test session (per xdist worker). Shared: read it, never change it."""
+    from dualworker_cli.generate import Answers, render
+
+    cache: dict[tuple[tuple[str, ...], str], Path] = {}
+
+    def get(
+        patterns: list[str] | tuple[str, ...] = ("queue", "websocket", "workflow"), auth: str = "secret"
+    ) -> Path:
+        key = (tuple(patterns), auth)
+        if key not in cache:
+            root = tmp_path_factory.mktemp("rendered")
+            cache[key] = render(
+                Answers("demo", patterns=list(patterns), auth_mode=auth), root / "demo", src=template_copy
+            )
+        return cache[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout built as a wheel, once per session (e2e: tests/test_wheel.py, tests/test_update.py)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO_ROOT)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, f"building the wheel failed:\n{(proc.stdout + proc.stderr)[-4000:]}"
+    (built,) = out.glob("dualworker-*.whl")
+    return built

@@ -425,6 +425,23 @@ def chromium_available() -> bool:
     return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
 
 
+#: `bash .ci/run` sets it: there a missing Chromium is a failure, not a skip.
+REQUIRE_BROWSER_ENV = "DUALWORKER_REQUIRE_BROWSER"
+
+
+def require_chromium() -> None:
+    """Skip the calling test with the reason on a machine without Chromium; fail instead when
+    DUALWORKER_REQUIRE_BROWSER=1 (CI installs Chromium, so a missing one is a broken CI machine)."""
+    import pytest
+
+    if chromium_available():
+        return
+    reason = f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium` (bash .ci/run installs it)"
+    if os.environ.get(REQUIRE_BROWSER_ENV, "") == "1":
+        pytest.fail(f"{reason}; {REQUIRE_BROWSER_ENV}=1 requires the browser test to run", pytrace=False)
+    pytest.skip(reason)
+
+
 @contextlib.contextmanager
 def launch_chromium(profile_dir: Path) -> Iterator[Any]:
     """A headless Debian Chromium driven by Playwright, with a fresh profile; yields a context."""

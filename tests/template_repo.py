@@ -148,30 +148,62 @@ def commit_all(project: Path, message: str) -> None:
 # Fixtures shared by test_update.py and test_add_remove.py (imported there).
 
 
+def setenv_for_git(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
+    """Set a variable for every git in the test, Copier's included.
+
+    Copier runs git through plumbum, whose environment is a copy of ``os.environ`` made when
+    plumbum was first imported (earlier in the session), so it is set there too.
+    """
+    from plumbum import local
+
+    monkeypatch.setenv(key, value)
+    monkeypatch.setitem(local.env, key, value)
+
+
 @pytest.fixture(autouse=True, name="isolated_git")
 def isolated_git_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A git identity (fresh CI machines have none), no user/system config, a private Copier cache."""
-    for key, value in GIT_IDENTITY.items():
-        monkeypatch.setenv(key, value)
     empty = tmp_path / "empty.gitconfig"
     empty.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+    settings = {
+        **GIT_IDENTITY,
+        "GIT_CONFIG_GLOBAL": str(empty),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CEILING_DIRECTORIES": str(tmp_path),
+        "COPIER_CACHE_DIR": str(tmp_path / "copier-cache"),
+    }
+    for key, value in settings.items():
+        setenv_for_git(monkeypatch, key, value)
     monkeypatch.delenv("DUALWORKER_TEMPLATE", raising=False)
 
 
-@pytest.fixture(scope="module", name="template_repo")
+@pytest.fixture(scope="session", name="template_repo")
 def template_repo_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Session-wide (per xdist worker): tests must not add tags or commits to it (build their own)."""
     return build_template_repo(tmp_path_factory.mktemp("template") / "dualworker")
+
+
+#: One render per (template repo, patterns, auth) per test session: rendering is deterministic, so
+#: a copy of the first render is byte for byte what rendering again would write (and 10x cheaper).
+_RENDERS: dict[tuple[str, tuple[str, ...], str], Path] = {}
+
+
+def rendered_v1(template_repo: Path, patterns: list[str] | None = None, auth_mode: str = "secret") -> Path:
+    """The project rendered at v0.1.0 from the template repo, shared: copy it, never change it."""
+    key = (str(template_repo), tuple(patterns or []), auth_mode)
+    if key not in _RENDERS:
+        folder = template_repo.parent / "renders" / f"{len(_RENDERS)}"
+        folder.mkdir(parents=True)
+        answers = generate.Answers("demo", patterns=list(key[1]), auth_mode=auth_mode)
+        _RENDERS[key] = generate.render(answers, folder / "demo", src=str(template_repo), vcs_ref="v0.1.0")
+    return _RENDERS[key]
 
 
 def make_project(
     root: Path, template_repo: Path, patterns: list[str] | None = None, auth_mode: str = "secret"
 ) -> Path:
-    """A project generated at v0.1.0 from the local template repo, committed."""
-    answers = generate.Answers("demo", patterns=patterns or [], auth_mode=auth_mode)
-    project = generate.render(answers, root / "demo", src=str(template_repo), vcs_ref="v0.1.0")
+    """A project generated at v0.1.0 from the local template repo, committed (a copy of the shared render)."""
+    project = root / "demo"
+    shutil.copytree(rendered_v1(template_repo, patterns, auth_mode), project, symlinks=True)
     assert generate.git_init(project) is None
     return project

@@ -9,24 +9,20 @@ calls), so "zero findings" cannot come from analysing nothing.
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
 from dualworker_cli.check.analysis import front_analysis
 from dualworker_cli.check.engine import run
-from dualworker_cli.generate import PATTERNS, Answers, render
+from dualworker_cli.generate import PATTERNS
 
 COMBOS = [list(c) for n in range(len(PATTERNS) + 1) for c in itertools.combinations(PATTERNS, n)]
 
 
 @pytest.mark.parametrize("auth_mode", ["secret", "jwks"])
 @pytest.mark.parametrize("patterns", COMBOS, ids=lambda p: "+".join(p) or "none")
-def test_generated_project_is_clean(
-    tmp_path: Path, template_copy: Path, patterns: list[str], auth_mode: str
-) -> None:
-    answers = Answers(project_name="demo", patterns=patterns, auth_mode=auth_mode)
-    project = render(answers, tmp_path / "demo", src=template_copy)
+def test_generated_project_is_clean(rendered, patterns: list[str], auth_mode: str) -> None:
+    project = rendered(patterns, auth_mode)
     result = run(project)
     assert [(f.rule, f.path, f.line, f.message) for f in result.findings] == []
     assert result.project.mode == "dualworker.toml"

@@ -14,6 +14,8 @@ from dualworker_cli.cli import app
 from tests.cli_helpers import answers_of, new, runner
 from tests.template_repo import git
 
+pytestmark = pytest.mark.usefixtures("render_from_plain_copy")
+
 FLAGS = ("-y", "--no-install")
 
 

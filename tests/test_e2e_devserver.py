@@ -31,7 +31,8 @@ import pytest
 
 from tests import devserver as ds
 
-pytestmark = pytest.mark.e2e
+# One xdist worker runs this module: its projects are installed once, by a module-scoped fixture.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-devserver")]
 
 ALL = ("queue", "websocket", "workflow")
 
@@ -551,7 +552,7 @@ def test_the_data_worker_default_export_serves_no_internal_route(app: App) -> No
 @projects()
 def test_browser_demo_page_clicks_through_each_pattern(app: App) -> None:
     """A developer's session: open the page, paste `npm run token`'s output, click every demo."""
-    assert ds.chromium_available(), "Chromium missing: apt-get install -y chromium (.ci/run does it)"
+    ds.require_chromium()
     token = app.token("alice")  # exactly what `npm run token` printed
     shots = app.tmp / "browser"
     with app.measure("browser session (launch + all clicks)"), ds.launch_chromium(shots / "profile") as ctx:

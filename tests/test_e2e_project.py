@@ -26,7 +26,8 @@ from dualworker_cli.generate import Answers, render
 from dualworker_cli.node import MIN_NODE, parse_node_version
 from tests.node_toolchain import ensure_node
 
-pytestmark = pytest.mark.e2e
+# One xdist worker runs this module (its module-scoped fixtures build once).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-project")]
 
 ALL = ["queue", "websocket", "workflow"]
 

@@ -19,11 +19,14 @@ from dualworker_cli.generate import (
     Answers,
     normalize_patterns,
     parse_data,
+    suggest_name,
     validate,
     worker_name_problem,
 )
 from tests.cli_helpers import answers_of, new, runner
 from tests.template_repo import git
+
+pytestmark = pytest.mark.usefixtures("render_from_plain_copy")
 
 
 def test_version() -> None:
@@ -396,3 +399,81 @@ def test_ctrl_c_during_npm_install_says_what_was_kept_and_how_to_finish(
     assert "interrupted during npm install" in message and "was kept" in message
     assert "cd demo && npm install && git init" in message
     assert (work / "demo" / "package.json").is_file()
+
+
+# --- a bad or missing NAME ---------------------------------------------------------------------
+
+
+def test_bad_name_shows_the_offending_characters_in_order() -> None:
+    assert "(found 'M_A')" in (worker_name_problem("My_App") or "")
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [
+        ("My_App", "my-app"),
+        ("--Shop  2--", "shop-2"),
+        ("ümlaut", "mlaut"),
+        ("___", "myapp"),
+        ("x" * 60, "x" * 47),
+    ],
+)
+def test_suggested_name_is_valid(name: str, suggested: str) -> None:
+    assert suggest_name(name) == suggested
+    assert worker_name_problem(suggested) is None
+    validate(Answers(project_name=suggested))  # the derived Worker names fit as well
+
+
+def _terminal(monkeypatch: pytest.MonkeyPatch, typed: str) -> list[tuple[str, str]]:
+    """Pretend stdin/stdout are a terminal whose user accepts ``typed`` at the name question."""
+    from dualworker_cli import cli, prompts
+
+    asked: list[tuple[str, str]] = []
+
+    def ask_name(question: str, suggestion: str) -> str:
+        asked.append((question, suggestion))
+        return typed
+
+    monkeypatch.setattr(cli, "_is_tty", lambda: True)
+    monkeypatch.setattr(prompts, "ask_name", ask_name)
+    return asked
+
+
+def test_bad_name_on_a_terminal_is_asked_again_with_a_valid_suggestion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dualworker_cli import prompts
+
+    asked = _terminal(monkeypatch, "my-app")
+    monkeypatch.setattr(prompts, "confirm", lambda: True)
+    flags = ("-p", "none", "--auth", "secret", "--no-install", "--no-git")
+    result = new(tmp_path, monkeypatch, "My_App", *flags)
+    assert result.exit_code == 0, result.output
+    assert asked == [("Project name", "my-app")]
+    message = " ".join(result.output.split())
+    assert "NAME 'My_App' may contain only lower-case letters, digits and dashes (found 'M_A')" in message
+    assert answers_of(tmp_path / "my-app")["project_name"] == "my-app"
+    assert not (tmp_path / "My_App").exists()
+
+
+def test_missing_name_on_a_terminal_is_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dualworker_cli import prompts
+
+    asked = _terminal(monkeypatch, "shop")
+    monkeypatch.setattr(prompts, "confirm", lambda: True)
+    result = new(tmp_path, monkeypatch, "-p", "none", "--auth", "secret", "--no-install", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert asked[0][1] == "myapp"
+    assert answers_of(tmp_path / "shop")["project_name"] == "shop"
+
+
+def test_missing_name_without_a_terminal_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = new(tmp_path, monkeypatch, "-y", "--no-install")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: NAME is missing: give the project folder's name, or `.` for the current folder "
+        "(e.g. dualworker new myapp)"
+    ]
+    assert list(tmp_path.iterdir()) == []

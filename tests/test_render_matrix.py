@@ -43,12 +43,8 @@ def _configs(project: Path) -> list[dict]:
 
 @pytest.mark.parametrize("auth", AUTH_MODES)
 @pytest.mark.parametrize("patterns", COMBOS, ids=lambda c: "+".join(c) or "none")
-def test_render_combination(copie, template_copy: Path, patterns: list[str], auth: str) -> None:
-    answers = {"project_name": "demo", "patterns": patterns, "auth_mode": auth}
-    result = copie.copy(extra_answers=answers, template_dir=template_copy)
-    assert result.exit_code == 0, result.exception
-    project = result.project_dir
-    assert project is not None
+def test_render_combination(rendered, patterns: list[str], auth: str) -> None:
+    project = rendered(patterns, auth)
     files = _files(project)
     assert (project / USER_CFG).is_file() and (project / DATA_CFG).is_file()
 
@@ -80,11 +76,9 @@ def test_render_combination(copie, template_copy: Path, patterns: list[str], aut
     assert "_src_path" in answers
 
 
-def test_env_blocks_repeat_pattern_bindings(copie, template_copy: Path) -> None:
+def test_env_blocks_repeat_pattern_bindings(rendered) -> None:
     """Bindings are not inherited by env blocks: staging and production must repeat each one."""
-    result = copie.copy(extra_answers={"project_name": "demo"}, template_dir=template_copy)
-    assert result.exit_code == 0, result.exception
-    project = result.project_dir
+    project = rendered()
     for rel in (USER_CFG, DATA_CFG):
         cfg = parse_jsonc((project / rel).read_text()).to_python()
         envs = cfg.get("env", {})

@@ -23,7 +23,6 @@ from dualworker_cli.versioning import (
     pin_packaged_source,
     release_tag,
 )
-from tests.conftest import REPO_ROOT
 from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
     RENAME_V2_LINE,
     RENAMED_FROM,
@@ -37,6 +36,7 @@ from tests.template_repo import (  # noqa: F401  (the *_fixture names register f
     make_project,
     project_files,
     rendered_name,
+    setenv_for_git,
     template_repo_fixture,
 )
 
@@ -119,6 +119,26 @@ def test_conflicting_edit_is_left_inline_and_exit_1(project: Path, template_repo
     assert "user: my own last line" in text and V2_LINE in text
     assert f"UU {changed_name(template_repo)}" in status(project)
     assert "conflict" in result.output and changed_name(template_repo) in result.output
+
+
+@pytest.mark.parametrize("mode", ["inline", "rej"])
+def test_second_update_names_the_unresolved_conflicts_and_how_to_finish(
+    project: Path, template_repo: Path, mode: str
+) -> None:
+    changed = project / changed_name(template_repo)
+    changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
+    commit_all(project, "user edit at the spot the template changes")
+    assert update(project, "--conflict", mode).exit_code == 1
+
+    again = update(project)
+
+    assert again.exit_code == 2, again.output
+    line = " ".join(again.output.split())
+    name = changed_name(template_repo) + (".rej" if mode == "rej" else "")
+    assert f"unresolved conflicts from the last update ({name})" in line
+    assert ("`git add` the files" if mode == "inline" else "delete the .rej files") in line
+    assert "then commit (.copier-answers.yml already records the new template version)" in line
+    assert "uncommitted changes" not in line
 
 
 def test_conflict_rej_keeps_rejected_hunk(project: Path, template_repo: Path) -> None:
@@ -238,17 +258,29 @@ def test_refuses_missing_folder(tmp_path: Path) -> None:
 def test_unreachable_source_is_one_line_and_changes_nothing(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, message: str
 ) -> None:
-    monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "file")  # the https case must fail without a network
+    setenv_for_git(monkeypatch, "GIT_ALLOW_PROTOCOL", "file")  # the https case must fail without a network
     answers = project / ".copier-answers.yml"
     recorded = answers_of(project)["_src_path"]
     answers.write_text(answers.read_text().replace(recorded, source.format(tmp=tmp_path)))
     commit_all(project, "template moved")
     before = project_files(project)
     result = update(project)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # refused, like every other precondition (1: conflicts)
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert project_files(project) == before
+
+
+def test_source_without_release_tags_is_exit_2(project: Path, tmp_path: Path, template_repo: Path) -> None:
+    untagged = tmp_path / "untagged"
+    git(tmp_path, "clone", "-q", str(template_repo), str(untagged))
+    git(untagged, "tag", "-d", "v0.1.0", "v0.2.0")
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(template_repo), str(untagged)))
+    commit_all(project, "template moved")
+    result = update(project)
+    assert result.exit_code == 2, result.output
+    assert "has no release tags (v<version>): nothing to update to" in result.output
 
 
 def test_template_option_fetches_canonical_source_from_local_clone(
@@ -536,15 +568,16 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> 
 
 
 @pytest.mark.e2e
-def test_wheel_generated_project_updates_with_plain_copier(tmp_path: Path, template_repo: Path) -> None:
+@pytest.mark.xdist_group("e2e-wheel")  # with tests/test_wheel.py: one wheel build per run
+def test_wheel_generated_project_updates_with_plain_copier(
+    tmp_path: Path, template_repo: Path, built_wheel: Path
+) -> None:
     """Wheel -> fresh venv -> `dualworker new` (no network, canonical URL recorded) -> offline
     `dualworker add` from the packaged template -> plain `copier update` to v0.2.0, with git
     resolving the canonical URL to the local tagged repo (as a mirror would) and https forbidden."""
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env["GIT_ALLOW_PROTOCOL"] = "file"  # nothing may reach the internet
-    dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO_ROOT)], REPO_ROOT, env)
-    (wheel,) = dist.glob("dualworker-*.whl")
+    wheel = built_wheel
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], tmp_path, env)
     _run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], tmp_path, env)

@@ -16,7 +16,8 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
-pytestmark = pytest.mark.e2e
+# One xdist worker runs this module (its module-scoped fixtures build once).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-wheel")]
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> str:
@@ -30,11 +31,8 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO_ROOT)], REPO_ROOT)
-    (built,) = out.glob("dualworker-*.whl")
-    return built
+def wheel(built_wheel: Path) -> Path:
+    return built_wheel
 
 
 def _template_files() -> set[str]:
