@@ -17,6 +17,7 @@ LAYER_OF = {
     "analysis": "analysis",
     "backend_analysis": "analysis",
     "identity": "analysis",
+    "request_paths": "analysis",
     "reach": "analysis",
     "rules": "rules",
     "engine": "engine",

@@ -33,12 +33,16 @@ from typing import TYPE_CHECKING, Any
 from dualworker_cli.check.analysis import (
     ModuleFacts,
     ProxyCall,
+    _collect,
+    _prefix,
     front_analysis,
     in_scope,
+    join_paths,
     module_facts,
     static_string,
 )
 from dualworker_cli.check.parse import typescript as ts
+from dualworker_cli.check.request_paths import paths_at
 
 if TYPE_CHECKING:
     from dualworker_cli.check.model import Pair, Project, Worker
@@ -309,6 +313,40 @@ def backend_reads(project: Project, worker: Worker) -> tuple[list[HeaderUse] | N
         return [use for module in graph.reachable(entry) for use in header_reads(graph, module)], ""
 
     return project.memo(("identity-reads", str(worker.config.path)), compute)
+
+
+def header_read_paths(project: Project, worker: Worker) -> dict[str, set[str] | None]:
+    """Header (lower case) -> the backend paths where it is read: the full paths of the Hono routes
+    (and ``use`` middleware) whose handlers reach the read, or the paths a plain ``fetch``
+    handler tests before it (see ``request_paths``). None for a header read somewhere no path
+    test restricts: every path. Headers the backend never reads are absent."""
+
+    def compute() -> dict[str, set[str] | None]:
+        reads, _ = backend_reads(project, worker)
+        if not reads or worker.main is None:
+            return {}
+        graph: ts.ModuleGraph = project.ts_graph
+        entry = graph.load(worker.main)
+        if entry is None:
+            return {}
+        modules = graph.reachable(entry)
+        registrations, mounts, base_paths = project.memo(
+            ("backend-apps", str(entry.path)), lambda: _collect(graph, modules)
+        )
+        handlers: dict[tuple[str, int], str | None] = {}
+        for reg in registrations:
+            full = join_paths(_prefix(reg.app, mounts, base_paths, own=reg.base), reg.path)
+            for handler in reg.handlers:
+                handlers[(str(reg.module.path), ts.unwrap(handler).id)] = full
+        out: dict[str, set[str] | None] = {}
+        for use in reads:
+            paths = paths_at(graph, modules, use.module, use.node, handlers)
+            if use.key in out and out[use.key] is None:
+                continue
+            out[use.key] = None if paths is None else (out.get(use.key) or set()) | paths
+        return out
+
+    return project.memo(("identity-read-paths", str(worker.config.path)), compute)
 
 
 def pair_identity(project: Project, pair: Pair) -> Identity:

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from dualworker_cli.check.analysis import Code, FrontAnalysis, ProxyCall, front_analysis
-from dualworker_cli.check.identity import Identity, pair_identity
+from dualworker_cli.check.analysis import (
+    Code,
+    FrontAnalysis,
+    ProxyCall,
+    _function_key,
+    front_analysis,
+    in_scope,
+    module_facts,
+)
+from dualworker_cli.check.backend_analysis import path_matches
+from dualworker_cli.check.identity import Identity, header_read_paths, pair_identity
 from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.parse.typescript import Module
+from dualworker_cli.check.request_paths import Handlers, function_uses, paths_at
 
 
 def _member_name(node: Any) -> str | None:
@@ -223,6 +234,167 @@ def _contains(module: Module, node: Any, call: ProxyCall) -> bool:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# per call path: the places a forwarding helper is called from, and the paths they serve
+
+
+@dataclass
+class _Entry:
+    """One way a request reaches the binding call: the call itself, or a place that calls the
+    forwarding helper (``proxy(request, env)``) with ``arg`` as the request it forwards."""
+
+    module: Module
+    node: Any
+    arg: Any
+    direct: bool
+
+
+def _request_root(node: Any) -> Any:
+    """``x`` in ``new Request(x)`` / ``new Request(x, init)``: the request whose URL is kept."""
+    node = ts.unwrap(node)
+    while node is not None and node.type == "new_expression":
+        ctor = node.child_by_field_name("constructor")
+        args = ts.arguments(node)
+        if ctor is None or ts.text(ctor) != "Request" or not args:
+            break
+        node = ts.unwrap(args[0])
+    return node
+
+
+def _param_index(function: Any, name: str) -> int | None:
+    params = function.child_by_field_name("parameters")
+    for index, param in enumerate(params.named_children if params is not None else []):
+        pattern = param.child_by_field_name("pattern") or param
+        if pattern.type == "identifier" and ts.text(pattern) == name:
+            return index
+    return None
+
+
+def _declared_value(module: Module, ident: Any) -> Any:
+    """The value the nearest visible declaration of ``ident`` gives it, or None."""
+    name = ts.text(ident)
+    for decl, pattern, value in reversed(module_facts(module).declarators):
+        if (
+            decl.start_byte < ident.start_byte
+            and pattern.type == "identifier"
+            and ts.text(pattern) == name
+            and in_scope(decl, ident)
+        ):
+            return value
+    return None
+
+
+def _keeps_url(module: Module, node: Any, depth: int = 0) -> bool:
+    """Is the request forwarded as ``node`` sent to the URL the client asked for (``request``,
+    ``c.req.raw``, ``new Request(request, init)``, ``new Request(c.req.url, init)``)? A path test
+    in the front only says what the backend sees when the front does not rewrite the URL."""
+    root = _request_root(node)
+    if root is None or depth > 4:
+        return False
+    if root.type == "member_expression":
+        name = _member_name(root)
+        obj = ts.unwrap(root.child_by_field_name("object"))
+        if name == "raw":
+            return True
+        return name == "url" and obj is not None and (obj.type == "identifier" or _member_name(obj) == "req")
+    if root.type != "identifier":
+        return False
+    function = ts.enclosing_function(root)
+    while function is not None:
+        if _param_index(function, ts.text(root)) is not None:
+            return True
+        function = ts.enclosing_function(function)
+    value = _declared_value(module, root)
+    return value is not None and _keeps_url(module, value, depth + 1)
+
+
+def _entries(analysis: FrontAnalysis, module: Module, node: Any, arg: Any, depth: int = 0) -> list[_Entry]:
+    """Where the request ``arg`` forwarded at ``node`` comes from: when it is a parameter of a
+    top-level helper every caller of which is known, the callers (recursively), else ``node``."""
+    root = _request_root(arg)
+    function = ts.enclosing_function(node)
+    if depth < 4 and root is not None and root.type == "identifier" and function is not None:
+        index = _param_index(function, ts.text(root))
+        if index is not None and _function_key(module, function) is not None and analysis.graph is not None:
+            uses = function_uses(analysis.graph, analysis.modules, module, function)
+            if uses and all(is_call for _, _, is_call in uses):
+                out: list[_Entry] = []
+                for mod, call, _ in uses:
+                    args = ts.arguments(call)
+                    if index < len(args):
+                        out += _entries(analysis, mod, call, args[index], depth + 1)
+                return out
+    return [_Entry(module, node, arg, depth == 0)]
+
+
+def _root_name(node: Any) -> str | None:
+    """``proxied`` in ``proxied.headers.set``."""
+    node = ts.unwrap(node)
+    while node is not None and node.type in ("member_expression", "call_expression", "subscript_expression"):
+        node = ts.unwrap(node.child_by_field_name("object") or node.child_by_field_name("function"))
+    return ts.text(node) if node is not None and node.type == "identifier" else None
+
+
+def _removed_at(code: Code, entry: _Entry, header: str) -> bool:
+    """A ``headers.set(H, v)`` / ``headers.delete(H)`` on the request handed to the helper (or
+    the Headers it was built from) before the helper is called."""
+    module, site = entry.module, entry.node
+    arg = ts.unwrap(entry.arg)
+    related = {ts.text(n) for n in ts.walk(arg) if n.type == "identifier"}
+    for ident in [n for n in ts.walk(arg) if n.type == "identifier"]:
+        value = _declared_value(module, ident)
+        if value is not None:
+            related |= {ts.text(n) for n in ts.walk(value) if n.type == "identifier"}
+    scope = ts.enclosing_function(site) or module.root
+    for sub in ts.nodes_in(module, scope, "call_expression"):
+        if sub.start_byte >= site.start_byte:
+            break
+        func = sub.child_by_field_name("function")
+        method = _member_name(func)
+        args = ts.arguments(sub)
+        if method not in ("delete", "set") or not args:
+            continue
+        if _root_name(func.child_by_field_name("object")) not in related:
+            continue
+        if header in _resolve_strings(code, module, args[0]):
+            return True
+        if method == "delete" and header in _guard_strings(code, module, sub):
+            return True
+    return False
+
+
+def _front_handlers(analysis: FrontAnalysis) -> Handlers:
+    return {
+        (str(route.registration.module.path), ts.unwrap(h).id): route.full_path
+        for route in analysis.routes
+        for h in route.registration.handlers
+    }
+
+
+def _at_risk(
+    analysis: FrontAnalysis,
+    entry: _Entry,
+    headers: list[str],
+    read_paths: dict[str, set[str] | None],
+    handlers: Handlers,
+) -> list[str]:
+    """The ``headers`` the backend reads on a path ``entry`` forwards (all of them when either
+    side's paths are unknown)."""
+    front: set[str] | None = None
+    if analysis.graph is not None and _keeps_url(entry.module, entry.arg):
+        front = paths_at(analysis.graph, analysis.modules, entry.module, entry.node, handlers)
+    out = []
+    for header in headers:
+        back = read_paths.get(header)
+        if front is None or back is None or any(path_matches(f, b) for f in front for b in back):
+            out.append(header)
+    return out
+
+
+def _where(entry: _Entry) -> str:
+    return f"{entry.module.rel}:{entry.module.position(entry.node)[0]}"
+
+
 def _evidence(identity: Identity, header: str) -> str:
     """Why we think the backend trusts ``header``: where it is configured, read or set."""
     if identity.source == "dualworker.toml":
@@ -242,6 +414,7 @@ def check(project: Project) -> Iterator[Finding]:
         identity = pair_identity(project, pair)
         if not identity.headers:
             continue  # the backend trusts no header we can see: forwarding headers spoofs nothing
+        handlers: Handlers | None = None
         for call in analysis.proxy_calls:
             if call.kind != "fetch":
                 continue  # RPC arguments are DW005's business
@@ -254,9 +427,42 @@ def check(project: Project) -> Iterator[Finding]:
                 ),
                 None,
             )
+            client = spread is not None or (
+                _forwards_incoming_request(call.node)
+                or any(
+                    _uses_client_headers(m, n, call.node if _contains(m, n, call) else None)
+                    for m, n in call.scope
+                )
+            )
+            if not client:
+                continue
+            missing = list(identity.headers)
+            if spread is None:
+                missing = [h for h in missing if not _removes(code=analysis.code, call=call, header=h)]
+            if not missing:
+                continue
+            # judge each way a request reaches the call, on the paths the backend reads the header
+            if handlers is None:
+                handlers = _front_handlers(analysis)
+            # a configured header is trusted wherever it arrives
+            configured = identity.source == "dualworker.toml"
+            read_paths = {} if configured else header_read_paths(project, pair.backend)
+            args = ts.arguments(call.node)
+            risky: dict[str, _Entry] = {}
+            for entry in _entries(analysis, call.module, call.node, args[0] if args else call.node):
+                left = missing
+                if not entry.direct and spread is None:
+                    left = [h for h in left if not _removed_at(analysis.code, entry, h)]
+                for header in _at_risk(analysis, entry, left, read_paths, handlers):
+                    risky.setdefault(header, entry)
+            missing = [h for h in missing if h in risky]
+            if not missing:
+                continue
+            entry = risky[missing[0]]
+            via = "" if entry.direct else f", for the request passed at {_where(entry)}"
             if spread is not None:
                 module, node = spread
-                header = identity.name(identity.headers[0])
+                header = identity.name(missing[0])
                 line, col = module.position(node)
                 yield RULE.at_pos(
                     module.rel,
@@ -264,27 +470,19 @@ def check(project: Project) -> Iterator[Finding]:
                     col,
                     f"`{ts.text(node)}` copies the client's headers with lower-case keys into a plain "
                     f"object: a client-sent `{header.lower()}` survives next to `{header}` and the "
-                    f'Data Worker reads "<spoofed>, <real>" ({_evidence(identity, identity.headers[0])})',
+                    f'Data Worker reads "<spoofed>, <real>" ({_evidence(identity, missing[0])}{via})',
                 )
                 continue
-            client = _forwards_incoming_request(call.node) or any(
-                _uses_client_headers(m, n, call.node if _contains(m, n, call) else None)
-                for m, n in call.scope
+            names = ", ".join(f"`{identity.name(h)}`" for h in missing)
+            line, col = call.module.position(call.node)
+            yield RULE.at_pos(
+                call.module.rel,
+                line,
+                col,
+                f"forwards the client's headers to `{pair.binding}` without deleting or overwriting "
+                f"{names} first ({_evidence(identity, missing[0])}{via}): a client can choose the "
+                "identity the Data Worker trusts",
             )
-            if not client:
-                continue
-            missing = [h for h in identity.headers if not _removes(code=analysis.code, call=call, header=h)]
-            if missing:
-                names = ", ".join(f"`{identity.name(h)}`" for h in missing)
-                line, col = call.module.position(call.node)
-                yield RULE.at_pos(
-                    call.module.rel,
-                    line,
-                    col,
-                    f"forwards the client's headers to `{pair.binding}` without deleting or overwriting "
-                    f"{names} first ({_evidence(identity, missing[0])}): a client can choose the "
-                    "identity the Data Worker trusts",
-                )
 
 
 RULE = Rule(
