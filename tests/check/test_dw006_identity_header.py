@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from dualworker_cli.check.engine import run
-from tests.check.helpers import findings_for, front_findings, where
+from tests.check.helpers import AUTH_TS, findings_for, front_findings, where
 from tests.test_check_support import FRONT_TS, make_project
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "check"
@@ -322,3 +322,138 @@ def test_dw006_plain_worker_forwarding_the_incoming_request(tmp_path: Path) -> N
     found = findings_for(make_project(tmp_path, front_ts=files), "DW006")
     assert [(f.path, f.line) for f in found] == [("web/src/index.ts", 4)]
     assert findings_for(make_project(tmp_path, front_ts=files), "DW005") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# per call path: each call of a forwarding helper, on the paths the backend reads the header
+
+
+def _copy(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_helper_called_with_the_raw_request_where_the_backend_reads_the_header() -> None:
+    """`/api/v1/*` overwrites `x-user-id` before `forward(proxied)`, but `/api/tasks/*` forwards the
+    client's request and the backend reads `x-user-id` there too."""
+    result = run(FIXTURES / "identity-helper-per-path")
+    assert where(result) == [("DW006", "gateway/src/index.ts", 4)]
+    message = result.findings[0].message
+    assert "api/src/user.ts:2" in message and "from the call at gateway/src/index.ts:21" in message
+
+
+def test_helper_raw_only_on_paths_the_backend_does_not_read_the_header() -> None:
+    """The clash-space/clash shape: the only raw forward is to paths that never read `x-user-id`."""
+    assert where(run(FIXTURES / "identity-helper-per-path-clean")) == []
+
+
+def test_helper_site_without_the_overwrite_is_flagged(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "identity-helper-per-path-clean")
+    _edit(root / "gateway/src/index.ts", '      proxied.headers.set("x-user-id", userId);\n', "")
+    result = run(root)
+    assert where(result) == [("DW006", "gateway/src/index.ts", 4)]
+    assert "from the call at gateway/src/index.ts:17" in result.findings[0].message
+
+
+def test_overwriting_another_request_before_the_helper_does_not_count(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "identity-helper-per-path-clean")
+    _edit(root / "gateway/src/index.ts", "return forward(proxied, env);", "return forward(request, env);")
+    assert where(run(root)) == [("DW006", "gateway/src/index.ts", 4)]
+
+
+def test_backend_read_outside_any_path_test_counts_everywhere(tmp_path: Path) -> None:
+    """Where the backend reads the header on every path, the raw `/api/tasks/*` forward is a hole."""
+    root = _copy(tmp_path, "identity-helper-per-path-clean")
+    _edit(
+        root / "api/src/index.ts",
+        "    const url = new URL(request.url);\n",
+        '    const url = new URL(request.url);\n    console.log(request.headers.get("x-user-id"));\n',
+    )
+    assert where(run(root)) == [("DW006", "gateway/src/index.ts", 4)]
+
+
+def test_front_that_rewrites_the_url_is_judged_on_every_path(tmp_path: Path) -> None:
+    """The front's path test says nothing about the backend's path once the URL is rebuilt."""
+    root = _copy(tmp_path, "identity-helper-per-path-clean")
+    _edit(
+        root / "gateway/src/index.ts",
+        "  return env.API.fetch(request);",
+        '  return env.API.fetch("https://api/api/v1/notes" + new URL(request.url).search, request);',
+    )
+    assert where(run(root)) == [("DW006", "gateway/src/index.ts", 4)]
+
+
+def test_helper_passed_as_a_value_keeps_the_whole_judgement(tmp_path: Path) -> None:
+    """Who calls a helper handed out as a value is unknown: judged as before, on every path."""
+    root = _copy(tmp_path, "identity-helper-per-path-clean")
+    _edit(
+        root / "gateway/src/index.ts",
+        '    if (path.startsWith("/api/tasks/")) {\n      return forward(request, env);\n',
+        '    if (path.startsWith("/api/tasks/")) {\n      return [forward].map((f) => f(request, env))[0];\n',
+    )
+    assert [w for w in where(run(root)) if w[0] == "DW006"] == [("DW006", "gateway/src/index.ts", 4)]
+
+
+HONO_FRONT = """import { Hono } from "hono";
+import { authMiddleware } from "./auth";
+
+const app = new Hono();
+app.all("/public/*", (c) => c.env.BACKEND_SERVICE.fetch(c.req.raw));
+app.all("/api/internal/*", authMiddleware, async (c) => {
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("X-User-Id", c.get("userId"));
+  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));
+});
+export default app;
+"""
+
+HONO_BACKEND = """import { WorkerEntrypoint } from "cloudflare:workers";
+import { Hono } from "hono";
+export { Room } from "./room";
+export { ReportWorkflow } from "./workflow";
+
+const api = new Hono();
+%s
+api.get("/public/catalog", (c) => c.json([]));
+api.get("/api/internal/orders", (c) => c.json({ owner: c.req.header("X-User-Id") }));
+
+export class InternalApi extends WorkerEntrypoint {
+  fetch(request: Request) {
+    return api.fetch(request);
+  }
+}
+
+export default { fetch: () => new Response("not found", { status: 404 }) };
+"""
+
+
+def _hono_project(tmp_path: Path, middleware: str) -> Path:
+    backend_ts = {
+        "src/index.ts": HONO_BACKEND % middleware,
+        "src/room.ts": "export class Room {}\n",
+        "src/workflow.ts": "export class ReportWorkflow {}\n",
+    }
+    return make_project(
+        tmp_path, front_ts={"src/index.ts": HONO_FRONT, "src/auth.ts": AUTH_TS}, backend_ts=backend_ts
+    )
+
+
+def test_hono_route_forwarding_raw_headers_where_the_backend_does_not_read_them(tmp_path: Path) -> None:
+    """`/public/*` forwards the client's headers, but the backend reads `X-User-Id` only under
+    `/api/internal/*`, where the front overwrites it."""
+    assert findings_for(_hono_project(tmp_path, ""), "DW006") == []
+
+
+def test_hono_backend_middleware_reading_the_header_on_every_path_is_flagged(tmp_path: Path) -> None:
+    middleware = (
+        'api.use("*", async (c, next) => { c.set("who", c.req.header("X-User-Id")); await next(); });'
+    )
+    found = findings_for(_hono_project(tmp_path, middleware), "DW006")
+    assert [(f.path, f.line) for f in found] == [("web/src/index.ts", 5)]

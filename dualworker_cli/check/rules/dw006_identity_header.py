@@ -459,7 +459,9 @@ def check(project: Project) -> Iterator[Finding]:
             if not missing:
                 continue
             entry = risky[missing[0]]
-            via = "" if entry.direct else f", for the request passed at {_where(entry)}"
+            via = (
+                "" if entry.direct else f"; the client's request reaches it from the call at {_where(entry)}"
+            )
             if spread is not None:
                 module, node = spread
                 header = identity.name(missing[0])
