@@ -502,7 +502,10 @@ RULE = Rule(
     "(`Content-Type`, `Upgrade`, tracing ids) never count, nor credentials the backend checks itself "
     "(`Authorization`, `Cookie`) unless the front sets them. A backend that trusts no header is not "
     "flagged; `[backend] identity_header` in `dualworker.toml` overrides the inference, and the report "
-    "header says which header was used and where it was seen. RPC calls are DW005's.",
+    "header says which header was used and where it was seen. A forwarding helper "
+    "(`proxy(request, env)`) is judged at each place that calls it, with the request passed there; "
+    'where the front\'s path test (`path.startsWith("/api/v1/")`, a Hono route) is known and the URL '
+    "is kept, only paths on which the backend reads the header count. RPC calls are DW005's.",
     why='`c.req.header()` returns lower-case keys. In `{ ...c.req.header(), "X-User-Id": userId }` a '
     "client-sent `x-user-id: victim` is a different key, so both survive; `new Request(..., { headers })` "
     'then joins them and the Data Worker reads `"victim, user-123"` (verified in workerd). The blueprint\'s '
