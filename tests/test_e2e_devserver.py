@@ -286,10 +286,32 @@ def test_a_token_signed_with_the_local_dev_key_works(app: App) -> None:
         assert app.get("/api/internal/whoami", token=token).json() == {"userId": "carol"}
         expired = _hs256({**claims, "exp": now - 3600}, secret=secret.group(1).strip(), project=app.key)
         assert app.get("/api/internal/whoami", token=expired).status == 401
+
+        def sign(claims: dict[str, Any]) -> str:
+            return _hs256(claims, secret=secret.group(1).strip(), project=app.key)
     else:
         assert "JWT_JWKS=" in dev_vars and (app.root / "apps/user-application/.dev.jwk.json").is_file()
         resp = app.get("/api/internal/whoami", token=app.token("carol"))
         assert resp.json() == {"userId": "carol"}
+
+        def sign(claims: dict[str, Any]) -> str:
+            return _es256_dev(app, claims)
+
+    # JWT_MAX_AGE_SECONDS (24 h): `iat` is required, at most a day old and not in the future.
+    now = int(time.time())
+    fresh = {"sub": "carol", "iat": now, "exp": now + 300}
+    assert app.get("/api/internal/whoami", token=sign(fresh)).json() == {"userId": "carol"}
+    for name, claims in {
+        "issued 25 h ago": {**fresh, "iat": now - 25 * 3600},
+        "issued 30 years ago, valid for 30 more": {
+            **fresh,
+            "iat": now - 30 * 365 * 86400,
+            "exp": now + 30 * 365 * 86400,
+        },
+        "iat 1 h in the future": {**fresh, "iat": now + 3600},
+        "no iat": {**fresh, "iat": None},
+    }.items():
+        assert app.get("/api/internal/whoami", token=sign(claims)).status == 401, name
 
 
 def _hs256(claims: dict[str, Any], *, secret: str, project: str) -> str:
@@ -297,7 +319,91 @@ def _hs256(claims: dict[str, Any], *, secret: str, project: str) -> str:
 
     now = int(time.time())
     payload = {"iss": f"e2e-{project}", "aud": f"e2e-{project}", "iat": now, "exp": now + 300, **claims}
-    return jwt.encode(payload, secret, algorithm="HS256")
+    # A claim set to None is left out.
+    return jwt.encode({k: v for k, v in payload.items() if v is not None}, secret, algorithm="HS256")
+
+
+ES256_SIGN_JS = """
+import { readFileSync } from "node:fs";
+import { SignJWT, importJWK } from "jose";
+const jwk = JSON.parse(readFileSync("apps/user-application/.dev.jwk.json", "utf8"));
+const key = await importJWK(jwk, "ES256");
+const jwt = new SignJWT(JSON.parse(process.argv[1])).setProtectedHeader({ alg: "ES256", kid: jwk.kid });
+process.stdout.write(await jwt.sign(key));
+"""
+
+
+def _es256_dev(app: App, claims: dict[str, Any]) -> str:
+    """A token signed (with the project's own jose) by the local dev key `npm run token` created."""
+    import shutil
+
+    node = shutil.which("node", path=app.env.get("PATH"))
+    assert node, "node not found on the e2e PATH"
+    payload = {
+        k: v for k, v in {"iss": f"e2e-{app.key}", "aud": f"e2e-{app.key}", **claims}.items() if v is not None
+    }
+    out = ds.run(
+        [node, "--input-type=module", "-e", ES256_SIGN_JS, json.dumps(payload)], app.root, app.env, 60
+    )
+    assert JWT.match(out.stdout.strip()), out.stdout
+    return out.stdout.strip()
+
+
+# --------------------------------------------------------------------------- hardening
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def _lower(headers: dict[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+@projects()
+def test_static_assets_carry_the_headers_of_public_headers(app: App) -> None:
+    """`public/_headers` parses (wrangler logs its rules) and applies to every asset response; the
+    API's own responses get the stricter policy of hono/secure-headers instead."""
+    log = app.server.log_path.read_text(errors="replace")
+    rules = [line for line in log.splitlines() if "header rule" in line]
+    assert any("Parsed 1 valid header rule" in line for line in rules), rules or log[-2000:]
+    assert not any("invalid" in line.lower() for line in rules), rules
+    page = app.get("/")
+    # What the CSP allows is all the page needs: no inline script or style, only its own files.
+    assert not re.search(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=", page.text), page.text
+    for path in ("/", "/app.js", "/style.css"):
+        resp = app.get(path)
+        assert resp.status == 200, path
+        headers = _lower(resp.headers)
+        csp = headers.get("content-security-policy", "")
+        for directive in (
+            "default-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ):
+            assert directive in csp, (path, csp)
+        assert "unsafe" not in csp, csp
+        assert headers.get("x-content-type-options") == "nosniff", path
+        assert headers.get("referrer-policy") == "no-referrer", path
+        assert headers.get("x-frame-options") == "DENY", path
+    alice = app.token("alice")
+    for path, token in (("/api/health", None), ("/api/notes", None), ("/api/internal/whoami", alice)):
+        headers = _lower(app.get(path, token=token).headers)
+        assert headers.get("content-security-policy") == API_CSP, (path, headers)
+        assert headers.get("x-content-type-options") == "nosniff", path
+
+
+@projects()
+def test_oversized_bodies_are_refused_with_413(app: App) -> None:
+    alice = app.token("alice")
+    resp = app.post("/api/internal/whoami", token=alice, body={"padding": "x" * 64 * 1024})
+    assert resp.status == 413, resp.text
+    assert resp.json() == {"error": "request body is limited to 65536 bytes"}
+    assert _lower(resp.headers).get("content-security-policy") == API_CSP
+    assert app.post("/api/internal/whoami", token=alice, body={"padding": "x" * 1024}).status == 404
+    if "queue" in app.spec.patterns:
+        body = {"type": "e2e.big", "payload": None, "padding": "x" * 16 * 1024}
+        resp = app.post("/api/events", token=alice, body=body)
+        assert resp.status == 413, resp.text
 
 
 # --------------------------------------------------------------------------- queue
@@ -571,7 +677,11 @@ def _browser_session(app: App, page: Any, token: str) -> None:
     from playwright.sync_api import expect
 
     result = page.locator("#result")
-    page.goto(app.base + "/")
+    # The page runs under public/_headers' CSP: any violation (console error) fails the session.
+    violations: list[str] = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
+    response = page.goto(app.base + "/")
+    assert "default-src 'self'" in (response.headers.get("content-security-policy") or ""), response.headers
     expect(page.locator("h1")).to_have_text(f"e2e-{app.key}")
     for pattern in ALL:  # sections of unchosen patterns are not on the page
         expect(page.locator(f"section#{pattern}")).to_have_count(1 if pattern in app.spec.patterns else 0)
@@ -628,6 +738,8 @@ def _browser_session(app: App, page: Any, token: str) -> None:
         expect(page.locator("#wf-status")).to_contain_text(": complete", timeout=WORKFLOW_TIMEOUT_S * 1000)
         expect(result).to_contain_text('"userId": "alice"')
         expect(result).to_contain_text('"words": 3')
+
+    assert violations == [], violations
 
 
 OPEN_SOCKET_JS = """([url, token]) => new Promise((resolve) => {
