@@ -54,6 +54,8 @@ def test_render_combination(rendered, patterns: list[str], auth: str) -> None:
         text = path.read_text()
         assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
         assert "TODO" not in text and "FIXME" not in text, f"placeholder left in {path}"
+        if path.suffix == ".md":  # a heading glued to the line before it (Jinja whitespace control)
+            assert not re.search(r"[^\s#]##+ ", text), f"heading joined to text in {path}"
         if path.name == "package.json":
             json.loads(text)  # npm reads strict JSON
         elif path.suffix in {".json", ".jsonc"}:
