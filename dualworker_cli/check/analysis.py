@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.parse import typescript as ts
 
 if TYPE_CHECKING:
@@ -796,7 +797,7 @@ def front_analysis(project: Project, pair: Pair) -> FrontAnalysis:
 def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
     """Routes and proxy calls of ``pair.front`` with their protection status."""
     main = pair.front.main
-    if main is None or not main.is_file():
+    if main is None or not fs.is_file(main):
         return FrontAnalysis(main_found=False)
     graph: ts.ModuleGraph = project.ts_graph
     entry = graph.load(main)
