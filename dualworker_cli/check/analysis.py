@@ -658,11 +658,20 @@ def module_facts(module: ts.Module) -> ModuleFacts:
     if query is None:
         query = _QUERIES[id(language)] = (tree_sitter.Query(language, _FACTS_SOURCE), language)
     facts = ModuleFacts()
+    names, spots = facts.names, facts.binding_spots
+    # the most frequent patterns first (identifiers, property names, calls); ts.text inlined
     for index, captures in tree_sitter.QueryCursor(query[0]).matches(module.root):
-        if index == 0:
-            method = ts.text(captures["method"][0])
+        if index == 5:
+            names.append(captures["name"][0])
+        elif 7 <= index <= 9:
+            spot = captures["spot"][0]
+            spots.setdefault(spot.text.decode("utf-8", "replace"), []).append(spot.start_byte)
+        elif index == 0:
+            method = captures["method"][0].text.decode("utf-8", "replace")
             args = captures["args"][0].named_children
             facts.calls.append(MemberCall(captures["call"][0], captures["obj"][0], method, args))
+        elif index == 6:
+            names.append(captures["nsmember"][0])
         elif index == 1:
             facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
         elif index == 2:
@@ -674,11 +683,6 @@ def module_facts(module: ts.Module) -> ModuleFacts:
                 facts.header_objects.append(captures["init"][0])
         elif index == 4:
             facts.plain_calls.append(captures["plain"][0])
-        elif index in (5, 6):
-            facts.names.append(captures["name" if index == 5 else "nsmember"][0])
-        elif index in (7, 8, 9):
-            spot = captures["spot"][0]
-            facts.binding_spots.setdefault(ts.text(spot), []).append(spot.start_byte)
         elif index == 10:
             spot = captures["spotstring"][0]
             facts.binding_spots.setdefault(ts.string_value(spot) or "", []).append(spot.start_byte)
