@@ -690,8 +690,8 @@ def module_facts(module: ts.Module) -> ModuleFacts:
             facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
     # pre-order (outer call first, as a tree walk visits them): chains share their start byte
     facts.calls.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
-    facts.plain_calls.sort(key=lambda n: (n.start_byte, -n.end_byte))
-    facts.names.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    facts.plain_calls = ts.pre_order(facts.plain_calls)
+    facts.names = ts.pre_order(names)
     facts.name_starts = [n.start_byte for n in facts.names]
     for starts in facts.binding_spots.values():
         starts.sort()
