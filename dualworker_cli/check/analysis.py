@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.parse import typescript as ts
 
 if TYPE_CHECKING:
@@ -657,11 +658,20 @@ def module_facts(module: ts.Module) -> ModuleFacts:
     if query is None:
         query = _QUERIES[id(language)] = (tree_sitter.Query(language, _FACTS_SOURCE), language)
     facts = ModuleFacts()
+    names, spots = facts.names, facts.binding_spots
+    # the most frequent patterns first (identifiers, property names, calls); ts.text inlined
     for index, captures in tree_sitter.QueryCursor(query[0]).matches(module.root):
-        if index == 0:
-            method = ts.text(captures["method"][0])
+        if index == 5:
+            names.append(captures["name"][0])
+        elif 7 <= index <= 9:
+            spot = captures["spot"][0]
+            spots.setdefault(spot.text.decode("utf-8", "replace"), []).append(spot.start_byte)
+        elif index == 0:
+            method = captures["method"][0].text.decode("utf-8", "replace")
             args = captures["args"][0].named_children
             facts.calls.append(MemberCall(captures["call"][0], captures["obj"][0], method, args))
+        elif index == 6:
+            names.append(captures["nsmember"][0])
         elif index == 1:
             facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
         elif index == 2:
@@ -673,11 +683,6 @@ def module_facts(module: ts.Module) -> ModuleFacts:
                 facts.header_objects.append(captures["init"][0])
         elif index == 4:
             facts.plain_calls.append(captures["plain"][0])
-        elif index in (5, 6):
-            facts.names.append(captures["name" if index == 5 else "nsmember"][0])
-        elif index in (7, 8, 9):
-            spot = captures["spot"][0]
-            facts.binding_spots.setdefault(ts.text(spot), []).append(spot.start_byte)
         elif index == 10:
             spot = captures["spotstring"][0]
             facts.binding_spots.setdefault(ts.string_value(spot) or "", []).append(spot.start_byte)
@@ -685,8 +690,8 @@ def module_facts(module: ts.Module) -> ModuleFacts:
             facts.declarators.append((captures["decl"][0], captures["name"][0], captures["value"][0]))
     # pre-order (outer call first, as a tree walk visits them): chains share their start byte
     facts.calls.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
-    facts.plain_calls.sort(key=lambda n: (n.start_byte, -n.end_byte))
-    facts.names.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    facts.plain_calls = ts.pre_order(facts.plain_calls)
+    facts.names = ts.pre_order(names)
     facts.name_starts = [n.start_byte for n in facts.names]
     for starts in facts.binding_spots.values():
         starts.sort()
@@ -796,7 +801,7 @@ def front_analysis(project: Project, pair: Pair) -> FrontAnalysis:
 def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
     """Routes and proxy calls of ``pair.front`` with their protection status."""
     main = pair.front.main
-    if main is None or not main.is_file():
+    if main is None or not fs.is_file(main):
         return FrontAnalysis(main_found=False)
     graph: ts.ModuleGraph = project.ts_graph
     entry = graph.load(main)

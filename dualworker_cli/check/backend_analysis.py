@@ -29,6 +29,7 @@ from dualworker_cli.check.analysis import (
     join_paths,
     module_facts,
 )
+from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.reach import target_env
 
@@ -194,7 +195,7 @@ def target_analysis(project: Project, worker: Worker, entrypoint: str | None) ->
 
 
 def _target(project: Project, main: Path, entrypoint: str | None) -> Target | None:
-    if not main.is_file():
+    if not fs.is_file(main):
         return None
     graph: ts.ModuleGraph = project.ts_graph
     entry = graph.load(main)
@@ -551,7 +552,7 @@ def backend_routes(project: Project, backend: Worker) -> list[BackendRoute] | No
 
 def _backend_routes(project: Project, backend: Worker) -> list[BackendRoute] | None:
     main = backend.main
-    if main is None or not main.is_file() or main.suffix not in ts.EXTENSIONS:
+    if main is None or not fs.is_file(main) or main.suffix not in ts.EXTENSIONS:
         return None
     target = target_analysis(project, backend, None)
     if target is None:
@@ -708,7 +709,7 @@ def code_unread(backend: Worker) -> bool:
     main = backend.main
     build = backend.config.data.get("build")
     built = isinstance(build, dict) and isinstance(build.get("command"), str)
-    return main is not None and not main.is_file() and built
+    return main is not None and not fs.is_file(main) and built
 
 
 #: bindings through which a Worker holds data, spends money or acts for someone (a service binding
@@ -767,7 +768,7 @@ def holds_state(project: Project, backend: Worker) -> str | None:
             if isinstance(queues, dict) and queues.get("producers"):
                 return f"`queues.producers` ({where})"
         main = backend.main
-        if main is not None and main.is_file() and main.suffix in ts.EXTENSIONS:
+        if main is not None and fs.is_file(main) and main.suffix in ts.EXTENSIONS:
             graph: ts.ModuleGraph = project.ts_graph
             entry = graph.load(main)
             declared = _declared_vars(backend)

@@ -210,7 +210,11 @@ class Worker:
     def main(self) -> Path | None:
         main = self.config.data.get("main")
         if isinstance(main, str) and main:
-            return self.root / main
+            # asked ~10 times per Worker: one Path, rebuilt only if the config or its `main` changes
+            cached = self.__dict__.get("_main")
+            if cached is None or cached[0] is not self.config.path or cached[1] != main:
+                cached = self.__dict__["_main"] = (self.config.path, main, self.root / main)
+            return cached[2]
         return self.entry
 
     @property

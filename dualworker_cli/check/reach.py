@@ -155,7 +155,7 @@ def _locked_versions(folder: Path, package_dir: Path) -> set[tuple[int, int]]:
     """The Wrangler (major, minor) releases a lockfile in ``folder`` installs (empty: none named)."""
     found: set[tuple[int, int]] = set()
     lock = folder / "package-lock.json"
-    if lock.is_file():
+    if paths.is_file(lock):
         try:
             packages = json.loads(lock.read_text(encoding="utf-8")).get("packages", {})
         except (OSError, ValueError, AttributeError):
@@ -174,7 +174,7 @@ def _locked_versions(folder: Path, package_dir: Path) -> set[tuple[int, int]]:
     }
     for name, pattern in patterns.items():
         path = folder / name
-        if path.is_file():
+        if paths.is_file(path):
             try:
                 text = path.read_text(encoding="utf-8")
             except OSError:

@@ -94,3 +94,20 @@ def test_a_run_forgets_what_the_last_one_saw(tmp_path: Path) -> None:
     with pytest.raises(ParseError):  # a new run starts (and finds no config here)
         discover(tmp_path)
     assert paths.is_file(target)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_listed_folders_answer_like_the_file_system(tmp_path: Path) -> None:
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "f.ts").write_text("", encoding="utf-8")
+    (tmp_path / "d" / "é.ts").write_text("", encoding="utf-8")
+    os.symlink("f.ts", tmp_path / "d" / "to-file.ts")
+    os.symlink("sub", tmp_path / "d" / "to-dir")
+    os.symlink("gone", tmp_path / "d" / "broken.ts")
+    names = ["f.ts", "F.TS", "é.ts", "sub", "to-file.ts", "to-dir", "broken.ts", "missing.ts", "to-dir/x"]
+    paths.clear()
+    assert [d for d, _, _ in paths.walk(tmp_path)]  # lists every folder first
+    for name in names:
+        case = tmp_path / "d" / name
+        assert paths.is_file(case) == case.is_file(), name
+        assert paths.resolve(case) == case.resolve(), name

@@ -6,14 +6,16 @@ resolves its target, every Worker looks for ``package.json`` up to the root, dis
 deploy-command scan walk the same tree. ``Path.resolve`` ``lstat``s every component of the path
 and then ``stat``s the result; here each folder is resolved once and a file costs one ``lstat``
 (is it a symlink?). Symlinks themselves still go through ``Path.resolve``, so its answers (and its
-loop errors) are unchanged. Files do not change during a run; :func:`clear` forgets everything
-when the next one starts (``discover``).
+loop errors) are unchanged. A folder already listed answers "is it a file / a symlink?" about its
+entries without a system call (``scandir`` reports the entry types with the names). Files do not
+change during a run; :func:`clear` forgets everything when the next one starts (``discover``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,9 @@ _IS_FILE: dict[str, bool] = {}
 _JSON: dict[str, Any] = {}
 _LISTINGS: dict[str, tuple[list[str], list[str]] | None] = {}
 _LINKS: dict[str, bool] = {}
+#: listed folder -> (entry names, the same :func:`_folded`, regular files (not symlinks), symlinks, entries
+#: of unknown type)
+_ENTRIES: dict[str, tuple[frozenset[str], ...]] = {}
 
 
 def clear() -> None:
@@ -33,6 +38,33 @@ def clear() -> None:
     _JSON.clear()
     _LISTINGS.clear()
     _LINKS.clear()
+    _ENTRIES.clear()
+
+
+def _entry(path: str) -> tuple[str, tuple[frozenset[str], ...] | None]:
+    """(name, the entries of its folder when that folder was listed) for a ``path`` string."""
+    folder, name = os.path.split(path)
+    return name, _ENTRIES.get(folder)
+
+
+def _folded(name: str) -> str:
+    """``name`` as a case- or normalization-insensitive file system (macOS, Windows) may match it, or
+    closer: a name whose folded form is not listed does not exist on any of them."""
+    return name.lower() if name.isascii() else unicodedata.normalize("NFD", name).casefold()
+
+
+def _missing(name: str, entries: tuple[frozenset[str], ...]) -> bool:
+    return name not in entries[0] and _folded(name) not in entries[1]
+
+
+def _islink(path: str) -> bool:
+    """``os.path.islink(path)``, from its folder's listing when there is one."""
+    name, entries = _entry(path)
+    if entries is None or not name or name in entries[4]:
+        return os.path.islink(path)
+    if name in entries[0]:
+        return name in entries[3]
+    return False if _missing(name, entries) else os.path.islink(path)
 
 
 def _real(path: str) -> str:
@@ -49,7 +81,7 @@ def _real(path: str) -> str:
         result = os.path.dirname(_real(head))
     else:
         joined = os.path.join(_real(head), tail)
-        result = str(Path(joined).resolve()) if os.path.islink(joined) else joined
+        result = str(Path(joined).resolve()) if _islink(joined) else joined
     _REAL[path] = result
     return result
 
@@ -70,7 +102,14 @@ def is_file(path: Path) -> bool:
     key = str(path)
     found = _IS_FILE.get(key)
     if found is None:
-        found = _IS_FILE[key] = path.is_file()
+        name, entries = _entry(key)
+        if entries is not None and name and name in entries[2]:
+            found = True  # a regular file, listed as such
+        elif entries is not None and name and _missing(name, entries):
+            found = False  # no such entry
+        else:
+            found = path.is_file()
+        _IS_FILE[key] = found
     return found
 
 
@@ -92,6 +131,9 @@ def _listing(top: str) -> tuple[list[str], list[str]] | None:
         return _LISTINGS[top]
     dirs: list[str] = []
     nondirs: list[str] = []
+    files: list[str] = []
+    links: list[str] = []
+    unknown: list[str] = []
     listing: tuple[list[str], list[str]] | None = (dirs, nondirs)
     try:
         with os.scandir(top) as entries:
@@ -101,9 +143,20 @@ def _listing(top: str) -> tuple[list[str], list[str]] | None:
                 except OSError:
                     is_dir = False
                 (dirs if is_dir else nondirs).append(entry.name)
+                try:
+                    if entry.is_symlink():
+                        links.append(entry.name)
+                    elif not is_dir and entry.is_file(follow_symlinks=False):
+                        files.append(entry.name)
+                except OSError:  # unknown: asked with a system call
+                    unknown.append(entry.name)
     except OSError:
         listing = None
     _LISTINGS[top] = listing
+    if listing is not None:
+        names = dirs + nondirs
+        folded = frozenset(map(_folded, names))
+        _ENTRIES[top] = (frozenset(names), folded, frozenset(files), frozenset(links), frozenset(unknown))
     return listing
 
 
@@ -121,6 +174,6 @@ def walk(top: Path | str) -> Iterator[tuple[str, list[str], list[str]]]:
         new_path = os.path.join(top, name)
         link = _LINKS.get(new_path)
         if link is None:
-            link = _LINKS[new_path] = os.path.islink(new_path)
+            link = _LINKS[new_path] = _islink(new_path)
         if not link:
             yield from walk(new_path)

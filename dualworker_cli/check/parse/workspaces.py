@@ -12,6 +12,7 @@ Everything is read once per run (:func:`clear`).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
@@ -133,8 +134,10 @@ def _folders(root: Path, globs: list[str]) -> Iterator[Path]:
     deep = any("**" in g for g in include)
     depth = max(len(g.strip("/").split("/")) for g in include)
     regexes = [_glob_regex(g) for g in include]
-    for current, dirs, files in paths.walk(root):  # the listings discovery already read
-        rel = Path(current).relative_to(root).as_posix()
+    top = os.fspath(root)
+    prefix = top if top.endswith(os.sep) else top + os.sep
+    for current, dirs, files in paths.walk(top):  # the listings discovery already read
+        rel = current[len(prefix) :].replace(os.sep, "/") if current != top else "."
         level = 0 if rel == "." else rel.count("/") + 1
         dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
         if not deep and level >= depth:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dualworker_cli.check.model import Finding, Project, Rule, Severity, Worker
+from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.rules.common import where
 
@@ -88,7 +89,7 @@ def exported_names(project: Project, worker: Worker) -> set[str] | None:
     """Names exported by the Worker's ``main`` (None when there is no script to read: no ``main``,
     a missing file, or a Python Worker, whose classes the TypeScript reader cannot see)."""
     main = worker.main
-    if main is None or worker.language != "script" or not main.is_file():
+    if main is None or worker.language != "script" or not fs.is_file(main):
         return None
     graph = project.ts_graph
     module = graph.load(main)

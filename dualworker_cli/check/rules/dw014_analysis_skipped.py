@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dualworker_cli.check.model import Finding, Project, Rule, Severity, Worker
+from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.rules.dw010_classes import bound_classes
 
 FRONT_RULES = ("DW005", "DW006", "DW011")
@@ -57,7 +58,7 @@ def _reason(project: Project, worker: Worker) -> str | None:
         )
     if language == "other":
         return f"it has an entry these rules cannot read (`{worker.main}`); point `main` at the source module"
-    if worker.main is not None and not worker.main.is_file():
+    if worker.main is not None and not fs.is_file(worker.main):
         shown = main if isinstance(main, str) else worker.entry_source
         return (
             f"`main` ({shown}) does not exist (a build output?), so its code was not read; point `main` "
