@@ -169,18 +169,46 @@ def find_deploys(worker: Worker, deploys_index: list[_Deploy]) -> Deploys:
     """The deployed environments of ``worker`` according to the project's deploy commands."""
     envs: set[str] = set()
     evidence: list[str] = []
+    unknown = False
     config, folder = _resolved(worker.config.path), _resolved(worker.root)
     for deploy in deploys_index:
         if (deploy.config != config) if deploy.config is not None else (deploy.folder != folder):
             continue
         env = deploy.env
         if env is None:
-            env = _build_env(deploy.build_script, deploy.scripts, set(worker.envs)) or TOP
-        envs.add(env)
+            env = _build_env(deploy.build_script, deploy.scripts, set(worker.envs))
+        if env is None and _vite_build(deploy.build_script, deploy.scripts) and _uses_vite_plugin(worker):
+            # the Vite plugin chose the environment at build time from CLOUDFLARE_ENV, which the
+            # commands do not show (CI variables, a `.env.<mode>` file): it cannot be known
+            unknown = True
+        envs.add(env if env is not None else TOP)
         evidence.append(deploy.evidence)
-    if not evidence:
-        return Deploys(None)
+    if not evidence or unknown:
+        return Deploys(None, tuple(dict.fromkeys(evidence)))
     return Deploys(frozenset(envs), tuple(dict.fromkeys(evidence)))
+
+
+def _vite_build(script: str, scripts: dict[str, str], depth: int = 0) -> bool:
+    """Does the script (or a script it runs) build with Vite?"""
+    if re.search(r"\bvite\s+build\b", script):
+        return True
+    return depth < 3 and any(
+        _vite_build(scripts[name], scripts, depth + 1)
+        for name in _RUN_SCRIPT.findall(script)
+        if name in scripts
+    )
+
+
+def _uses_vite_plugin(worker: Worker) -> bool:
+    """Is the Worker built by ``@cloudflare/vite-plugin`` (a vite.config beside its config)?"""
+    for name in ("vite.config.ts", "vite.config.mts", "vite.config.js", "vite.config.mjs"):
+        path = worker.root / name
+        try:
+            if path.is_file() and "@cloudflare/vite-plugin" in path.read_text(encoding="utf-8"):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
 
 
 _SKIP = frozenset({"node_modules", ".wrangler", "dist", ".git", ".venv", "__pycache__", ".next", "build"})

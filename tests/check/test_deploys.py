@@ -113,3 +113,16 @@ def test_backend_deploying_only_an_env_is_judged_there(tmp_path: Path) -> None:
     root = _pair(tmp_path, {"deploy": "wrangler deploy --env staging"}, None)
     findings = [f for f in run(root).findings if f.rule == "DW002"]
     assert [("env.staging" in f.message) for f in findings] == [True]
+
+
+def test_vite_plugin_build_without_a_visible_env_is_unknown(tmp_path: Path) -> None:
+    """`vite build && wrangler deploy` with @cloudflare/vite-plugin: the environment comes from
+    CLOUDFLARE_ENV at build time (CI variables, `.env.<mode>`), which no command shows."""
+    root = _pair(tmp_path, None, {"build": "vite build", "deploy": "npm run build && wrangler deploy"})
+    vite = root / "apps" / "web" / "vite.config.ts"
+    vite.write_text(
+        'import { cloudflare } from "@cloudflare/vite-plugin";\nexport default { plugins: [cloudflare()] };\n'
+    )
+    assert _envs(root)["web"] is None
+    vite.unlink()  # a plain `wrangler deploy` after some other build deploys the top level
+    assert _envs(root)["web"] == frozenset({TOP})
