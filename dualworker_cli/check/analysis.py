@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -792,6 +793,32 @@ def _binds(pattern: Any, name: str) -> bool:
     return False
 
 
+def covering_uses(
+    reg: Registration,
+    by_app: dict[AppKey, list[Registration]],
+    mounts: dict[AppKey, tuple[AppKey, str, tuple[int, int]]],
+    base_paths: dict[AppKey, str],
+    prefix: str,
+    full: str | None,
+) -> Iterator[Registration]:
+    """The ``use`` registrations that run before ``reg`` and cover its path ``full``: earlier ones on
+    its own app, then on each parent app before the mount (Hono runs middleware in that order)."""
+    app, limit, app_prefix = reg.app, reg.order, prefix
+    seen: set[AppKey] = set()
+    while True:
+        seen.add(app)
+        for use in by_app.get(app, []):
+            if use.method != "use" or use.order >= limit or use is reg:
+                continue
+            use_prefix = _prefix(use.app, mounts, base_paths, own=use.base) if use.base else app_prefix
+            if covers(join_paths(use_prefix, use.path) if use.path != "*" else None, full):
+                yield use
+        if app not in mounts or mounts[app][0] in seen:
+            return
+        parent, _, mount_order = mounts[app]
+        app, limit, app_prefix = parent, mount_order, _prefix(parent, mounts, base_paths)
+
+
 def front_analysis(project: Project, pair: Pair) -> FrontAnalysis:
     """The analysis of ``pair.front`` for ``pair.binding``, computed once per run."""
     key = ("front", str(pair.front.config.path), pair.binding)
@@ -826,23 +853,10 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         full = join_paths(prefix, reg.path)
         chain: list[tuple[ts.Module, Any]] = []
         protected = auth_in(reg, reg.handlers[:-1])
-        # earlier `use` on this app and on each ancestor before the mount
-        app, limit, app_prefix = reg.app, reg.order, prefix
-        seen: set[AppKey] = set()
-        while True:
-            seen.add(app)
-            for use in by_app.get(app, []):
-                if use.method != "use" or use.order >= limit or use is reg:
-                    continue
-                use_prefix = _prefix(use.app, mounts, base_paths, own=use.base) if use.base else app_prefix
-                if covers(join_paths(use_prefix, use.path) if use.path != "*" else None, full):
-                    chain.extend((use.module, h) for h in use.handlers)
-                    if auth_in(use, use.handlers):
-                        protected = True
-            if app not in mounts or mounts[app][0] in seen:
-                break
-            parent, _, mount_order = mounts[app]
-            app, limit, app_prefix = parent, mount_order, _prefix(parent, mounts, base_paths)
+        for use in covering_uses(reg, by_app, mounts, base_paths, prefix, full):
+            chain.extend((use.module, h) for h in use.handlers)
+            if auth_in(use, use.handlers):
+                protected = True
         chain.extend((reg.module, h) for h in reg.handlers)
         analysis.routes.append(RouteReport(reg, full, protected, chain))
 

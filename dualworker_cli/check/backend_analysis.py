@@ -24,6 +24,7 @@ from dualworker_cli.check.analysis import (
     _collect,
     _is_auth,
     _prefix,
+    covering_uses,
     covers,
     front_analysis,
     join_paths,
@@ -581,22 +582,10 @@ def _backend_routes(project: Project, backend: Worker) -> list[BackendRoute] | N
         full = join_paths(prefix, reg.path) or reg.path
         handlers = reg.handlers if reg.method != "use" else reg.handlers[-1:]
         auth = next((a for h in handlers if (a := _auth_in(code, reg.module, h, names))), None)
-        app, limit, app_prefix = reg.app, reg.order, prefix
-        seen: set[AppKey] = set()
-        while auth is None:  # an earlier `use` on this app, or on a parent before the mount
-            seen.add(app)
-            for use in by_app.get(app, []):
-                if use.method != "use" or use.order >= limit or use is reg:
-                    continue
-                use_prefix = _prefix(use.app, mounts, base_paths, own=use.base) if use.base else app_prefix
-                if covers(join_paths(use_prefix, use.path) if use.path != "*" else None, full):
-                    auth = auth or next(
-                        (a for h in use.handlers if (a := _auth_in(code, use.module, h, names))), None
-                    )
-            if app not in mounts or mounts[app][0] in seen:
-                break
-            parent, _, mount_order = mounts[app]
-            app, limit, app_prefix = parent, mount_order, _prefix(parent, mounts, base_paths)
+        for use in covering_uses(reg, by_app, mounts, base_paths, prefix, full) if auth is None else ():
+            auth = next((a for h in use.handlers if (a := _auth_in(code, use.module, h, names))), None)
+            if auth is not None:
+                break  # an earlier `use` on this app, or on a parent before the mount
         routes.append(BackendRoute("all" if reg.method == "use" else reg.method, full, auth))
     return routes
 
