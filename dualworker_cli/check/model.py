@@ -112,6 +112,11 @@ class Rule:
         line, col = config.position(keypath)
         return Finding(self.id, message, config.rel, line, col, self.severity, fix)
 
+    def at_node(self, module: Any, node: Any, message: str) -> Finding:
+        """A finding at a syntax node of a parsed module (anything with ``rel`` and ``position``)."""
+        line, col = module.position(node)
+        return self.at_pos(module.rel, line, col, message)
+
     def at_pos(self, path: str, line: int, col: int, message: str) -> Finding:
         return Finding(self.id, message, path, line, col, self.severity)
 

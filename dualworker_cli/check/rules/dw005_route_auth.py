@@ -99,31 +99,25 @@ def check(project: Project) -> Iterator[Finding]:
                 for call in route.calls:
                     for arg in _identity_args(project, pair, call):
                         flagged = True
-                        line, col = arg.module.position(arg.node)
-                        yield RULE.at_pos(
-                            arg.module.rel,
-                            line,
-                            col,
+                        yield RULE.at_node(
+                            arg.module,
+                            arg.node,
                             f"`{reg.method.upper()} {shown}` has no auth middleware and "
                             + _identity_message(pair, call, arg),
                         )
                 for call in [] if flagged else _destructive(route.calls):
-                    line, col = call.module.position(call.node)
-                    yield RULE.at_pos(
-                        call.module.rel,
-                        line,
-                        col,
+                    yield RULE.at_node(
+                        call.module,
+                        call.node,
                         f"`{reg.method.upper()} {shown}` has no auth middleware and "
                         + _destructive_message(pair, call),
                     )
                 continue
             if public_app:
                 continue
-            line, col = reg.module.position(method_token(reg.node))
-            yield RULE.at_pos(
-                reg.module.rel,
-                line,
-                col,
+            yield RULE.at_node(
+                reg.module,
+                method_token(reg.node),
                 f"`{reg.method.upper()} {shown}` reaches `{pair.binding}` but no auth middleware runs "
                 "before it (inline or through an earlier `use` that covers the path), nor does the "
                 "handler authenticate before the call",
@@ -131,11 +125,9 @@ def check(project: Project) -> Iterator[Finding]:
         for call in analysis.unguarded_calls:
             if health_probe(call) or public_app:
                 continue
-            line, col = call.module.position(call.node)
-            yield RULE.at_pos(
-                call.module.rel,
-                line,
-                col,
+            yield RULE.at_node(
+                call.module,
+                call.node,
                 f"`{pair.binding}` is called outside any Hono route and nothing before it in the "
                 "handler authenticates (no auth/verify/jwt/session call, no 401 answer)",
             )
@@ -145,29 +137,23 @@ def check(project: Project) -> Iterator[Finding]:
             if args or passes_request(call):
                 with_identity.add(id(call))
             if passes_request(call) and not args:
-                line, col = call.module.position(call.node)
-                yield RULE.at_pos(
-                    call.module.rel,
-                    line,
-                    col,
+                yield RULE.at_node(
+                    call.module,
+                    call.node,
                     f"`{pair.binding}.{call.method}()` receives the client's request outside any Hono "
                     "route and nothing before it in the handler authenticates",
                 )
             for arg in args:
-                line, col = arg.module.position(arg.node)
-                yield RULE.at_pos(
-                    arg.module.rel,
-                    line,
-                    col,
+                yield RULE.at_node(
+                    arg.module,
+                    arg.node,
                     "outside any Hono route, with no auth step before it, the handler "
                     + _identity_message(pair, call, arg),
                 )
         for call in _destructive([c for c in analysis.unguarded_rpc if id(c) not in with_identity]):
-            line, col = call.module.position(call.node)
-            yield RULE.at_pos(
-                call.module.rel,
-                line,
-                col,
+            yield RULE.at_node(
+                call.module,
+                call.node,
                 "outside any Hono route, the handler " + _destructive_message(pair, call),
             )
 

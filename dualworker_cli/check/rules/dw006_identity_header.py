@@ -465,22 +465,18 @@ def check(project: Project) -> Iterator[Finding]:
             if spread is not None:
                 module, node = spread
                 header = identity.name(missing[0])
-                line, col = module.position(node)
-                yield RULE.at_pos(
-                    module.rel,
-                    line,
-                    col,
+                yield RULE.at_node(
+                    module,
+                    node,
                     f"`{ts.text(node)}` copies the client's headers with lower-case keys into a plain "
                     f"object: a client-sent `{header.lower()}` survives next to `{header}` and the "
                     f'Data Worker reads "<spoofed>, <real>" ({_evidence(identity, missing[0])}{via})',
                 )
                 continue
             names = ", ".join(f"`{identity.name(h)}`" for h in missing)
-            line, col = call.module.position(call.node)
-            yield RULE.at_pos(
-                call.module.rel,
-                line,
-                col,
+            yield RULE.at_node(
+                call.module,
+                call.node,
                 f"forwards the client's headers to `{pair.binding}` without deleting or overwriting "
                 f"{names} first ({_evidence(identity, missing[0])}{via}): a client can choose the "
                 "identity the Data Worker trusts",

@@ -87,11 +87,9 @@ def check(project: Project) -> Iterator[Finding]:
             if not forwards_websockets(strings, route.full_path) and not backend_ws:
                 continue
             seen = f" (the backend accepts upgrades at {backend_ws})" if backend_ws else ""
-            line, col = reg.module.position(method_token(reg.node))
-            yield RULE.at_pos(
-                reg.module.rel,
-                line,
-                col,
+            yield RULE.at_node(
+                reg.module,
+                method_token(reg.node),
                 f"`{reg.method.upper()} {route.full_path}` forwards WebSocket upgrades to `{pair.binding}`"
                 f"{seen} without checking the `Origin` header",
             )
@@ -104,11 +102,9 @@ def check(project: Project) -> Iterator[Finding]:
             path = request_path(call.node)  # `B.fetch(new Request("https://x/p"))`: only /p
             backend_ws = _backend_ws(targets, path) if "upgrade" not in strings else ""
             if forwards_websockets(strings, None) or backend_ws:
-                line, col = call.module.position(call.node)
-                yield RULE.at_pos(
-                    call.module.rel,
-                    line,
-                    col,
+                yield RULE.at_node(
+                    call.module,
+                    call.node,
                     f"forwards WebSocket upgrades to `{pair.binding}` without checking the `Origin` header",
                 )
 

@@ -59,8 +59,7 @@ def check(project: Project) -> Iterator[Finding]:
         target = exposed.target
         if target is not None and target.at is not None:
             module, node = target.at
-            line, col = module.position(node)
-            yield RULE.at_pos(module.rel, line, col, message)
+            yield RULE.at_node(module, node, message)
         elif exposed.default_bindings:  # backend code not readable: point at the binding
             pair, prefix, index = exposed.default_bindings[0]
             yield RULE.at(pair.front.config, (*prefix, "services", index), message)
