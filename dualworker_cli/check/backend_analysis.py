@@ -379,35 +379,6 @@ def shares_handler(project: Project, default: Target, other: Target) -> bool:
 
 
 @dataclass
-class DefaultExportReport:
-    """The backend's default export and the internal routes it serves."""
-
-    module: ts.Module
-    node: Any
-    paths: list[str]
-
-
-def default_export_routes(project: Project, main: Path, api_prefix: str) -> DefaultExportReport | None:
-    """Internal routes (under ``api_prefix``) that the default export of ``main`` serves.
-
-    A route belongs to the default export when its Hono app - or an app it is mounted on - is
-    the export itself or is used by it (``export default app``, ``{ fetch: app.fetch }``).
-    """
-    target = _target(project, main, None)
-    if target is None:
-        return None
-    prefix = api_prefix.rstrip("/")
-    paths = sorted(
-        {
-            p.label
-            for p in target.paths
-            if p.label != p.path and (p.path == prefix or p.path.startswith(prefix + "/"))
-        }
-    )
-    return DefaultExportReport(target.module, target.node, paths) if paths else None
-
-
-@dataclass
 class Exposure:
     """What internal code a backend's default export serves, per deployed environment.
 
