@@ -14,6 +14,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dualworker_cli.check.parse import paths as fs
@@ -116,6 +117,9 @@ class FrontAnalysis:
     code: Code | None = None
     modules: list[ts.Module] = field(default_factory=list)
     auth_names: set[str] = field(default_factory=set)
+    #: the binding is named nowhere in the front's code (its entry's modules, its package's other
+    #: sources): declared in the config but never used, so nothing reaches the backend through it
+    unused: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -868,6 +872,20 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         for node, kind, method in binding_calls(code, module):
             scope = ts.enclosing_function(node) or node
             calls.append(ProxyCall(module, node, code.closure(module, scope), kind, method))
+    if not calls:
+        # a framework front (TanStack Start, React Router...): its `main` hands requests to the
+        # framework, whose routes and server functions `main` never imports; read them instead
+        extra = framework_modules(project, pair, graph, {m.path for m in modules})
+        if extra is None:
+            analysis.unused = not any(_uses_binding(m, pair.binding) for m in modules)
+            extra = []
+        for module in extra:
+            runtime |= _runtime_modules(graph, module)
+            for node, kind, method in binding_calls(code, module):
+                scope = ts.enclosing_function(node) or node
+                calls.append(ProxyCall(module, node, code.closure(module, scope), kind, method))
+        modules = modules + [m for m in _closure_of(graph, extra) if m.path not in {n.path for n in modules}]
+        analysis.modules = modules
     routed: set[tuple[str, int]] = set()
     for route in analysis.routes:
         nodes = {(str(m.path), n.id) for h_mod, h in route.chain for m, n in code.closure(h_mod, h)}
@@ -898,6 +916,61 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
                 proxy_call
             )
     return analysis
+
+
+#: folders of a front's package that hold no code its Worker runs
+_NOT_SOURCE_DIRS = frozenset({"test", "tests", "__tests__", "e2e", "fixtures", "scripts", "build", "public"})
+_NOT_SOURCE_FILE = re.compile(
+    r"\.(?:test|spec|stories|d)\.[cm]?[jt]sx?$|(?:^|/)(?:vite|vitest|playwright)\.config\."
+)
+#: at most this many files of a framework front are read: past that, its routes stay unread
+MAX_FRAMEWORK_FILES = 2000
+
+
+def framework_modules(
+    project: Project, pair: Pair, graph: ts.ModuleGraph, known: set[Any]
+) -> list[ts.Module] | None:
+    """The source modules of ``pair.front``'s package that its ``main`` does not import, when
+    one of them uses the binding: a framework's file-based routes and server functions
+    (TanStack Start's ``createServerFn``, React Router loaders) run in the Worker although the
+    entry only calls ``handler.fetch(request)``. The package is the front config's folder,
+    without build output, tests and the folders of other Workers' configs. Empty when no file
+    names the binding (nothing to read: None) or the package is too large to read (empty)."""
+    from dualworker_cli.check.discover import SKIP_DIRS
+
+    top = pair.front.config.path.parent
+    others = {str(w.config.path.parent) for w in project.workers if w.config.path.parent != top}
+    found: list[Any] = []
+    for folder, dirs, files in fs.walk(top):
+        dirs[:] = [
+            d
+            for d in dirs
+            if d not in SKIP_DIRS and d not in _NOT_SOURCE_DIRS and f"{folder}/{d}" not in others
+        ]
+        for name in files:
+            if name.endswith(ts.EXTENSIONS) and not _NOT_SOURCE_FILE.search(name):
+                found.append(f"{folder}/{name}")
+        if len(found) > MAX_FRAMEWORK_FILES:
+            return []
+    loaded = [m for f in sorted(found) if (m := graph.load(Path(f))) is not None and m.path not in known]
+    if not any(_uses_binding(m, binding=pair.binding) for m in loaded):
+        return None
+    return loaded
+
+
+def _uses_binding(module: ts.Module, binding: str) -> bool:
+    """Does the module touch ``binding`` as a value (``env.B``, ``const { B } = env``,
+    ``env["B"]``)? A type's field (``type Env = { B: Fetcher }``) is no use."""
+    return binding in module.source and module_facts(module).touches(binding, module.root)
+
+
+def _closure_of(graph: ts.ModuleGraph, roots: list[ts.Module]) -> list[ts.Module]:
+    """``roots`` and the modules they import, each once, in order."""
+    seen: dict[Any, ts.Module] = {}
+    for root in roots:
+        for module in graph.reachable(root):
+            seen.setdefault(module.path, module)
+    return list(seen.values())
 
 
 def _runtime_modules(graph: ts.ModuleGraph, entry: ts.Module) -> set[Any]:
@@ -1065,6 +1138,57 @@ def _guarded(
     return bool(sites) and all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites or ())
 
 
+def parameter_arguments(
+    analysis: FrontAnalysis, module: ts.Module, node: Any, name: str
+) -> list[tuple[ts.Module, Any, Any]] | None:
+    """What every caller passes for parameter ``name`` of the function around ``node``
+    (``fetchDataService("/health")`` for ``path``): (module, call, argument) per call site; None
+    when ``name`` is no parameter of it, the function is also used as a value, or it has no callers."""
+    function = ts.enclosing_function(node)
+    if function is None or analysis.code is None:
+        return None
+    params = _parameter_names(function)
+    if name not in params:
+        return None
+    key = _function_key(module, function)
+    sites = _call_sites(analysis.code, analysis.modules, key) if key is not None else None
+    if not sites:
+        return None
+    out = []
+    for site_module, site in sites:
+        args = ts.arguments(site)
+        index = params.index(name)
+        if index >= len(args):
+            return None
+        out.append((site_module, site, args[index]))
+    return out
+
+
+def authenticated_before(analysis: FrontAnalysis, module: ts.Module, node: Any) -> bool:
+    """Does an auth step run before ``node`` on every way to it (its function's own checks, a
+    server function's middleware, or every caller's)?"""
+    return analysis.code is not None and _guarded(
+        analysis.code, module, node, analysis.auth_names, analysis.modules
+    )
+
+
+def unauthenticated_callers(
+    analysis: FrontAnalysis, module: ts.Module, node: Any
+) -> list[tuple[ts.Module, Any]]:
+    """The places that call the helper around ``node`` with no auth step before
+    (a server function without auth middleware calling ``callData(...)``), so a finding at the
+    helper's binding call can say which caller to fix; empty when ``node`` is in no such helper."""
+    code = analysis.code
+    function = ts.enclosing_function(node)
+    key = _function_key(module, function) if function is not None and code is not None else None
+    sites = _call_sites(code, analysis.modules, key) if code is not None and key is not None else None
+    out = []
+    for site_module, site in sites or []:
+        if not _guarded(code, site_module, site, analysis.auth_names, analysis.modules):  # type: ignore[arg-type]
+            out.append((site_module, site))
+    return out
+
+
 def authenticated_somewhere(analysis: FrontAnalysis, call: ProxyCall, depth: int = 0) -> bool:
     """Does an auth step run before ``call`` on at least one way to it: in its function, or before
     one of the places that call the function (``proxy(request)`` after a session check on one path)?"""
@@ -1085,9 +1209,47 @@ def _guarded_any(analysis: FrontAnalysis, module: ts.Module, call: Any, depth: i
     return any(site is not None and _guarded_any(analysis, m, site, depth + 1) for m, site in sites)
 
 
+#: the methods that end a tRPC procedure's builder chain with its handler
+_PROCEDURE_METHODS = frozenset({"query", "mutation", "subscription"})
+
+
+def _chain_guard(function: Any, names: set[str]) -> bool:
+    """Is ``function`` the handler of a builder chain that authenticates first: a TanStack Start
+    server function ``createServerFn().middleware([authMiddleware]).handler(fn)``, or a tRPC
+    procedure built on an auth-named base (``protectedProcedure.input(...).mutation(fn)``)?"""
+    parent = function.parent
+    if parent is None or parent.type != "arguments" or parent.parent is None:
+        return False
+    current = ts.unwrap(parent.parent.child_by_field_name("function"))
+    final = current.child_by_field_name("property") if current.type == "member_expression" else None
+    procedure = final is not None and ts.text(final) in _PROCEDURE_METHODS
+    while current is not None:
+        current = ts.unwrap(current)
+        if current.type == "identifier":
+            name = ts.text(current)
+            return procedure and (name in names or AUTH_NAME.search(name))
+        if current.type == "member_expression":
+            prop = current.child_by_field_name("property")
+            if prop is not None and ts.text(prop) == "middleware" and current.parent is not None:
+                args = current.parent.child_by_field_name("arguments")
+                if args is not None and any(
+                    n.type == "identifier" and (ts.text(n) in names or AUTH_NAME.search(ts.text(n)))
+                    for n in ts.walk(args)
+                ):
+                    return True
+            current = current.child_by_field_name("object")
+        elif current.type == "call_expression":
+            current = current.child_by_field_name("function")
+        else:
+            return False
+    return False
+
+
 def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
     scope = ts.enclosing_function(call)
     while scope is not None:
+        if _chain_guard(scope, names):
+            return True
         for sub in ts.nodes_in(module, scope, "number", "call_expression"):
             if sub.start_byte >= call.start_byte:
                 break
@@ -1116,6 +1278,8 @@ def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:
             return True  # cannot tell: keep the rule
         if any(route.protected for route in analysis.routes):
             return True
+        if any(authenticated_somewhere(analysis, call) for call in analysis.proxy_calls):
+            return True  # a server function's auth middleware, a session check before the call
         for module in analysis.modules or []:
             facts = module_facts(module)
             names = [c.method for c in facts.calls] + [

@@ -770,7 +770,8 @@ def relies_on_front(project: Project, backend: Worker) -> bool:
     """Does a public URL of ``backend`` get around the front? (DW001/DW002/DW003/DW012)
 
     Yes when ``dualworker.toml`` declares it the private Data Worker, or it trusts a header the
-    front sets (an identity). No when every front reaches it only through RPC methods or named
+    front sets (an identity). No when no front's code uses its binding (declared, never touched:
+    nothing is forwarded), when every front reaches it only through RPC methods or named
     entrypoints (a public URL serves only the default ``fetch``, which no front uses; a front
     where no binding call was found at all - framework routes its ``main`` does not import - is
     not such a front), when it authenticates the forwarded requests itself (public by design, as
@@ -789,6 +790,10 @@ def relies_on_front(project: Project, backend: Worker) -> bool:
         if holds_state(project, backend) is None:
             return False  # nothing behind it to protect
         pairs = project.pairs_of(backend, "backend")
+        used = [pair for pair in pairs if not front_analysis(project, pair).unused]
+        if pairs and not used:
+            return False  # no front's code uses its binding: nothing is forwarded to bypass
+        pairs = used
         if any(
             (ident := pair_identity(project, pair)).headers and ident.source == "inferred" and ident.sets
             for pair in pairs

@@ -635,15 +635,15 @@ class IdentityArg:
     source: str
 
 
-def backend_rpc_params(project: Project, worker: Worker) -> dict[str, list[str]]:
-    """Method name -> parameter names of the backend's ``WorkerEntrypoint`` classes (and any
-    ``RpcTarget``), so an argument named ``id`` still reads as ``userId`` when the method says so."""
+def backend_rpc_methods(project: Project, worker: Worker) -> dict[str, tuple[ts.Module, Any]]:
+    """Method name -> (module, ``method_definition``) of the backend's ``WorkerEntrypoint``
+    classes (and any ``RpcTarget``): what an RPC call on its binding runs."""
 
-    def compute() -> dict[str, list[str]]:
+    def compute() -> dict[str, tuple[ts.Module, Any]]:
         main = worker.main
         graph: ts.ModuleGraph = project.ts_graph
         entry = graph.load(main) if main is not None and main.suffix in ts.EXTENSIONS else None
-        out: dict[str, list[str]] = {}
+        out: dict[str, tuple[ts.Module, Any]] = {}
         for module in graph.reachable(entry) if entry is not None else []:
             for definition in module.defs.values():
                 if definition is None or definition.type != "class_declaration":
@@ -653,19 +653,54 @@ def backend_rpc_params(project: Project, worker: Worker) -> dict[str, list[str]]
                     continue
                 body = definition.child_by_field_name("body")
                 for member in body.named_children if body is not None else []:
-                    if member.type != "method_definition":
-                        continue
-                    name = member.child_by_field_name("name")
-                    params = member.child_by_field_name("parameters")
-                    names = []
-                    for param in params.named_children if params is not None else []:
-                        pattern = param.child_by_field_name("pattern") or param
-                        names.append(ts.text(pattern) if pattern.type == "identifier" else "")
+                    name = member.child_by_field_name("name") if member.type == "method_definition" else None
                     if name is not None:
-                        out.setdefault(ts.text(name), names)
+                        out.setdefault(ts.text(name), (module, member))
         return out
 
-    return project.memo(("rpc-params", str(worker.config.path)), compute)
+    return project.memo(("rpc-methods", str(worker.config.path)), compute)
+
+
+def backend_rpc_params(project: Project, worker: Worker) -> dict[str, list[str]]:
+    """Method name -> parameter names of the backend's ``WorkerEntrypoint`` classes (and any
+    ``RpcTarget``), so an argument named ``id`` still reads as ``userId`` when the method says so."""
+    out: dict[str, list[str]] = {}
+    for name, (_, member) in backend_rpc_methods(project, worker).items():
+        params = member.child_by_field_name("parameters")
+        names = []
+        for param in params.named_children if params is not None else []:
+            pattern = param.child_by_field_name("pattern") or param
+            names.append(ts.text(pattern) if pattern.type == "identifier" else "")
+        out[name] = names
+    return out
+
+
+#: calls that sign a credential: `jwt.sign(...)`, `new SignJWT(...)`, `signToken(...)`
+_SIGNS = re.compile(
+    r"^(?:sign|signJwt|signJWT|signToken|createToken|issueToken|mintToken|generateToken|SignJWT)$"
+)
+
+
+def mints_credential(project: Project, worker: Worker, method: str) -> str | None:
+    """``file:line call`` where the backend's RPC ``method`` signs a token, when it takes no
+    argument: it issues a credential to whoever calls it, proving nothing about the caller (a
+    ``login(email, password)`` checks what it is given). None otherwise."""
+    found = backend_rpc_methods(project, worker).get(method.rsplit(".", 1)[-1])
+    if found is None:
+        return None
+    module, member = found
+    params = member.child_by_field_name("parameters")
+    if params is not None and params.named_children:
+        return None
+    for sub in ts.walk(member):
+        if sub.type not in ("call_expression", "new_expression"):
+            continue
+        callee = sub.child_by_field_name("function") or sub.child_by_field_name("constructor")
+        name = ts.text(callee).rsplit(".", 1)[-1] if callee is not None else ""
+        if _SIGNS.match(name):
+            line, _ = module.position(sub)
+            return f"{module.rel}:{line} {ts.text(callee)}(...)"
+    return None
 
 
 def rpc_identity_args(project: Project, pair: Pair, call: ProxyCall) -> list[IdentityArg]:

@@ -104,7 +104,11 @@ def test_auth_on_one_route_does_not_cover_unauthenticated_writes() -> None:
     from tests.check.fixtures import lint
 
     found = {(f.rule, f.path) for f in lint("backend-auth-on-some-routes").findings}
-    assert found == {("DW001", "apps/api/wrangler.json"), ("DW012", "apps/api/src/index.ts")}
+    assert found == {
+        ("DW001", "apps/api/wrangler.json"),
+        ("DW012", "apps/api/src/index.ts"),
+        ("DW005", "apps/web/src/functions/drives.ts"),  # `saveDrive`: a server function without auth
+    }
 
 
 def test_every_write_authenticated_makes_the_fixture_clean(tmp_path: Path) -> None:
@@ -247,3 +251,26 @@ def test_front_without_any_auth_makes_the_backend_url_bypass_nothing(tmp_path: P
     index = root / "web" / "src" / "index.ts"
     index.write_text('import { admin } from "./admin";\nvoid admin;\n' + index.read_text())
     assert "DW005" in {f.rule for f in run(root).findings}
+
+
+def test_binding_declared_but_never_used_forwards_nothing(tmp_path: Path) -> None:
+    """`web` declares `LEGACY` (a public Worker holding a KV namespace) and never touches it (its
+    `Env` type names it, which is no use): `legacy`'s workers.dev URL gets around nothing. Once a
+    route forwards to it behind `requireUser`, the same URL bypasses that auth: DW002/DW003/DW012."""
+    from tests.check.fixtures import copy_fixture, found, lint
+
+    assert found(lint("binding-declared-unused")) == []
+    root = copy_fixture("binding-declared-unused", tmp_path)
+    index = root / "web" / "src" / "index.ts"
+    index.write_text(
+        index.read_text().replace(
+            "export default app;",
+            'app.get("/archive/*", requireUser, (c) => c.env.LEGACY.fetch(c.req.raw));\n'
+            "\nexport default app;",
+        )
+    )
+    assert sorted(rule for rule, path, _ in found(lint(root)) if path.startswith("legacy/")) == [
+        "DW002",
+        "DW003",
+        "DW012",
+    ]

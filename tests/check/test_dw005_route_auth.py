@@ -663,3 +663,40 @@ registerInternal(app);
     )
     found = findings_for(make_project(tmp_path / "b", front_ts=files), "DW005")
     assert [(f.path, f.line) for f in found] == [("web/src/internal.ts", 3)]
+
+
+def test_framework_server_function_without_auth_middleware_reaches_the_backend() -> None:
+    """TanStack Start: `main` only calls `handler.fetch(request)`; the server functions are read
+    from the front's package. `saveNote` (no `.middleware([...])`) reaches the backend through the
+    `callData` helper: reported at the helper's binding call, naming the unauthenticated caller."""
+    result = run(FIXTURES / "framework-server-functions")
+    assert where(result) == [("DW005", "app/src/lib/data.ts", 4)]
+    message = result.findings[0].message
+    assert "server function" in message and "reached that way from app/src/functions/notes.ts:15" in message
+    assert "health.ts" not in message  # the health route sends a health path: nothing to authenticate
+
+
+def test_framework_server_functions_behind_auth_middleware_are_clean() -> None:
+    """`.middleware([requireSession])` in the `createServerFn()` chain authenticates the handler; the
+    health route shares the helper with a health path."""
+    assert where(run(FIXTURES / "framework-server-functions-clean")) == []
+
+
+def test_public_lookup_by_path_id_is_clean_acting_through_the_answer_is_not() -> None:
+    """A front that authenticates nobody: `const { name } = await env.API.getUser(userId)` reads a
+    public profile (clean); `store = await env.API.getStoreFor(userId); store.addTask()` acts as
+    that user (DW005 at the argument)."""
+    result = run(FIXTURES / "rpc-public-lookup")
+    assert where(result) == [("DW005", "web/src/index.ts", 15)]
+    assert "`userId` from the URL path to `API.getStoreFor()`" in result.findings[0].message
+
+
+def test_rpc_issuing_a_credential_without_auth_login_is_the_auth_itself() -> None:
+    """`AUTH.seed()` signs a token while taking nothing to check: anyone gets a session (DW005).
+    `AUTH.login(email, password)` checks what it is given before signing: the client choosing the
+    email is the point of a login, not a spoofed identity."""
+    result = run(FIXTURES / "rpc-credential-minting")
+    assert where(result) == [("DW005", "app/src/index.ts", 9)]
+    assert "issues a signed credential while checking nothing (`auth/src/index.ts:8 jwt.sign(...)`)" in (
+        result.findings[0].message
+    )

@@ -7,7 +7,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from dualworker_cli.check.analysis import ProxyCall, in_scope, module_facts
+from dualworker_cli.check.analysis import (
+    FrontAnalysis,
+    ProxyCall,
+    authenticated_before,
+    in_scope,
+    module_facts,
+    parameter_arguments,
+)
 from dualworker_cli.check.model import Finding, Fix, Project, Rule, Severity, Worker
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.parse.config import KeyPath
@@ -132,6 +139,16 @@ def queue_entries(block: dict[str, Any], kind: str) -> Iterator[tuple[KeyPath, d
                 yield ("queues", kind, i), entry
 
 
+#: when DW001/DW002/DW003/DW012 stay quiet on a hand-written project (``relies_on_front``)
+NOT_RELYING = (
+    " In a project without `dualworker.toml`, a backend is reported only when its public URL gets "
+    "around a front: not when it authenticates what the front forwards itself (public by design), "
+    "every front reaches it only through RPC or named entrypoints, it holds nothing (no data "
+    "binding, secret or trusted identity header), every front forwards to it without any auth, or "
+    "no front's code uses its binding at all (declared in the config, never touched)."
+)
+
+
 _REQUEST_NAMES = frozenset({"request", "req", "raw"})
 
 
@@ -183,7 +200,9 @@ def forwards_client_request(call: ProxyCall) -> bool:
     return call.kind == "fetch" and any(_client_request(call.module, arg) for arg in ts.arguments(call.node))
 
 
-_PROBE_PATH = re.compile(r"(?:^|/)(?:health|healthz|healthcheck|ping|readyz|livez)/?$", re.I)
+_PROBE_PATH = re.compile(
+    r"(?:^|/)(?:health|healthz|healthcheck|ping|readyz|livez)(?:/(?:live|ready|liveness|readiness))?/?$", re.I
+)
 
 
 def _url_pieces(node: Any) -> Iterator[str]:
@@ -197,11 +216,42 @@ def _url_pieces(node: Any) -> Iterator[str]:
             )
 
 
-def health_probe(call: ProxyCall) -> bool:
+def probe_path_in(node: Any) -> bool:
+    """Does the expression name a health path (``"/health/live"``, ``` `${base}/ping` ```)?"""
+    return any(_PROBE_PATH.search(piece.split("?")[0]) for piece in _url_pieces(node))
+
+
+def health_probe(call: ProxyCall, analysis: FrontAnalysis | None = None) -> bool:
     """A ``.fetch()`` that sends the backend a request of its own to a health path
     (``fetch(new Request("https://api/health"))``): no client request, headers or body reach the
-    backend, so there is nothing to authenticate."""
+    backend, so there is nothing to authenticate. With ``analysis``, a helper that takes the path
+    as a parameter (``fetchDataService(path)``) is a probe when its callers pass a health path
+    or authenticate before the call."""
     if call.kind != "fetch" or forwards_client_request(call):
         return False
     args = ts.arguments(call.node)
-    return bool(args) and any(_PROBE_PATH.search(piece.split("?")[0]) for piece in _url_pieces(args[0]))
+    if not args:
+        return False
+    if any(_PROBE_PATH.search(piece.split("?")[0]) for piece in _url_pieces(args[0])):
+        return True
+    if analysis is None:
+        return False
+    names = [
+        ts.text(sub)
+        for sub in ts.walk(args[0])
+        if sub.type == "identifier" and sub.parent is not None and sub.parent.type == "template_substitution"
+    ]
+    if len(names) != 1:
+        return False
+    passed = parameter_arguments(analysis, call.module, call.node, names[0])
+    if not passed:
+        return False
+    probes = [
+        any(_PROBE_PATH.search(piece.split("?")[0]) for piece in _url_pieces(arg)) for _, _, arg in passed
+    ]
+    # the callers that pass something else must authenticate first (a health route and
+    # protected server functions sharing one helper)
+    return any(probes) and all(
+        probe or authenticated_before(analysis, module, site)
+        for probe, (module, site, _) in zip(probes, passed, strict=True)
+    )

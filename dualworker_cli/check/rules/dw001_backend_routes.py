@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
 from dualworker_cli.check.model import Finding, Project, Rule, Severity
-from dualworker_cli.check.rules.common import route_entries, where
+from dualworker_cli.check.rules.common import NOT_RELYING, route_entries, where
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -35,7 +35,7 @@ RULE = Rule(
     title="Data Worker has public routes or custom domains",
     severity=Severity.ERROR,
     what="Flags `routes`, `route` and custom domains in the Data Worker's config (top level and every "
-    "`env` block), unless `dualworker.toml` lists the pattern in `[backend] public_routes`.",
+    "`env` block), unless `dualworker.toml` lists the pattern in `[backend] public_routes`." + NOT_RELYING,
     why="The Data Worker trusts the identity header because only the User Worker can call it. A route "
     "or custom domain makes its default export callable from the internet, where anybody can send "
     "`X-User-Id: <victim>`. `routes` and `route` are `@inheritable` (cloudflare/workers-sdk "

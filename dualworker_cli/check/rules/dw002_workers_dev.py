@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dualworker_cli.check.model import Finding, Project, Rule, Severity
-from dualworker_cli.check.rules.common import flag_public_subdomain
+from dualworker_cli.check.rules.common import NOT_RELYING, flag_public_subdomain
 
 KEY = "workers_dev"
 URL_KIND = "a public *.workers.dev URL"
@@ -27,7 +27,8 @@ RULE = Rule(
     "`routes`/`route`/custom domain in effect (an env block inherits the top level's routes unless it "
     "says `routes: []`). An error when a service binding without `entrypoint` calls that environment's "
     "default export (what the front forwards is then public); a warning when every binding names an "
-    "entrypoint, since the URL reaches only the default export (DW012 reads it for internal routes).",
+    "entrypoint, since the URL reaches only the default export (DW012 reads it for internal routes)."
+    + NOT_RELYING,
     why="Wrangler resolves `workers_dev ?? routes.length === 0` "
     "(cloudflare/workers-sdk `packages/deploy-helpers/src/triggers/deploy.ts`, `getSubdomainValues`; "
     "`packages/wrangler/src/triggers/deploy.ts` in older releases), and `workers_dev`, `routes` and "

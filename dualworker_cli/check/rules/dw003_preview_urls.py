@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dualworker_cli.check.model import Finding, Project, Rule, Severity
-from dualworker_cli.check.rules.common import flag_public_subdomain
+from dualworker_cli.check.rules.common import NOT_RELYING, flag_public_subdomain
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -28,7 +28,7 @@ RULE = Rule(
     "`workers_dev`; 3.91-4.33 default to on, even with `workers_dev = false` or routes; 4.34-4.43 "
     "default to off; since 4.44 an unset `preview_urls` follows the resolved `workers_dev`, so routes "
     "or custom domains (which turn workers.dev off by default) turn preview URLs off too. A Worker that "
-    "implements a Durable Object gets no preview URLs. Error or warning as for DW002.",
+    "implements a Durable Object gets no preview URLs. Error or warning as for DW002." + NOT_RELYING,
     why="Every uploaded version can get `<version>-<name>.<account>.workers.dev`, which reaches the default "
     "export like the workers.dev URL does. The defaults come from cloudflare/workers-sdk "
     '`packages/wrangler/CHANGELOG.md`: 3.91.0 (#7227, "Add `preview_urls` toggle": "defaults to true, '

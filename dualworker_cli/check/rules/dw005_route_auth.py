@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from dualworker_cli.check.analysis import (
     AUTH_NAME,
@@ -12,12 +13,19 @@ from dualworker_cli.check.analysis import (
     front_analysis,
     front_authenticates_anywhere,
     method_token,
+    unauthenticated_callers,
 )
 from dualworker_cli.check.backend_analysis import holds_state
-from dualworker_cli.check.identity import IdentityArg, pair_identity, passes_request, rpc_identity_args
+from dualworker_cli.check.identity import (
+    IdentityArg,
+    mints_credential,
+    pair_identity,
+    passes_request,
+    rpc_identity_args,
+)
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
-from dualworker_cli.check.rules.common import health_probe
+from dualworker_cli.check.rules.common import health_probe, probe_path_in
 
 
 def _rpc_only(calls: list[ProxyCall]) -> bool:
@@ -38,31 +46,84 @@ def _last(method: str) -> str:
     return method.rsplit(".", 1)[-1]
 
 
-def _identity_args(project: Project, pair: Pair, call: ProxyCall) -> list[IdentityArg]:
-    """The client-chosen identity arguments of an RPC call, unless the method signs the identity up."""
-    if _CREATES_IDENTITY.fullmatch(_last(call.method)):
-        return []
+#: RPC methods that only read: `getUser(id)`, `listPosts(authorId)`, `findProfile(handle)`
+_READS = re.compile(r"(?:get|list|find|read|lookup|search|fetch|load|count|has|is)(?:[A-Z_]|$)")
+
+
+def _result_name(call: Any) -> str | None:
+    """The variable an RPC call's (awaited) result is stored in: ``store`` for ``store = await
+    env.B.getStore(name)`` or ``const store = ...``; None when it is destructured or used at once."""
+    node = call
+    while node.parent is not None and node.parent.type in ("await_expression", "parenthesized_expression"):
+        node = node.parent
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.type == "variable_declarator":
+        target = parent.child_by_field_name("name")
+    elif parent.type == "assignment_expression":
+        target = parent.child_by_field_name("left")
+    else:
+        return None
+    return ts.text(target) if target is not None and target.type == "identifier" else None
+
+
+def _public_lookup(call: ProxyCall) -> bool:
+    """A read by key whose answer is used as data (``const { name } = await env.API.getUser(id)``
+    for a profile page): in a front that authenticates nobody, the id picks a public record, it
+    does not claim to be the caller. Not when the answer is used as a capability (``store =
+    await env.STORE.getStoreForUser(name); store.addTask(...)``: an object that acts as the user)."""
+    if not _READS.match(_last(call.method)):
+        return False
+    name = _result_name(call.node)
+    if name is None:
+        return True
+    scope = ts.enclosing_function(call.node) or call.module.root
+    return re.search(rf"\b{re.escape(name)}\s*(?:\?\.|\.)\s*\w+\s*\(", ts.text(scope)) is None
+
+
+def _identity_args(
+    project: Project, pair: Pair, call: ProxyCall, public_app: bool = False
+) -> list[IdentityArg]:
+    """The client-chosen identity arguments of an RPC call, unless the method signs the identity up,
+    is the authentication itself (``login``, ``verifySession``), or - in a front that authenticates
+    nobody - reads a public record by its key."""
+    method = _last(call.method)
+    if (
+        _CREATES_IDENTITY.fullmatch(method)
+        or AUTH_NAME.search(method)
+        or (public_app and _public_lookup(call))
+    ):
+        return []  # sign-up, or the backend checks the credential it is given (`login(email, password)`)
     return rpc_identity_args(project, pair, call)
 
 
-def _destructive(calls: list[ProxyCall]) -> list[ProxyCall]:
-    """RPC calls that delete data (``deleteAllUsers()``), the first per function: one finding each."""
+def _dangerous(project: Project, pair: Pair, calls: list[ProxyCall]) -> list[tuple[ProxyCall, str]]:
+    """RPC calls that need no identity argument to be the hole, with what they do: deleting data
+    (``deleteAllUsers()``) or issuing a credential to anyone (``seed()`` signing a token while
+    taking nothing to check); the first per function, one finding each."""
     seen: set[tuple[str, int]] = set()
     out = []
     for call in calls:
-        if call.kind != "rpc" or not _DESTRUCTIVE.match(_last(call.method)) or AUTH_NAME.search(call.method):
+        if call.kind != "rpc" or AUTH_NAME.search(call.method):
+            continue
+        if _DESTRUCTIVE.match(_last(call.method)):
+            what = "which deletes data"
+        elif minted := mints_credential(project, pair.backend, call.method):
+            what = f"which issues a signed credential while checking nothing (`{minted}`)"
+        else:
             continue
         function = ts.enclosing_function(call.node) or call.node
         key = (str(call.module.path), function.id)
         if key not in seen:
             seen.add(key)
-            out.append(call)
+            out.append((call, what))
     return out
 
 
-def _destructive_message(pair: Pair, call: ProxyCall) -> str:
+def _dangerous_message(pair: Pair, call: ProxyCall, what: str) -> str:
     return (
-        f"calls `{pair.binding}.{call.method}()`, which deletes data, with no auth step before it: "
+        f"calls `{pair.binding}.{call.method}()`, {what}, with no auth step before it: "
         "anyone who can reach this Worker can call it"
     )
 
@@ -88,7 +149,7 @@ def check(project: Project) -> Iterator[Finding]:
         )
         analysis: FrontAnalysis = front_analysis(project, pair)
         for route in analysis.routes:
-            if route.protected or (route.calls and all(health_probe(c) for c in route.calls)):
+            if route.protected or (route.calls and all(health_probe(c, analysis) for c in route.calls)):
                 continue
             reg = route.registration
             shown = route.full_path if route.full_path is not None else "<dynamic path>"
@@ -97,7 +158,7 @@ def check(project: Project) -> Iterator[Finding]:
                 # data); it is the hole when the client picks the identity argument
                 flagged = False
                 for call in route.calls:
-                    for arg in _identity_args(project, pair, call):
+                    for arg in _identity_args(project, pair, call, public_app):
                         flagged = True
                         yield RULE.at_node(
                             arg.module,
@@ -105,12 +166,12 @@ def check(project: Project) -> Iterator[Finding]:
                             f"`{reg.method.upper()} {shown}` has no auth middleware and "
                             + _identity_message(pair, call, arg),
                         )
-                for call in [] if flagged else _destructive(route.calls):
+                for call, what in [] if flagged else _dangerous(project, pair, route.calls):
                     yield RULE.at_node(
                         call.module,
                         call.node,
                         f"`{reg.method.upper()} {shown}` has no auth middleware and "
-                        + _destructive_message(pair, call),
+                        + _dangerous_message(pair, call, what),
                     )
                 continue
             if public_app:
@@ -123,17 +184,24 @@ def check(project: Project) -> Iterator[Finding]:
                 "handler authenticate before the call",
             )
         for call in analysis.unguarded_calls:
-            if health_probe(call) or public_app:
+            if health_probe(call, analysis) or public_app:
                 continue
+            callers = [
+                f"{module.rel}:{module.position(site)[0]}"
+                for module, site in unauthenticated_callers(analysis, call.module, call.node)
+                if not any(probe_path_in(arg) for arg in ts.arguments(site))
+            ]
             yield RULE.at_node(
                 call.module,
                 call.node,
-                f"`{pair.binding}` is called outside any Hono route and nothing before it in the "
-                "handler authenticates (no auth/verify/jwt/session call, no 401 answer)",
+                f"`{pair.binding}` is called outside any Hono route (a plain handler, a framework's "
+                "route or server function) and nothing before it authenticates (no auth middleware, "
+                "no auth/verify/jwt/session call, no 401 answer)"
+                + (f": reached that way from {', '.join(callers[:3])}" if callers else ""),
             )
         with_identity = set()
         for call in analysis.unguarded_rpc:
-            args = _identity_args(project, pair, call)
+            args = _identity_args(project, pair, call, public_app)
             if args or passes_request(call):
                 with_identity.add(id(call))
             if passes_request(call) and not args:
@@ -150,11 +218,12 @@ def check(project: Project) -> Iterator[Finding]:
                     "outside any Hono route, with no auth step before it, the handler "
                     + _identity_message(pair, call, arg),
                 )
-        for call in _destructive([c for c in analysis.unguarded_rpc if id(c) not in with_identity]):
+        unchecked = [c for c in analysis.unguarded_rpc if id(c) not in with_identity]
+        for call, what in _dangerous(project, pair, unchecked):
             yield RULE.at_node(
                 call.module,
                 call.node,
-                "outside any Hono route, the handler " + _destructive_message(pair, call),
+                "outside any Hono route, the handler " + _dangerous_message(pair, call, what),
             )
 
 
@@ -178,9 +247,19 @@ RULE = Rule(
     "path parameter or a header - named like `userId`/`accountId`/`email` (by its key, its variable or "
     "the backend method's parameter). An RPC call passing nothing that says who (a public read) is "
     "not flagged, unless the method deletes data (`delete`/`remove`/`drop`/`purge`/`wipe`/`destroy`"
-    "...: `env.STORE.deleteAllUsers()`, reported once per function); a method that signs the identity "
-    "up (`createUser`, `register`; not `upsertUser`, which can overwrite another's record) may take it"
-    " from the client. Nor is a health "
+    "...: `env.STORE.deleteAllUsers()`, reported once per function) or issues a credential while "
+    "taking nothing to check (a backend method without parameters that signs a token: `seed()` "
+    "returning `jwt.sign(...)`); a method that signs the identity "
+    "up (`createUser`, `register`; not `upsertUser`, which can overwrite another's record) or is the "
+    "authentication itself (`login(email, password)`) may take it from the client, and in a front "
+    "that authenticates nobody a read whose answer is used as data (`const { name } = await "
+    "env.API.getUser(id)`, a public profile) looks a record up rather than acting as its owner - "
+    "unless the answer is used to act (`store = await env.API.getStoreFor(id); store.addTask()`). "
+    "Framework fronts (TanStack Start, React Router) whose `main` only hands requests to the "
+    "framework are read from their package's sources: a server function is authenticated by "
+    "auth-named `.middleware([...])` in its `createServerFn()` chain (a tRPC procedure by an "
+    "auth-named base such as `protectedProcedure`), and a helper shared by a health route and "
+    "protected callers is judged per caller. Nor is a health "
     "probe: a request of the front's own to a health path (`/health`, `/healthz`, `/ping`...) "
     "that carries nothing of the client's request. "
     "Auth middleware is recognised by name (auth, jwt, jwk, bearer, session, clerk, cloudflareAccess, "

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dualworker_cli.check.backend_analysis import exposure, relies_on_front
 from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.reach import environments
+from dualworker_cli.check.rules.common import NOT_RELYING
 from dualworker_cli.check.rules.dw010_classes import exported_names
 
 
@@ -78,7 +79,7 @@ RULE = Rule(
     "`fetch` handler forwards - routes under the API prefix, or the Hono app/handler it shares with "
     "the named entrypoint the binding uses. The finding points at the default export and lists the "
     "paths and public URLs per env. Also flags an `entrypoint` the Data Worker's `main` does not "
-    "export. RPC-only bindings (`env.BACKEND.method()`) forward nothing a public URL reaches.",
+    "export. RPC-only bindings (`env.BACKEND.method()`) forward nothing a public URL reaches." + NOT_RELYING,
     why="Public URLs only ever reach a Worker's default export `fetch` (RPC methods and named "
     "`WorkerEntrypoint` classes are reachable only through bindings), and Wrangler publishes them by "
     "default (cloudflare/workers-sdk `packages/deploy-helpers/src/triggers/deploy.ts`, "
