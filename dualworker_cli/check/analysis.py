@@ -46,6 +46,14 @@ class _AuthName:
 
 
 AUTH_NAME = _AuthName()
+#: paths of the authentication flow itself (sign-in, sign-up, tokens, sessions, OAuth callbacks,
+#: better-auth's `/api/auth/*`): they run before anyone is authenticated, by design
+AUTH_FLOW_PATH = re.compile(
+    r"(?:^|/)(?:auth|login|logout|log-in|log-out|signin|sign-in|signout|sign-out|signup|sign-up|register|"
+    r"verify|verify-email|magic-link|token|refresh|oauth|oauth2|callback|session|sessions|password|"
+    r"forgot-password|reset-password)(?:/|$)",
+    re.I,
+)
 MAX_CALL_DEPTH = 6
 
 AppKey = tuple[str, str]  # (module path, variable name)
@@ -493,6 +501,8 @@ def _collect(
                 continue
             func = node.child_by_field_name("function")
             obj = func.child_by_field_name("object")
+            if _binding_receiver(obj):
+                continue  # `env.CACHE.put(key, value)`: a KV/R2 call, not a route
             app = _app_for(graph, module, obj)
             if app is None:
                 continue
@@ -530,6 +540,19 @@ def _collect(
             registrations.append(Registration(module, node, app, method, path, handlers, order, base))
     _link_app_parameters(graph, modules, registrations, mounts)
     return registrations, mounts, base_paths
+
+
+_ENV_OBJECT = re.compile(r"(?:^|\.)env$")
+
+
+def _binding_receiver(obj: Any) -> bool:
+    """Is ``obj`` a binding (``env.CACHE``, ``c.env.BUCKET``, ``this.env.KV``)? Its ``put``/``get``/
+    ``delete`` are storage calls, never Hono routes."""
+    obj = ts.unwrap(obj)
+    if obj is None or obj.type != "member_expression":
+        return False
+    inner = obj.child_by_field_name("object")
+    return inner is not None and bool(_ENV_OBJECT.search(ts.text(inner)))
 
 
 def _parameter_names(function: Any) -> list[str]:
@@ -1245,11 +1268,22 @@ def _chain_guard(function: Any, names: set[str]) -> bool:
     return False
 
 
+def _function_name(function: Any) -> str:
+    """The name a function is known by: ``function f``, ``const f = () =>``, a method ``f()``."""
+    name = function.child_by_field_name("name")
+    if name is None and function.parent is not None and function.parent.type == "variable_declarator":
+        name = function.parent.child_by_field_name("name")
+    return ts.text(name) if name is not None else ""
+
+
 def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
     scope = ts.enclosing_function(call)
     while scope is not None:
         if _chain_guard(scope, names):
             return True
+        name = _function_name(scope)
+        if name and (name in names or AUTH_NAME.search(name)):
+            return True  # the call is the auth step itself (`validateSession` asking an auth service)
         for sub in ts.nodes_in(module, scope, "number", "call_expression"):
             if sub.start_byte >= call.start_byte:
                 break

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dualworker_cli.check.analysis import (
+    AUTH_FLOW_PATH,
     AUTH_NAME,
     AppKey,
     Code,
@@ -571,6 +572,12 @@ def _probe(route: BackendRoute) -> bool:
     return route.method in READ_METHODS and bool(_PROBE.search(route.path))
 
 
+def _auth_flow(route: BackendRoute) -> bool:
+    """A route of the authentication flow itself (``POST /v1/auth/register``, ``/login``): it runs
+    before anyone is signed in, so it authenticates nobody by design."""
+    return bool(AUTH_FLOW_PATH.search(route.path))
+
+
 def _inside_used(reg: Any, used: set[tuple[str, int]]) -> bool:
     """Is the registration written inside code the target runs (``createServer()`` building a
     local ``app`` that ``export default createWorkerHandler(...)`` ends up serving)?"""
@@ -605,6 +612,18 @@ def _plain_handler_auth(project: Project, backend: Worker) -> str | None:
         return None
     code = Code(project.ts_graph, "")
     return _auth_in(code, target.module, fetch, set(project.settings.auth_middleware))
+
+
+def backend_authenticates(project: Project, backend: Worker) -> bool:
+    """Does the backend's own code authenticate anything (a route behind auth middleware or
+    checking a token, a plain ``fetch`` handler answering 401)? Then it is an API that decides for
+    itself, not one that takes whatever its front forwards."""
+    routes = backend_routes(project, backend)
+    if routes is None:
+        return False
+    if any(r.auth is not None for r in routes if not _probe(r)):
+        return True
+    return not routes and _plain_handler_auth(project, backend) is not None
 
 
 def forwarded_paths(project: Project, backend: Worker) -> list[str] | None:
@@ -651,9 +670,9 @@ def self_auth_evidence(project: Project, backend: Worker) -> str | None:
     if paths is not None:
         reached = [r for r in routes if any(path_matches(p, r.path, suffix=True) for p in paths)]
         if reached:
-            missing = [r for r in reached if r.auth is None and not _probe(r)]
+            missing = [r for r in reached if r.auth is None and not _probe(r) and not _auth_flow(r)]
             return None if missing else next((r.auth for r in reached if r.auth), "health probes only")
-    needed = [r for r in routes if r.method not in READ_METHODS]
+    needed = [r for r in routes if r.method not in READ_METHODS and not _auth_flow(r)]
     if not needed or any(r.auth is None for r in needed):
         return None
     return needed[0].auth

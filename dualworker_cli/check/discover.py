@@ -675,6 +675,45 @@ def _dedupe_variants(workers: list[Worker], project: list[Skipped]) -> list[Work
     return out
 
 
+def _dedupe_copies(workers: list[Worker], project: list[Skipped], referenced: set[Path]) -> list[Worker]:
+    """Configs in different folders for one Worker: the same name and the same entry file (a
+    service's own wrangler.toml and its copy under iac/ that `wrangler deploy -c` uses). A binding
+    to that name reaches the same code either way, so it is one Worker, not an ambiguity: the config
+    a deploy command names is kept (else the first); the others are said."""
+    kept: dict[tuple[str, Path], Worker] = {}
+    for worker in workers:
+        main = worker.main
+        if worker.name is None or main is None or not paths.is_file(main):
+            continue
+        key = (worker.name, paths.resolve(main))
+        first = kept.get(key)
+        if first is None or (
+            paths.resolve(worker.config.path) in referenced
+            and paths.resolve(first.config.path) not in referenced
+        ):
+            kept[key] = worker
+    out = []
+    for worker in workers:
+        main = worker.main
+        chosen = (
+            kept.get((worker.name, paths.resolve(main)))
+            if worker.name and main is not None and paths.is_file(main)
+            else None
+        )
+        if chosen is None or chosen is worker:
+            out.append(worker)
+            continue
+        project.append(
+            Skipped(
+                worker.config,
+                worker.config.rel,
+                f"defines the same Worker `{worker.label}` (same name, same entry) as `{chosen.config.rel}`: "
+                f"only `{chosen.config.rel}` was checked (name this one in {SETTINGS_FILE} to check it)",
+            )
+        )
+    return out
+
+
 def discover_by_scan(root: Path) -> Project:
     """Roles from the service-binding graph of every Wrangler config under ``root``."""
     found = scan_tree(root)
@@ -696,7 +735,9 @@ def discover_by_scan(root: Path) -> Project:
             if entry is not None:
                 worker.entry, worker.entry_source = entry, "a package.json script"
         workers.append(worker)
-    workers = _dedupe_variants(workers, skipped)
+    workers = _dedupe_copies(
+        _dedupe_variants(workers, skipped), skipped, {paths.resolve(c) for c in found.refs.configs}
+    )
     project = Project(root, workers, [], Settings(), skipped=skipped)
     pairs, ambiguities = infer_pairs(workers, project.defined)
     project.pairs, project.ambiguities = pairs, ambiguities

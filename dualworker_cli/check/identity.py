@@ -97,6 +97,10 @@ _WHO = re.compile(
 )
 
 
+#: the client's own credentials: a front passing them on lets the backend verify the caller
+CLIENT_CREDENTIALS = frozenset({"cookie", "authorization", "proxy-authorization"})
+
+
 def is_plumbing(header: str) -> bool:
     """``Content-Type``, ``Upgrade``, tracing ids: never an identity."""
     name = header.lower()
@@ -114,13 +118,15 @@ def trusted_headers(reads: set[str] | None, sets: set[str]) -> set[str]:
     """The headers (lower case) the backend trusts as identity, from what it ``reads`` (None when
     its code could not be read) and what the front ``sets`` before calling it.
 
-    A header on both sides is the channel between the two Workers; a header only the backend
-    reads counts when its name says "who". Without the backend's code, what the front sets is
-    the best evidence of what the backend expects.
+    A header on both sides is the channel between the two Workers - not ``Cookie`` or
+    ``Authorization``, the client's own credentials, which a backend reading them verifies itself;
+    a header only the backend reads counts when its name says "who". Without the backend's code,
+    what the front sets is the best evidence of what the backend expects.
     """
     if reads is None:
-        return {h for h in sets if not is_plumbing(h)}
-    return {h for h in reads & sets if not is_plumbing(h)} | {h for h in reads if names_caller(h)}
+        return {h for h in sets if not is_plumbing(h) and h not in CLIENT_CREDENTIALS}
+    shared = {h for h in reads & sets if not is_plumbing(h) and h not in CLIENT_CREDENTIALS}
+    return shared | {h for h in reads if names_caller(h)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,3 +48,43 @@ def test_a_unique_name_still_pairs_across_packages(tmp_path: Path) -> None:
     (root / "projects" / "blog" / "apps" / "api" / "wrangler.toml").unlink()
     result = discover(root)
     assert {p.backend.config.rel for p in result.pairs} == {"projects/shop/apps/api/wrangler.toml"}
+
+
+def test_two_configs_of_one_worker_same_name_and_entry_are_one_worker(tmp_path: Path) -> None:
+    """A service's own wrangler.toml and its copy under iac/ (same name, same entry file) are one
+    Worker: a binding to that name is paired, not ambiguous; the config a deploy command names is
+    the one checked, the other is said (DW014)."""
+    import json as _json
+
+    from dualworker_cli.check.engine import run as _run
+
+    (tmp_path / "services" / "pricing" / "src").mkdir(parents=True)
+    (tmp_path / "services" / "pricing" / "src" / "index.ts").write_text(
+        "export default { fetch: () => new Response('ok') };\n"
+    )
+    service = 'name = "pricing"\nmain = "{main}"\ncompatibility_date = "2026-01-01"\nworkers_dev = false\n'
+    (tmp_path / "services" / "pricing" / "wrangler.toml").write_text(service.format(main="src/index.ts"))
+    (tmp_path / "iac" / "workers").mkdir(parents=True)
+    (tmp_path / "iac" / "workers" / "pricing.toml").write_text(
+        service.format(main="../../services/pricing/src/index.ts")
+    )
+    (tmp_path / "iac" / "workers" / "gateway.toml").write_text(
+        'name = "gateway"\nmain = "../../gateway/index.ts"\ncompatibility_date = "2026-01-01"\n\n'
+        '[[services]]\nbinding = "PRICING"\nservice = "pricing"\n'
+    )
+    (tmp_path / "gateway").mkdir()
+    (tmp_path / "gateway" / "index.ts").write_text(
+        "export default { fetch: (r: Request, env: any) => env.PRICING.fetch(r) };\n"
+    )
+    (tmp_path / "package.json").write_text(
+        _json.dumps({"scripts": {"deploy": "wrangler deploy --config iac/workers/pricing.toml"}})
+    )
+    result = _run(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DW004"]
+    assert [(p.front.name, p.backend.config.rel) for p in result.project.pairs] == [
+        ("gateway", "iac/workers/pricing.toml")
+    ]
+    skipped = [f for f in result.findings if f.rule == "DW014"]
+    assert any(
+        "services/pricing/wrangler.toml" in f.path and "same name, same entry" in f.message for f in skipped
+    )

@@ -23,7 +23,11 @@ def test_dw007_numbers_booleans_ids_and_site_keys_are_not_secrets(tmp_path: Path
         "COMMIT_SHA": "0123456789abcdef0123456789abcdef01234567",
         "CLOUDFLARE_ACCOUNT_ID": "0123456789abcdef0123456789abcdef",
         "BUILD_UUID": "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+        "CURATED_OPEN_KEY": "curated/open.json",  # an R2 object key, not a secret
+        "AVATAR_KEY": "uploads/avatars/",
+        "WEBHOOK_KEY": "https://hooks.example.com/notify",
         # still flagged:
+        "SIGNING_KEY": "q8Zt3/Xv0bN9yW2mRkP4sL7cJd1hF6gA",  # base64 with a slash: still random
         "JWT_SECRET": "change-me",
         "STRIPE_KEY": "sk_live_51HxYzAbCdEfGhIjKlMnOpQrStUv",
         "UPSTREAM": "sk_live_51HxYzAbCdEfGhIjKlMnOpQrStUv",
@@ -31,6 +35,7 @@ def test_dw007_numbers_booleans_ids_and_site_keys_are_not_secrets(tmp_path: Path
     found = [f for f in lint(make_project(tmp_path, front=data)).findings if f.rule == "DW007"]
     assert sorted(f.message.split("`")[1] for f in found) == [
         "vars.JWT_SECRET",
+        "vars.SIGNING_KEY",
         "vars.STRIPE_KEY",
         "vars.UPSTREAM",
     ]

@@ -42,8 +42,9 @@ def test_trusted_headers_channel_names_and_fallback() -> None:
     }
     # only the backend reads it: trusted when its name says who, not when it is a credential
     assert trusted_headers({"account-id", "authorization"}, set()) == {"account-id"}
-    # the front sets the credential the backend reads: that is the channel
-    assert trusted_headers({"authorization"}, {"authorization"}) == {"authorization"}
+    # the client's own credentials are verified by the backend that reads them, whoever sets them
+    assert trusted_headers({"authorization", "cookie"}, {"authorization", "cookie"}) == set()
+    assert trusted_headers(None, {"cookie", "x-user-id"}) == {"x-user-id"}
     # backend code unknown: what the front sets is the evidence
     assert trusted_headers(None, {"x-user-id", "accept"}) == {"x-user-id"}
     assert trusted_headers(set(), {"x-user-id"}) == set()

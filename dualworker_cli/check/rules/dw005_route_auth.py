@@ -7,15 +7,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from dualworker_cli.check.analysis import (
+    AUTH_FLOW_PATH,
     AUTH_NAME,
     FrontAnalysis,
     ProxyCall,
+    RouteReport,
     front_analysis,
     front_authenticates_anywhere,
     method_token,
     unauthenticated_callers,
 )
-from dualworker_cli.check.backend_analysis import holds_state
+from dualworker_cli.check.backend_analysis import backend_authenticates, holds_state
 from dualworker_cli.check.identity import (
     IdentityArg,
     mints_credential,
@@ -25,6 +27,7 @@ from dualworker_cli.check.identity import (
 )
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
+from dualworker_cli.check.reach import default_bindings, environments
 from dualworker_cli.check.rules.common import health_probe, probe_path_in
 
 
@@ -128,6 +131,51 @@ def _dangerous_message(pair: Pair, call: ProxyCall, what: str) -> str:
     )
 
 
+#: a credential header set in code (`Authorization: ...`, `"X-Service-Token", env.X`) or a bearer value
+_CREDENTIAL_SET = re.compile(
+    r"""(?ix)
+    (?:^|[\s{,(])["']?(?:proxy-)?(?:authorization|x-api-key|api-key|x-[a-z0-9-]*(?:token|secret|signature|key|auth)[a-z0-9-]*)
+    ["']?\s*[:,]
+    | ["'`]bearer\s
+    """
+)
+
+
+def _adds_credential(analysis: FrontAnalysis, call: ProxyCall, route: RouteReport | None = None) -> bool:
+    """Does the front set a credential header (``Authorization: Bearer ${env.API_TOKEN}``,
+    ``X-Service-Token``) or a bearer value on the way to the binding call: in the call's function
+    and what it calls, in the route's handlers, or in the callers of the helper holding the call?
+    Then the front lends the request an authority a stranger calling the backend directly lacks."""
+    nodes = list(call.scope)
+    if route is not None and analysis.code is not None:
+        nodes += [found for module, node in route.chain for found in analysis.code.closure(module, node)]
+    function = ts.enclosing_function(call.node)
+    for module, site in (
+        unauthenticated_callers(analysis, call.module, call.node) if function is not None else []
+    ):
+        nodes.append((module, ts.enclosing_function(site) or site))
+    return any(_CREDENTIAL_SET.search(ts.text(node)) for _, node in nodes)
+
+
+def _bypass_is_public(project: Project, pair: Pair, public_app: bool) -> bool:
+    """Is the backend's own public URL already what a front route without auth offers? In a
+    hand-written project, when the binding reaches the backend's default export, every deployed
+    environment of the backend has a public URL, the backend authenticates requests itself (a
+    public API with its own sessions or tokens) and trusts no identity header of the front, a
+    stranger can send the backend the same request directly: the hole, if any, is the backend's
+    (DW001/DW002/DW003/DW012 report it), not a missing middleware in the front."""
+    if project.mode == "dualworker.toml" or public_app:
+        return False
+    if pair_identity(project, pair).headers:
+        return False
+    if not any(
+        b.binding == pair.binding and b.front is pair.front for b in default_bindings(project, pair.backend)
+    ):
+        return False
+    envs = environments(project, pair.backend)
+    return bool(envs) and all(reach.public for reach in envs) and backend_authenticates(project, pair.backend)
+
+
 def _identity_message(pair: Pair, call: ProxyCall, arg: IdentityArg) -> str:
     return (
         f"passes `{arg.name}` from {arg.source} to `{pair.binding}.{call.method}()`: anyone can "
@@ -148,6 +196,7 @@ def check(project: Project) -> Iterator[Finding]:
             and not pair_identity(project, pair).headers
         )
         analysis: FrontAnalysis = front_analysis(project, pair)
+        bypass_public = _bypass_is_public(project, pair, public_app)
         for route in analysis.routes:
             if route.protected or (route.calls and all(health_probe(c, analysis) for c in route.calls)):
                 continue
@@ -174,7 +223,9 @@ def check(project: Project) -> Iterator[Finding]:
                         + _dangerous_message(pair, call, what),
                     )
                 continue
-            if public_app:
+            if public_app or (route.full_path is not None and AUTH_FLOW_PATH.search(route.full_path)):
+                continue  # a public app's nature, or the sign-in/sign-up flow itself
+            if bypass_public and not any(_adds_credential(analysis, c, route) for c in route.calls):
                 continue
             yield RULE.at_node(
                 reg.module,
@@ -185,6 +236,8 @@ def check(project: Project) -> Iterator[Finding]:
             )
         for call in analysis.unguarded_calls:
             if health_probe(call, analysis) or public_app:
+                continue
+            if bypass_public and not _adds_credential(analysis, call):
                 continue
             callers = [
                 f"{module.rel}:{module.position(site)[0]}"

@@ -49,10 +49,22 @@ def looks_random(value: Any) -> bool:
     return classes >= 3 and entropy(value) >= 4.0
 
 
+#: a storage key or file path (`curated/open.json`, `uploads/avatars/`) or a URL without credentials:
+#: what a `*_KEY` var names when the key is an object's, not a secret
+_LOCATOR = re.compile(
+    r"^(?:[\w.-]+/)+[\w.-]*$|^[\w-]+\.(?:json|txt|csv|ya?ml|html?|png|jpe?g|svg|webp|gz|zip)$"
+    r"|^[a-z][a-z0-9+.-]*://[^@\s?]*$",
+    re.I,
+)
+
+
 def secret_reason(name: str, value: Any) -> str | None:
     if NOT_SECRET.search(name):  # says what it is: an id, a URL, a public or site key...
         return None
-    # a number or a boolean (`MAX_TOKENS = 1024`, `ENABLE_API_KEY_AUTH = true`) is no secret
+    # a number or a boolean (`MAX_TOKENS = 1024`, `ENABLE_API_KEY_AUTH = true`) is no secret, nor
+    # is an object key or a path (`CURATED_OPEN_KEY = "curated/open.json"`)
+    if isinstance(value, str) and _LOCATOR.match(value.strip()) and not looks_random(value.strip("/")):
+        return None
     if SECRET_NAME.search(name) and not isinstance(value, (bool, int, float)):
         return "its name looks like a secret"
     if looks_random(value):
