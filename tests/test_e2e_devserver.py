@@ -264,7 +264,7 @@ def test_a_spoofed_user_id_header_makes_no_difference(app: App) -> None:
 
 
 @projects()
-def test_d1_read_route_returns_the_migration_rows(app: App) -> None:
+def test_d1_read_route_returns_the_local_seed_rows(app: App) -> None:
     with app.measure("d1 read round trip"):
         resp = app.get("/api/notes", token=app.token("alice"))
     assert resp.status == 200, resp.text
@@ -609,6 +609,17 @@ def test_the_data_worker_is_reachable_only_through_the_binding(app: App) -> None
     assert len(user_worker_ports) <= 2, f"User Worker answers on {user_worker_ports} of {sorted(ports)}"
     if app.server.inspector_port is not None:
         assert app.server.inspector_port in ports
+
+
+@projects()
+def test_the_local_explorer_is_off_in_npm_run_dev(app: App) -> None:
+    """wrangler's Local Explorer (on by default on the app's own port) would let anyone who reaches
+    the port read every user's D1 rows and workflow outputs without a token. `npm run dev` sets
+    X_LOCAL_EXPLORER=false: its paths fall through to the User Worker, which knows none of them."""
+    for path in ("/cdn-cgi/local/explorer/", "/cdn-cgi/local/explorer/api/"):
+        resp = app.get(path)
+        assert resp.status == 404, f"{path}: {resp.status} {resp.text[:200]}"
+        assert "Local Explorer" not in resp.text and "openapi" not in resp.text.lower()
 
 
 @projects()

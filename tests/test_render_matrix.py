@@ -97,3 +97,24 @@ def test_env_blocks_repeat_pattern_bindings(rendered) -> None:
     data = parse_jsonc((project / DATA_CFG).read_text()).to_python()
     assert data["workers_dev"] is False and data["preview_urls"] is False
     assert "routes" not in data and "route" not in data
+
+
+def test_deployable_config_and_migrations_hold_no_dev_data(rendered) -> None:
+    """What deploys holds nothing meant for local development: the migrations are schema only (the
+    demo users alice and bob live in seeds/local.sql, applied by `predev` and the tests, never by a
+    remote migration), and no environment allows localhost origins (the page's own origin always
+    is). `npm run dev` turns wrangler's Local Explorer off."""
+    project = rendered()
+    app = project / "apps/user-application"
+    for migration in sorted((app / "migrations").glob("*.sql")):
+        assert not re.search(r"\bINSERT\b", migration.read_text(), re.IGNORECASE), migration.name
+    seed = (app / "seeds/local.sql").read_text()
+    assert "'alice'" in seed and "INSERT OR IGNORE" in seed
+    scripts = json.loads((project / "package.json").read_text())["scripts"]
+    assert scripts["predev"].endswith("npm run db:migrate:local && npm run db:seed:local")
+    assert "--local" in scripts["db:seed:local"] and "seeds/local.sql" in scripts["db:seed:local"]
+    assert not any("seeds" in cmd for name, cmd in scripts.items() if "remote" in name or "deploy" in name)
+    assert scripts["dev"].startswith("X_LOCAL_EXPLORER=false wrangler dev ")
+    for block in _configs(project):
+        origins = block.get("vars", {}).get("ALLOWED_ORIGINS", "")
+        assert "localhost" not in origins and "127.0.0.1" not in origins, origins
