@@ -489,6 +489,14 @@ def test_two_websocket_clients_in_one_room_see_each_other(app: App) -> None:
         for ws in (a, b):
             msg = _next_frame(ws, "message")["message"]
             assert (msg["userId"], msg["text"]) == ("bob", "hi alice")
+        # Keepalive through the User Worker and the binding: "ping" gets the Durable Object's
+        # auto-response "pong" and is no chat message (the next frame either sees is the next chat).
+        a.send("ping")
+        assert a.recv(timeout=10) == "pong"
+        a.send(json.dumps({"text": "after the ping"}))
+        for ws in (b, a):
+            frame = json.loads(ws.recv(timeout=10))
+            assert frame["type"] == "message" and frame["message"]["text"] == "after the ping", frame
 
 
 @projects("websocket")
@@ -775,6 +783,10 @@ def _browser_websocket_refusals(app: App, page: Any, token: str) -> None:
     page.fill("#room", bad_room)
     page.click("#ws-connect")
     expect(page.locator("#ws-log")).to_contain_text("closed (1006)")
+    # The client asks whether the token is the reason (GET /api/internal/whoami -> 401) and stops
+    # instead of reconnecting with backoff.
+    expect(page.locator("#ws-log")).to_contain_text("stopped: the token was refused")
+    expect(page.locator("#ws-connect")).to_be_enabled()
     page.fill("#token", token)
     # Another local origin (a loopback page, so Chromium's local-network rules do not interfere).
     with ds.foreign_origin_server() as foreign:
