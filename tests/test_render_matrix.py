@@ -118,3 +118,33 @@ def test_deployable_config_and_migrations_hold_no_dev_data(rendered) -> None:
     for block in _configs(project):
         origins = block.get("vars", {}).get("ALLOWED_ORIGINS", "")
         assert "localhost" not in origins and "127.0.0.1" not in origins, origins
+
+
+#: The limiter each pattern puts in front of the route that costs money (POST /api/events,
+#: POST /api/internal/trigger-workflow).
+RATE_LIMITERS = {"queue": "EVENTS_RATE_LIMIT", "workflow": "WORKFLOW_RATE_LIMIT"}
+RATE_LIMIT_TS = "apps/user-application/worker/hono/rate-limit.ts"
+
+
+@pytest.mark.parametrize("patterns", COMBOS, ids=lambda c: "+".join(c) or "none")
+def test_rate_limiters_are_declared_in_every_env_block(rendered, patterns: list[str]) -> None:
+    """`ratelimits` is not inherited by env blocks: the top level and each env block of the User
+    Worker declare every limiter of the chosen patterns, each block with namespaces of its own (a
+    shared `namespace_id` would share counters), and Retry-After matches the period."""
+    project = rendered(patterns)
+    cfg = parse_jsonc((project / USER_CFG).read_text()).to_python()
+    blocks = {"top level": cfg, **{f"env.{name}": block for name, block in cfg["env"].items()}}
+    expected = sorted(RATE_LIMITERS[p] for p in patterns if p in RATE_LIMITERS)
+    namespaces: list[str] = []
+    for where, block in blocks.items():
+        limiters = block.get("ratelimits", [])
+        assert sorted(limiter["name"] for limiter in limiters) == expected, where
+        for limiter in limiters:
+            assert limiter["namespace_id"].isdigit(), (where, limiter)
+            assert limiter["simple"]["limit"] > 0 and limiter["simple"]["period"] == 60, (where, limiter)
+            namespaces.append(limiter["namespace_id"])
+    assert len(namespaces) == len(set(namespaces)), namespaces
+    if expected:
+        assert "export const RATE_LIMIT_PERIOD_S = 60;" in (project / RATE_LIMIT_TS).read_text()
+    else:
+        assert not (project / RATE_LIMIT_TS).exists()
