@@ -69,6 +69,10 @@ INDEXED_TYPES = (
     "spread_element",
     "number",
 )
+#: the query that indexes them, one pattern (and capture) per type; an analysis that runs a query
+#: over every module anyway appends these patterns to its own and hands the nodes to
+#: :func:`keep_node_index` (a query's walk over the tree costs as much as its matches)
+INDEX_PATTERNS = " ".join(f"({kind}) @{kind}" for kind in INDEXED_TYPES)
 _INDEX_QUERIES: dict[int, Any] = {}
 _START = operator.attrgetter("start_byte")
 _END = operator.attrgetter("end_byte")
@@ -79,6 +83,21 @@ def pre_order(nodes: list[Any]) -> list[Any]:
     first), with the keys computed in C: ``start << 32 - end`` (tree-sitter offsets are 32-bit)."""
     keys = list(map(operator.sub, map(operator.lshift, map(_START, nodes), repeat(32)), map(_END, nodes)))
     return list(map(nodes.__getitem__, sorted(range(len(nodes)), key=keys.__getitem__)))
+
+
+def has_node_index(module: Module) -> bool:
+    return "_node_index" in module.__dict__
+
+
+def keep_node_index(module: Module, found: dict[str, list[Any]]) -> None:
+    """Keep the :data:`INDEXED_TYPES` nodes of ``module`` (type -> nodes, any order) that a
+    caller's query captured with :data:`INDEX_PATTERNS`, so :func:`nodes_in` needs no query."""
+    index = {}
+    for kind, nodes in found.items():
+        if nodes:
+            nodes = pre_order(nodes)
+            index[kind] = (list(map(_START, nodes)), nodes)
+    module.__dict__["_node_index"] = index
 
 
 def _node_index(module: Module) -> dict[str, tuple[list[int], list[Any]]]:
@@ -92,14 +111,9 @@ def _node_index(module: Module) -> dict[str, tuple[list[int], list[Any]]]:
     language = module.tree.language
     query = _INDEX_QUERIES.get(id(language))
     if query is None:
-        source = " ".join(f"({kind}) @{kind}" for kind in INDEXED_TYPES)
-        query = _INDEX_QUERIES[id(language)] = (tree_sitter.Query(language, source), language)
-    index = {}
-    for kind, found in tree_sitter.QueryCursor(query[0]).captures(module.root).items():
-        nodes = pre_order(found)
-        index[kind] = (list(map(_START, nodes)), nodes)
-    module.__dict__["_node_index"] = index
-    return index
+        query = _INDEX_QUERIES[id(language)] = (tree_sitter.Query(language, INDEX_PATTERNS), language)
+    keep_node_index(module, tree_sitter.QueryCursor(query[0]).captures(module.root))
+    return module.__dict__["_node_index"]
 
 
 def _under(node: Any, top: Any) -> bool:
