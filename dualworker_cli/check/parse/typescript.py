@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -257,7 +258,37 @@ def _file_for(target: Path, boundary: Path) -> Path | None:
     return None
 
 
+def _candidate_texts(target: str) -> Iterator[str]:
+    """:func:`_candidates` on a path string with a name (the same texts, no ``Path`` each)."""
+    folder, name = os.path.split(target)
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # `Path.suffix`
+    stem = name
+    if suffix in EXTENSIONS:
+        yield target
+        stem = name[: -len(suffix)]
+    prefix = f"{folder}/{stem}" if folder != "/" else f"/{stem}"
+    for ext in EXTENSIONS:
+        yield prefix + ext
+    for ext in EXTENSIONS:
+        yield f"{target}/index{ext}"
+
+
+def _file_for_text(target: str, boundary: str) -> Path | None:
+    """:func:`_file_for` on path strings (``target`` resolved, absolute, as ``boundary``): a
+    relative import's candidates cost a string each instead of a ``Path`` (with the same text)."""
+    if not os.path.basename(target):  # the file system's root: pathlib answers (and fails) as ever
+        return _file_for(Path(target), Path(boundary))
+    inside = boundary if boundary.endswith("/") else boundary + "/"
+    for candidate in _candidate_texts(target):  # lazily: the first one usually exists
+        if fs.is_file(candidate):
+            return Path(candidate) if candidate.startswith(inside) or candidate == boundary else None
+    return None
+
+
 _TSCONFIG_CACHE: dict[Path, list[tuple[str, list[Path]]]] = {}
+#: (importing folder, specifier, boundary) -> the file, for the run
+_SPECIFIERS: dict[tuple[str, str, str], Path | None] = {}
 
 
 def _strictly_below(folder: Path, top: Path) -> bool:
@@ -296,9 +327,20 @@ def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
 def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
     """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``),
     through the nearest tsconfig's ``paths`` aliases, or a package of the same workspace
-    (``@acme/auth``, ``@acme/db/queries``: see ``workspaces``); other packages resolve to None."""
+    (``@acme/auth``, ``@acme/db/queries``: see ``workspaces``); other packages resolve to None.
+
+    The answer depends on the importing folder only, and the modules of a folder import the same
+    packages (``hono``, ``./auth``): it is kept for the run (:class:`ModuleGraph` forgets it)."""
+    key = (os.path.dirname(str(base)), spec, str(boundary))
+    if key in _SPECIFIERS:
+        return _SPECIFIERS[key]
+    found = _SPECIFIERS[key] = _resolve_specifier(base, spec, boundary)
+    return found
+
+
+def _resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
     if spec.startswith("."):
-        return _file_for(fs.resolve(base.parent / spec), boundary)
+        return _file_for_text(fs.resolve_text(os.path.join(os.path.dirname(str(base)), spec)), str(boundary))
     for pattern, targets in _path_aliases(base.parent, boundary):
         prefix, star, suffix = pattern.partition("*")
         if star and spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix + suffix):
@@ -429,6 +471,7 @@ class ModuleGraph:
     def __init__(self, project_root: Path) -> None:
         self.boundary = fs.resolve(project_root)
         _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files and workspaces afresh
+        _SPECIFIERS.clear()
         workspaces.clear()
         self.modules: dict[Path, Module] = {}
         self._reachable: dict[Path, list[Module]] = {}
