@@ -286,24 +286,27 @@ def _file_for_text(target: str, boundary: str) -> Path | None:
     return None
 
 
-_TSCONFIG_CACHE: dict[Path, list[tuple[str, list[Path]]]] = {}
+#: folder (a path string) -> the ``paths`` aliases in effect there
+_TSCONFIG_CACHE: dict[str, list[tuple[str, list[Path]]]] = {}
 #: (importing folder, specifier, boundary) -> the file, for the run
 _SPECIFIERS: dict[tuple[str, str, str], Path | None] = {}
 
 
-def _strictly_below(folder: Path, top: Path) -> bool:
-    """``top in folder.parents``, comparing the (cached) parts instead of building every parent."""
-    parts, top_parts = folder.parts, top.parts
-    return len(parts) > len(top_parts) and parts[: len(top_parts)] == top_parts
+def _strictly_below(folder: str, top: str) -> bool:
+    """``Path(top) in Path(folder).parents`` for normalized absolute path strings."""
+    return folder != top and folder.startswith(top if top.endswith("/") else top + "/")
 
 
-def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
+def _path_aliases(folder: Path | str, boundary: Path | str) -> list[tuple[str, list[Path]]]:
     """``compilerOptions.paths`` of the nearest tsconfig.json (``@/*`` -> ``src/*``), resolved."""
-    if folder in _TSCONFIG_CACHE:
-        return _TSCONFIG_CACHE[folder]
+    key = str(folder)
+    cached = _TSCONFIG_CACHE.get(key)
+    if cached is not None:
+        return cached
     aliases: list[tuple[str, list[Path]]] = []
-    config = folder / "tsconfig.json"
-    if fs.is_file(config):
+    config_text = os.path.join(key, "tsconfig.json")
+    if fs.is_file(config_text):
+        config = Path(config_text)
         from dualworker_cli.check.parse import jsonc
         from dualworker_cli.check.parse.errors import ParseError
 
@@ -313,14 +316,14 @@ def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
             data = {}
         options = data.get("compilerOptions", {}) if isinstance(data, dict) else {}
         options = options if isinstance(options, dict) else {}
-        base = folder / str(options.get("baseUrl", "."))
+        base = Path(key) / str(options.get("baseUrl", "."))
         paths = options.get("paths", {})
         for pattern, targets in paths.items() if isinstance(paths, dict) else []:
             if isinstance(targets, list):
                 aliases.append((pattern, [base / t for t in targets if isinstance(t, str)]))
-    elif _strictly_below(folder, boundary):
-        aliases = _path_aliases(folder.parent, boundary)
-    _TSCONFIG_CACHE[folder] = aliases
+    elif _strictly_below(key, str(boundary)):
+        aliases = _path_aliases(os.path.dirname(key), boundary)
+    _TSCONFIG_CACHE[key] = aliases
     return aliases
 
 
@@ -341,7 +344,7 @@ def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
 def _resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
     if spec.startswith("."):
         return _file_for_text(fs.resolve_text(os.path.join(os.path.dirname(str(base)), spec)), str(boundary))
-    for pattern, targets in _path_aliases(base.parent, boundary):
+    for pattern, targets in _path_aliases(os.path.dirname(str(base)), boundary):
         prefix, star, suffix = pattern.partition("*")
         if star and spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix + suffix):
             middle = spec[len(prefix) : len(spec) - len(suffix)]
