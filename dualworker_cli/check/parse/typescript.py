@@ -476,20 +476,29 @@ class ModuleGraph:
         _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files and workspaces afresh
         _SPECIFIERS.clear()
         workspaces.clear()
+        self._boundary_text = str(self.boundary)
         self.modules: dict[Path, Module] = {}
+        #: the path ``load`` was given -> its module (``load`` resolves the path first)
+        self._by_text: dict[str, Module] = {}
         self._reachable: dict[Path, list[Module]] = {}
         self._counter = 0
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.boundary).as_posix()
-        except ValueError:
-            return str(path)
+        """``path`` relative to the project (POSIX), or as it is when outside."""
+        text, top = str(path), self._boundary_text
+        if text.startswith(top if top.endswith("/") else top + "/"):
+            return text[len(top) :].lstrip("/")
+        return "." if text == top else text
 
     def load(self, path: Path) -> Module | None:
         """Parse ``path`` and everything it imports; None when it does not exist."""
+        key = str(path)  # the imports of a Worker's modules name the same files again and again
+        module = self._by_text.get(key)
+        if module is not None:
+            return module
         path = fs.resolve(path)
         if path in self.modules:
+            self._by_text[key] = self.modules[path]
             return self.modules[path]
         if not fs.is_file(path):
             return None
@@ -497,7 +506,7 @@ class ModuleGraph:
         source = read_text(path, rel)
         tree = _parser(path.suffix in (".tsx", ".jsx")).parse(source.encode("utf-8"))
         module = Module(path, rel, source, tree)
-        self.modules[path] = module
+        self.modules[path] = self._by_text[key] = module
         _index(module, self.boundary)
         for target, _ in list(module.imports.values()) + [(t, None) for t, _ in module.reexports]:
             if target is not None:
