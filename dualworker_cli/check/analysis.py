@@ -710,8 +710,7 @@ def module_facts(module: ts.Module) -> ModuleFacts:
     # pre-order (outer call first, as a tree walk visits them): chains share their start byte
     facts.calls.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
     facts.plain_calls = ts.pre_order(facts.plain_calls)
-    facts.names = ts.pre_order(names)
-    facts.name_starts = [n.start_byte for n in facts.names]
+    facts.name_starts, facts.names = ts.pre_order_starts(names)
     for starts in facts.binding_spots.values():
         starts.sort()
     facts.declarators.sort(key=lambda d: d[0].start_byte)
@@ -771,15 +770,21 @@ def _stub_path(
     for decl, pattern, value in facts.declarators:
         if decl.start_byte >= obj.start_byte:
             break
-        if not in_scope(decl, obj):
-            continue
-        if pattern.type == "identifier" and ts.text(pattern) == name:
+        kind = pattern.type  # the name first: a scope test walks up the tree
+        if kind == "identifier" and ts.text(pattern) == name:
+            if not in_scope(decl, obj):
+                continue
             inner = binding_path(value, code.binding)
             if inner is None and depth < 4 and ts.unwrap(value).type in ("identifier", "member_expression"):
                 inner = _stub_path(code, module, ts.unwrap(value), facts, depth + 1)
             if inner is not None:
                 return inner + after[::-1]
-        elif pattern.type == "object_pattern" and _binds(pattern, name) and code.touches_binding(pattern):
+        elif (
+            kind == "object_pattern"
+            and in_scope(decl, obj)
+            and _binds(pattern, name)
+            and code.touches_binding(pattern)
+        ):
             return after[::-1]
     return None
 

@@ -86,6 +86,15 @@ def pre_order(nodes: list[Any]) -> list[Any]:
     return list(map(nodes.__getitem__, sorted(range(len(nodes)), key=keys.__getitem__)))
 
 
+def pre_order_starts(nodes: list[Any]) -> tuple[list[int], list[Any]]:
+    """``pre_order(nodes)`` and the start bytes of the sorted nodes, each start read once (reading
+    a node's offsets is a call into tree-sitter)."""
+    starts = list(map(_START, nodes))
+    keys = list(map(operator.sub, map(operator.lshift, starts, repeat(32)), map(_END, nodes)))
+    order = sorted(range(len(nodes)), key=keys.__getitem__)
+    return list(map(starts.__getitem__, order)), list(map(nodes.__getitem__, order))
+
+
 def has_node_index(module: Module) -> bool:
     return "_node_index" in module.__dict__
 
@@ -96,8 +105,7 @@ def keep_node_index(module: Module, found: dict[str, list[Any]]) -> None:
     index = {}
     for kind, nodes in found.items():
         if nodes:
-            nodes = pre_order(nodes)
-            index[kind] = (list(map(_START, nodes)), nodes)
+            index[kind] = pre_order_starts(nodes)
     module.__dict__["_node_index"] = index
 
 
@@ -149,13 +157,18 @@ def text(node: Any) -> str:
     return node.text.decode("utf-8", "replace")
 
 
+_STRING_PARTS = ("string_fragment", "escape_sequence")
+
+
 def string_value(node: Any) -> str | None:
     """The value of a string literal or a template literal without substitutions."""
     if node is None:
         return None
-    if node.type == "string":
-        return "".join(text(c) for c in node.children if c.type in ("string_fragment", "escape_sequence"))
-    if node.type == "template_string":
+    kind = node.type
+    if kind == "string":
+        parts = [c for c in node.children if c.type in _STRING_PARTS]
+        return text(parts[0]) if len(parts) == 1 else "".join(map(text, parts))  # mostly one fragment
+    if kind == "template_string":
         if any(c.type == "template_substitution" for c in node.children):
             return None
         return text(node)[1:-1]
