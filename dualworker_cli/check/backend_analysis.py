@@ -96,25 +96,26 @@ def path_matches(front: str | None, back: str, suffix: bool = False) -> bool:
 _WS_TYPES = ("new_expression", "string", "template_string", "call_expression")
 
 
-def _ws_hits(code: Code, module: ts.Module, node: Any) -> list[tuple[str, int]]:
-    """(module path, byte offset) of WebSocket evidence in ``node`` and the code it calls."""
-    hits = []
+def _ws_hits(code: Code, module: ts.Module, node: Any) -> set[tuple[str, int]]:
+    """(module path, byte offset) of WebSocket evidence in ``node`` and the code it calls (a set:
+    each node type is searched on its own, without merging them into source order)."""
+    hits: set[tuple[str, int]] = set()
     for mod, current in code.closure(module, node):
-        for sub in ts.nodes_in(mod, current, *_WS_TYPES):
-            hit = False
-            if sub.type == "new_expression":
-                ctor = sub.child_by_field_name("constructor")
-                hit = ctor is not None and ts.text(ctor) == "WebSocketPair"
-            elif sub.type in ("string", "template_string"):
-                hit = (ts.string_value(sub) or "").lower() == "websocket"
-            elif sub.type == "call_expression":
-                func = sub.child_by_field_name("function")
-                name = ts.text(func).rsplit(".", 1)[-1] if func is not None else ""
-                hit = name in ("acceptWebSocket", "upgradeWebSocket") or (
-                    name == "fetch" and _stub_fetch_of_request(sub, mod)
-                )
-            if hit:
-                hits.append((str(mod.path), sub.start_byte))
+        for kind in _WS_TYPES:
+            for sub in ts.nodes_in(mod, current, kind):
+                if kind == "new_expression":
+                    ctor = sub.child_by_field_name("constructor")
+                    hit = ctor is not None and ts.text(ctor) == "WebSocketPair"
+                elif kind == "call_expression":
+                    func = sub.child_by_field_name("function")
+                    name = ts.text(func).rsplit(".", 1)[-1] if func is not None else ""
+                    hit = name in ("acceptWebSocket", "upgradeWebSocket") or (
+                        name == "fetch" and _stub_fetch_of_request(sub, mod)
+                    )
+                else:  # a string or a template string
+                    hit = (ts.string_value(sub) or "").lower() == "websocket"
+                if hit:
+                    hits.add((str(mod.path), sub.start_byte))
     return hits
 
 
@@ -214,7 +215,7 @@ def _target(project: Project, main: Path, entrypoint: str | None) -> Target | No
         for stmt in entry.root.named_children:
             if stmt.type == "export_statement" and any(c.type == "default" for c in stmt.children):
                 target.at = (entry, stmt)
-    hits = set(_ws_hits(code, module, node))
+    hits = _ws_hits(code, module, node)
     attributed: set[tuple[str, int]] = set()
 
     # the default export and each named entrypoint of one ``main`` share its Hono apps
@@ -231,7 +232,7 @@ def _target(project: Project, main: Path, entrypoint: str | None) -> Target | No
         full = join_paths(_prefix(reg.app, mounts, base_paths, own=reg.base), reg.path) or reg.path
         reg_hits: set[tuple[str, int]] = set()
         for handler in reg.handlers:
-            reg_hits |= set(_ws_hits(code, reg.module, handler))
+            reg_hits |= _ws_hits(code, reg.module, handler)
         attributed |= reg_hits
         target.paths.append(ServedPath(full, f"{reg.method.upper()} {full}", bool(reg_hits)))
 
@@ -246,7 +247,7 @@ def _target(project: Project, main: Path, entrypoint: str | None) -> Target | No
                 inside = {
                     h for h in hits if h[0] == str(mod.path) and body.start_byte <= h[1] < body.end_byte
                 }
-                body_hits = inside | set(_ws_hits(code, mod, body))
+                body_hits = inside | _ws_hits(code, mod, body)
                 attributed |= body_hits
                 ws = bool(body_hits)
             target.paths.append(ServedPath(path, path, ws))

@@ -642,14 +642,38 @@ def _discover_from_settings(root: Path) -> Project:
     return Project(root, list(loaded.values()), pairs, settings, mode=SETTINGS_FILE)
 
 
-def _scopes(config_dir: Path, root: Path, project_dirs: set[Path]) -> tuple[Path, ...]:
-    """Project folders enclosing ``config_dir``, innermost first, ending with ``root``."""
-    chain = [
-        d for d in (config_dir, *config_dir.parents) if d in project_dirs and (d == root or root in d.parents)
-    ]
+def _scopes(
+    config_dir: Path, root: Path, project_dirs: set[Path], by_text: dict[str, Path] | None = None
+) -> tuple[Path, ...]:
+    """Project folders enclosing ``config_dir``, innermost first, ending with ``root``.
+    ``by_text`` (``project_dirs`` by path string) walks the parents of an absolute ``config_dir``
+    as strings: a Path per parent and per membership test was most of the cost in a monorepo."""
+    if by_text is not None and config_dir.is_absolute() and root.is_absolute():
+        chain = _scopes_of_text(str(config_dir), str(root), by_text)
+    else:
+        chain = [
+            d
+            for d in (config_dir, *config_dir.parents)
+            if d in project_dirs and (d == root or root in d.parents)
+        ]
     if root not in chain:
         chain.append(root)
     return tuple(chain)
+
+
+def _scopes_of_text(config_dir: str, root: str, by_text: dict[str, Path]) -> list[Path]:
+    """The project folders of :func:`_scopes` on absolute path strings (``root`` not added)."""
+    inside = root if root.endswith("/") else root + "/"
+    chain = []
+    current = config_dir
+    while True:
+        found = by_text.get(current)
+        if found is not None and (current == root or current.startswith(inside)):
+            chain.append(found)
+        parent = os.path.dirname(current)
+        if parent == current:
+            return chain
+        current = parent
 
 
 def _dedupe_variants(workers: list[Worker], project: list[Skipped]) -> list[Worker]:
@@ -727,9 +751,10 @@ def discover_by_scan(root: Path) -> Project:
         )
     skipped = list(found.skipped)
     workers = []
+    dirs_by_text = {str(d): d for d in found.project_dirs}
     for path, _how in found.configs:
         worker = Worker(load_config(path, _rel(path, root)))
-        worker.scopes = _scopes(worker.root, root, found.project_dirs)
+        worker.scopes = _scopes(worker.root, root, found.project_dirs, dirs_by_text)
         if worker.main is None:
             entry = found.refs.entries.get(path) or found.refs.entries.get(worker.root)
             if entry is not None:

@@ -189,10 +189,16 @@ class Worker:
 
     @property
     def envs(self) -> dict[str, dict[str, Any]]:
+        """The ``env.<name>`` blocks (callers must not change the dict: it is kept, as the rules
+        ask ~20 times per Worker; rebuilt if the config's ``env`` table is another one)."""
         envs = self.config.data.get("env")
         if not isinstance(envs, dict):
             return {}
-        return {k: v for k, v in envs.items() if isinstance(v, dict)}
+        cached = self.__dict__.get("_envs")
+        if cached is None or cached[0] is not envs or cached[1] != len(envs):
+            blocks = {k: v for k, v in envs.items() if isinstance(v, dict)}
+            cached = self.__dict__["_envs"] = (envs, len(envs), blocks)
+        return cached[2]
 
     def env_worker_name(self, env: str) -> str | None:
         """The deployed name in ``env``: its own ``name`` or Wrangler's ``<name>-<env>``."""

@@ -88,17 +88,24 @@ def _real(path: str) -> str:
 
 def resolve(path: Path) -> Path:
     """``path.resolve()`` (symlinks followed, ``..`` after them), sharing the work on folders."""
-    key = text = str(path)
+    key = str(path)
     found = _RESOLVED.get(key)
     if found is None:
-        if not os.path.isabs(text):
-            text = os.path.join(os.getcwd(), text)
-        found = _RESOLVED[key] = Path(_real(text))
+        found = _RESOLVED[key] = Path(resolve_text(key))
     return found
 
 
-def is_file(path: Path) -> bool:
-    """``path.is_file()``, asked of the file system once per run."""
+def resolve_text(path: str) -> str:
+    """``str(Path(path).resolve())`` for a path string: :func:`resolve` without building a
+    ``Path`` (``.``, ``..`` and doubled separators in ``path`` are handled as ``realpath`` does)."""
+    if not os.path.isabs(path):
+        path = os.path.join(os.getcwd(), path)
+    return _real(path)
+
+
+def is_file(path: Path | str) -> bool:
+    """``path.is_file()``, asked of the file system once per run (a path string is asked as a
+    ``Path`` of it would be)."""
     key = str(path)
     found = _IS_FILE.get(key)
     if found is None:
@@ -108,7 +115,7 @@ def is_file(path: Path) -> bool:
         elif entries is not None and name and _missing(name, entries):
             found = False  # no such entry
         else:
-            found = path.is_file()
+            found = (path if isinstance(path, Path) else Path(path)).is_file()
         _IS_FILE[key] = found
     return found
 

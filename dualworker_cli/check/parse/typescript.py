@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -69,6 +70,10 @@ INDEXED_TYPES = (
     "spread_element",
     "number",
 )
+#: the query that indexes them, one pattern (and capture) per type; an analysis that runs a query
+#: over every module anyway appends these patterns to its own and hands the nodes to
+#: :func:`keep_node_index` (a query's walk over the tree costs as much as its matches)
+INDEX_PATTERNS = " ".join(f"({kind}) @{kind}" for kind in INDEXED_TYPES)
 _INDEX_QUERIES: dict[int, Any] = {}
 _START = operator.attrgetter("start_byte")
 _END = operator.attrgetter("end_byte")
@@ -79,6 +84,29 @@ def pre_order(nodes: list[Any]) -> list[Any]:
     first), with the keys computed in C: ``start << 32 - end`` (tree-sitter offsets are 32-bit)."""
     keys = list(map(operator.sub, map(operator.lshift, map(_START, nodes), repeat(32)), map(_END, nodes)))
     return list(map(nodes.__getitem__, sorted(range(len(nodes)), key=keys.__getitem__)))
+
+
+def pre_order_starts(nodes: list[Any]) -> tuple[list[int], list[Any]]:
+    """``pre_order(nodes)`` and the start bytes of the sorted nodes, each start read once (reading
+    a node's offsets is a call into tree-sitter)."""
+    starts = list(map(_START, nodes))
+    keys = list(map(operator.sub, map(operator.lshift, starts, repeat(32)), map(_END, nodes)))
+    order = sorted(range(len(nodes)), key=keys.__getitem__)
+    return list(map(starts.__getitem__, order)), list(map(nodes.__getitem__, order))
+
+
+def has_node_index(module: Module) -> bool:
+    return "_node_index" in module.__dict__
+
+
+def keep_node_index(module: Module, found: dict[str, list[Any]]) -> None:
+    """Keep the :data:`INDEXED_TYPES` nodes of ``module`` (type -> nodes, any order) that a
+    caller's query captured with :data:`INDEX_PATTERNS`, so :func:`nodes_in` needs no query."""
+    index = {}
+    for kind, nodes in found.items():
+        if nodes:
+            index[kind] = pre_order_starts(nodes)
+    module.__dict__["_node_index"] = index
 
 
 def _node_index(module: Module) -> dict[str, tuple[list[int], list[Any]]]:
@@ -92,14 +120,9 @@ def _node_index(module: Module) -> dict[str, tuple[list[int], list[Any]]]:
     language = module.tree.language
     query = _INDEX_QUERIES.get(id(language))
     if query is None:
-        source = " ".join(f"({kind}) @{kind}" for kind in INDEXED_TYPES)
-        query = _INDEX_QUERIES[id(language)] = (tree_sitter.Query(language, source), language)
-    index = {}
-    for kind, found in tree_sitter.QueryCursor(query[0]).captures(module.root).items():
-        nodes = pre_order(found)
-        index[kind] = (list(map(_START, nodes)), nodes)
-    module.__dict__["_node_index"] = index
-    return index
+        query = _INDEX_QUERIES[id(language)] = (tree_sitter.Query(language, INDEX_PATTERNS), language)
+    keep_node_index(module, tree_sitter.QueryCursor(query[0]).captures(module.root))
+    return module.__dict__["_node_index"]
 
 
 def _under(node: Any, top: Any) -> bool:
@@ -134,13 +157,18 @@ def text(node: Any) -> str:
     return node.text.decode("utf-8", "replace")
 
 
+_STRING_PARTS = ("string_fragment", "escape_sequence")
+
+
 def string_value(node: Any) -> str | None:
     """The value of a string literal or a template literal without substitutions."""
     if node is None:
         return None
-    if node.type == "string":
-        return "".join(text(c) for c in node.children if c.type in ("string_fragment", "escape_sequence"))
-    if node.type == "template_string":
+    kind = node.type
+    if kind == "string":
+        parts = [c for c in node.children if c.type in _STRING_PARTS]
+        return text(parts[0]) if len(parts) == 1 else "".join(map(text, parts))  # mostly one fragment
+    if kind == "template_string":
         if any(c.type == "template_substitution" for c in node.children):
             return None
         return text(node)[1:-1]
@@ -243,22 +271,55 @@ def _file_for(target: Path, boundary: Path) -> Path | None:
     return None
 
 
-_TSCONFIG_CACHE: dict[Path, list[tuple[str, list[Path]]]] = {}
+def _candidate_texts(target: str) -> Iterator[str]:
+    """:func:`_candidates` on a path string with a name (the same texts, no ``Path`` each)."""
+    folder, name = os.path.split(target)
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # `Path.suffix`
+    stem = name
+    if suffix in EXTENSIONS:
+        yield target
+        stem = name[: -len(suffix)]
+    prefix = f"{folder}/{stem}" if folder != "/" else f"/{stem}"
+    for ext in EXTENSIONS:
+        yield prefix + ext
+    for ext in EXTENSIONS:
+        yield f"{target}/index{ext}"
 
 
-def _strictly_below(folder: Path, top: Path) -> bool:
-    """``top in folder.parents``, comparing the (cached) parts instead of building every parent."""
-    parts, top_parts = folder.parts, top.parts
-    return len(parts) > len(top_parts) and parts[: len(top_parts)] == top_parts
+def _file_for_text(target: str, boundary: str) -> Path | None:
+    """:func:`_file_for` on path strings (``target`` resolved, absolute, as ``boundary``): a
+    relative import's candidates cost a string each instead of a ``Path`` (with the same text)."""
+    if not os.path.basename(target):  # the file system's root: pathlib answers (and fails) as ever
+        return _file_for(Path(target), Path(boundary))
+    inside = boundary if boundary.endswith("/") else boundary + "/"
+    for candidate in _candidate_texts(target):  # lazily: the first one usually exists
+        if fs.is_file(candidate):
+            return Path(candidate) if candidate.startswith(inside) or candidate == boundary else None
+    return None
 
 
-def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
+#: folder (a path string) -> the ``paths`` aliases in effect there
+_TSCONFIG_CACHE: dict[str, list[tuple[str, list[Path]]]] = {}
+#: (importing folder, specifier, boundary) -> the file, for the run
+_SPECIFIERS: dict[tuple[str, str, str], Path | None] = {}
+
+
+def _strictly_below(folder: str, top: str) -> bool:
+    """``Path(top) in Path(folder).parents`` for normalized absolute path strings."""
+    return folder != top and folder.startswith(top if top.endswith("/") else top + "/")
+
+
+def _path_aliases(folder: Path | str, boundary: Path | str) -> list[tuple[str, list[Path]]]:
     """``compilerOptions.paths`` of the nearest tsconfig.json (``@/*`` -> ``src/*``), resolved."""
-    if folder in _TSCONFIG_CACHE:
-        return _TSCONFIG_CACHE[folder]
+    key = str(folder)
+    cached = _TSCONFIG_CACHE.get(key)
+    if cached is not None:
+        return cached
     aliases: list[tuple[str, list[Path]]] = []
-    config = folder / "tsconfig.json"
-    if fs.is_file(config):
+    config_text = os.path.join(key, "tsconfig.json")
+    if fs.is_file(config_text):
+        config = Path(config_text)
         from dualworker_cli.check.parse import jsonc
         from dualworker_cli.check.parse.errors import ParseError
 
@@ -268,24 +329,35 @@ def _path_aliases(folder: Path, boundary: Path) -> list[tuple[str, list[Path]]]:
             data = {}
         options = data.get("compilerOptions", {}) if isinstance(data, dict) else {}
         options = options if isinstance(options, dict) else {}
-        base = folder / str(options.get("baseUrl", "."))
+        base = Path(key) / str(options.get("baseUrl", "."))
         paths = options.get("paths", {})
         for pattern, targets in paths.items() if isinstance(paths, dict) else []:
             if isinstance(targets, list):
                 aliases.append((pattern, [base / t for t in targets if isinstance(t, str)]))
-    elif _strictly_below(folder, boundary):
-        aliases = _path_aliases(folder.parent, boundary)
-    _TSCONFIG_CACHE[folder] = aliases
+    elif _strictly_below(key, str(boundary)):
+        aliases = _path_aliases(os.path.dirname(key), boundary)
+    _TSCONFIG_CACHE[key] = aliases
     return aliases
 
 
 def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
     """The file an import names: relative (``./x``, ``./x.js`` meaning ``./x.ts``, ``./dir``),
     through the nearest tsconfig's ``paths`` aliases, or a package of the same workspace
-    (``@acme/auth``, ``@acme/db/queries``: see ``workspaces``); other packages resolve to None."""
+    (``@acme/auth``, ``@acme/db/queries``: see ``workspaces``); other packages resolve to None.
+
+    The answer depends on the importing folder only, and the modules of a folder import the same
+    packages (``hono``, ``./auth``): it is kept for the run (:class:`ModuleGraph` forgets it)."""
+    key = (os.path.dirname(str(base)), spec, str(boundary))
+    if key in _SPECIFIERS:
+        return _SPECIFIERS[key]
+    found = _SPECIFIERS[key] = _resolve_specifier(base, spec, boundary)
+    return found
+
+
+def _resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
     if spec.startswith("."):
-        return _file_for(fs.resolve(base.parent / spec), boundary)
-    for pattern, targets in _path_aliases(base.parent, boundary):
+        return _file_for_text(fs.resolve_text(os.path.join(os.path.dirname(str(base)), spec)), str(boundary))
+    for pattern, targets in _path_aliases(os.path.dirname(str(base)), boundary):
         prefix, star, suffix = pattern.partition("*")
         if star and spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix + suffix):
             middle = spec[len(prefix) : len(spec) - len(suffix)]
@@ -415,21 +487,31 @@ class ModuleGraph:
     def __init__(self, project_root: Path) -> None:
         self.boundary = fs.resolve(project_root)
         _TSCONFIG_CACHE.clear()  # a new run reads tsconfig files and workspaces afresh
+        _SPECIFIERS.clear()
         workspaces.clear()
+        self._boundary_text = str(self.boundary)
         self.modules: dict[Path, Module] = {}
+        #: the path ``load`` was given -> its module (``load`` resolves the path first)
+        self._by_text: dict[str, Module] = {}
         self._reachable: dict[Path, list[Module]] = {}
         self._counter = 0
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.boundary).as_posix()
-        except ValueError:
-            return str(path)
+        """``path`` relative to the project (POSIX), or as it is when outside."""
+        text, top = str(path), self._boundary_text
+        if text.startswith(top if top.endswith("/") else top + "/"):
+            return text[len(top) :].lstrip("/")
+        return "." if text == top else text
 
     def load(self, path: Path) -> Module | None:
         """Parse ``path`` and everything it imports; None when it does not exist."""
+        key = str(path)  # the imports of a Worker's modules name the same files again and again
+        module = self._by_text.get(key)
+        if module is not None:
+            return module
         path = fs.resolve(path)
         if path in self.modules:
+            self._by_text[key] = self.modules[path]
             return self.modules[path]
         if not fs.is_file(path):
             return None
@@ -437,7 +519,7 @@ class ModuleGraph:
         source = read_text(path, rel)
         tree = _parser(path.suffix in (".tsx", ".jsx")).parse(source.encode("utf-8"))
         module = Module(path, rel, source, tree)
-        self.modules[path] = module
+        self.modules[path] = self._by_text[key] = module
         _index(module, self.boundary)
         for target, _ in list(module.imports.values()) + [(t, None) for t, _ in module.reexports]:
             if target is not None:

@@ -28,9 +28,11 @@ _CONDITIONS = ("types", "import", "workerd", "worker", "module", "default", "bro
 #: build-output folders whose sources usually sit in ``src`` (``dist/auth/x.js`` -> ``src/auth/x.ts``)
 _BUILD_DIRS = frozenset({"dist", "build", "lib", "out", "esm", "cjs", "es", "types"})
 
-_ROOT_OF: dict[Path, Path | None] = {}
+#: folder -> its workspace root, and folder -> its package.json (path strings: every importing
+#: folder of a monorepo is asked about, with its parents)
+_ROOT_OF: dict[str, Path | None] = {}
 _PACKAGES: dict[Path, dict[str, Path]] = {}
-_MANIFESTS: dict[Path, dict[str, Any]] = {}
+_MANIFESTS: dict[str, dict[str, Any]] = {}
 
 
 def clear() -> None:
@@ -40,15 +42,17 @@ def clear() -> None:
     _MANIFESTS.clear()
 
 
-def _manifest(folder: Path) -> dict[str, Any]:
+def _manifest(folder: Path | str) -> dict[str, Any]:
     """``folder/package.json`` as a dict ({} when missing or unreadable)."""
-    if folder not in _MANIFESTS:
+    key = str(folder)
+    found = _MANIFESTS.get(key)
+    if found is None:
         data: Any = {}
-        path = folder / "package.json"
+        path = os.path.join(key, "package.json")
         if paths.is_file(path):
-            data = paths.read_json(path)  # None when unreadable; discovery read most already
-        _MANIFESTS[folder] = data if isinstance(data, dict) else {}
-    return _MANIFESTS[folder]
+            data = paths.read_json(Path(path))  # None when unreadable; discovery read most already
+        found = _MANIFESTS[key] = data if isinstance(data, dict) else {}
+    return found
 
 
 def _pnpm_globs(path: Path) -> list[str]:
@@ -77,11 +81,11 @@ def _pnpm_globs(path: Path) -> list[str]:
     return [g for g in globs if g]
 
 
-def _workspace_globs(folder: Path) -> list[str] | None:
+def _workspace_globs(folder: Path | str) -> list[str] | None:
     """The package globs of a workspace root at ``folder``; None when it is not one."""
-    pnpm = folder / "pnpm-workspace.yaml"
+    pnpm = os.path.join(folder, "pnpm-workspace.yaml")
     if paths.is_file(pnpm):
-        return _pnpm_globs(pnpm)
+        return _pnpm_globs(Path(pnpm))
     workspaces = _manifest(folder).get("workspaces")
     if isinstance(workspaces, dict):  # yarn classic: { packages: [...], nohoist: [...] }
         workspaces = workspaces.get("packages")
@@ -92,21 +96,21 @@ def _workspace_globs(folder: Path) -> list[str] | None:
 
 def _root_of(folder: Path, boundary: Path) -> Path | None:
     """The nearest workspace root at or above ``folder``, not above ``boundary``."""
-    chain: list[Path] = []
-    current: Path | None = folder
+    chain: list[str] = []
+    current, top = str(folder), str(boundary)  # path strings: no Path per parent
+    inside = top if top.endswith("/") else top + "/"
     found: Path | None = None
-    while current is not None:
+    while True:
         if current in _ROOT_OF:
             found = _ROOT_OF[current]
             break
         chain.append(current)
         if _workspace_globs(current) is not None:
-            found = current
+            found = Path(current)
             break
-        top = boundary.parts  # `boundary in current.parents`, on the parts (no Path per parent)
-        if len(current.parts) <= len(top) or current.parts[: len(top)] != top:
+        if current == top or not current.startswith(inside):  # `boundary in current.parents`
             break
-        current = current.parent
+        current = os.path.dirname(current)
     for seen in chain:
         _ROOT_OF[seen] = found
     return found
