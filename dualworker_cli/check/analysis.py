@@ -1335,8 +1335,6 @@ def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:
             return True  # cannot tell: keep the rule
         if any(route.protected for route in analysis.routes):
             return True
-        if any(authenticated_somewhere(analysis, call) for call in analysis.proxy_calls):
-            return True  # a server function's auth middleware, a session check before the call
         for module in analysis.modules or []:
             facts = module_facts(module)
             names = [c.method for c in facts.calls] + [
@@ -1348,6 +1346,7 @@ def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:
                 n.type == "number" and ts.text(n) == "401" for n in ts.walk(module.root)
             ):
                 return True
-        return False
+        # a server function's auth middleware, a session check before the call
+        return any(authenticated_somewhere(analysis, call) for call in analysis.proxy_calls)
 
     return project.memo(("front-authenticates", str(pair.front.config.path), pair.binding), compute)

@@ -158,6 +158,19 @@ def _adds_credential(analysis: FrontAnalysis, call: ProxyCall, route: RouteRepor
 
 
 def _bypass_is_public(project: Project, pair: Pair, public_app: bool) -> bool:
+    """:func:`_bypass_public`, once per pair, and only for a pair with an open route: it reads the
+    backend's code."""
+    key = (
+        "bypass-public",
+        str(pair.front.config.path),
+        str(pair.backend.config.path),
+        pair.binding,
+        public_app,
+    )
+    return project.memo(key, lambda: _bypass_public(project, pair, public_app))
+
+
+def _bypass_public(project: Project, pair: Pair, public_app: bool) -> bool:
     """Is the backend's own public URL already what a front route without auth offers? In a
     hand-written project, when the binding reaches the backend's default export, every deployed
     environment of the backend has a public URL, the backend authenticates requests itself (a
@@ -196,7 +209,7 @@ def check(project: Project) -> Iterator[Finding]:
             and not pair_identity(project, pair).headers
         )
         analysis: FrontAnalysis = front_analysis(project, pair)
-        bypass_public = _bypass_is_public(project, pair, public_app)
+
         for route in analysis.routes:
             if route.protected or (route.calls and all(health_probe(c, analysis) for c in route.calls)):
                 continue
@@ -225,7 +238,9 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             if public_app or (route.full_path is not None and AUTH_FLOW_PATH.search(route.full_path)):
                 continue  # a public app's nature, or the sign-in/sign-up flow itself
-            if bypass_public and not any(_adds_credential(analysis, c, route) for c in route.calls):
+            if _bypass_is_public(project, pair, public_app) and not any(
+                _adds_credential(analysis, c, route) for c in route.calls
+            ):
                 continue
             yield RULE.at_node(
                 reg.module,
@@ -237,7 +252,7 @@ def check(project: Project) -> Iterator[Finding]:
         for call in analysis.unguarded_calls:
             if health_probe(call, analysis) or public_app:
                 continue
-            if bypass_public and not _adds_credential(analysis, call):
+            if _bypass_is_public(project, pair, public_app) and not _adds_credential(analysis, call):
                 continue
             callers = [
                 f"{module.rel}:{module.position(site)[0]}"
