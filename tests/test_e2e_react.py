@@ -312,6 +312,10 @@ def _server(project: Project, script: str, tmp: Path) -> Iterator[ds.DevServer]:
             "/api/health", timeout=180, ok=lambda r: r.status == 200 and r.json() == {"ok": True}
         )
         project.timings[f"npm run {script} ready"] = round(time.monotonic() - start, 1)
+        # Vite, workerd and its inspector listen on loopback only.
+        listening = server.listening_ports()
+        assert port in listening, listening
+        assert all(addr in ("127.0.0.1", "::1") for addr in listening.values()), listening
         yield server
     finally:
         server.stop()
