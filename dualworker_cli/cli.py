@@ -58,6 +58,7 @@ def _fresh_consoles() -> None:
 #: so a wrong one is a one-line error (exit 2) like any other bad input, not Click's usage block.
 PATTERN_CHOICES = ("queue", "websocket", "workflow")
 AUTH_CHOICES = ("secret", "jwks")
+FRONTEND_CHOICES = ("react", "static")
 FORMAT_CHOICES = ("table", "json", "sarif", "github")
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 CONFLICT_CHOICES = ("inline", "rej")
@@ -117,6 +118,7 @@ def _is_tty() -> bool:
     epilog=_examples(
         "dualworker new ../myapp",
         "dualworker new shop -p queue,workflow --auth jwks -y",
+        "dualworker new site --frontend static -y",
         "dualworker new . -p none --no-install",
     )
 )
@@ -142,6 +144,14 @@ def new(
     auth: Annotated[
         str | None,
         typer.Option("--auth", help="Token verification: secret (HS256) or jwks.", **_choices(*AUTH_CHOICES)),
+    ] = None,
+    frontend: Annotated[
+        str | None,
+        typer.Option(
+            "--frontend",
+            help="What the User Worker serves: react (Vite SPA; the default) or static (no build).",
+            **_choices(*FRONTEND_CHOICES),
+        ),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", "-y", help="Accept the defaults for every question.", **FLAG)
@@ -186,6 +196,7 @@ def new(
             name=name,
             patterns=pattern,
             auth=auth,
+            frontend=frontend,
             defaults=defaults,
             data=data or [],
             git=git,

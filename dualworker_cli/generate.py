@@ -33,6 +33,13 @@ AUTH_MODES: dict[str, str] = {
     "secret": "HS256 shared secret (a Worker secret)",
     "jwks": "JWKS: public keys of an identity provider",
 }
+FRONTENDS: dict[str, str] = {
+    "react": "React single-page app (Vite + the Cloudflare Vite plugin, typed API client)",
+    "static": "Static demo page (plain HTML + JS, no build step)",
+}
+#: The template's own default (copier.yml) is `static`, so that projects generated before the
+#: question existed keep their page on update; `dualworker new` generates this one unless told.
+NEW_FRONTEND = "react"
 #: Cloudflare rejects Worker names over 63 characters; Wrangler names env Workers `<name>-<env>`.
 WORKER_NAME_MAX = 63
 ENVIRONMENTS: tuple[str, ...] = ("staging", "production")
@@ -90,6 +97,7 @@ class Answers:
     project_name: str
     patterns: list[str] = field(default_factory=lambda: list(PATTERNS))
     auth_mode: str = "secret"
+    frontend: str = "static"
     data: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -106,6 +114,7 @@ class Answers:
             "project_name": self.project_name,
             "patterns": list(self.patterns),
             "auth_mode": self.auth_mode,
+            "frontend": self.frontend,
             **self.data,
         }
 
@@ -123,6 +132,7 @@ def parse_data(items: Iterable[str]) -> dict[str, str]:
             hint = {
                 "patterns": " (use --pattern)",
                 "auth_mode": " (use --auth)",
+                "frontend": " (use --frontend)",
                 "project_name": " (it is NAME, the folder's name)",
             }.get(key, "")
             raise DualworkerError(f"--data {key}: unknown answer{hint}; known: {known}")
@@ -175,6 +185,8 @@ def validate(answers: Answers) -> None:
         raise DualworkerError("user_worker_name and data_worker_name must differ")
     if answers.auth_mode not in AUTH_MODES:
         raise DualworkerError(f"--auth {answers.auth_mode!r}: choose one of {', '.join(AUTH_MODES)}")
+    if answers.frontend not in FRONTENDS:
+        raise DualworkerError(f"--frontend {answers.frontend!r}: choose one of {', '.join(FRONTENDS)}")
     date = answers.data.get("compatibility_date")
     if date is not None:
         validate_compatibility_date(date)

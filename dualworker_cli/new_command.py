@@ -24,6 +24,7 @@ def run(
     patterns: list[str] | None,
     auth: str | None,
     defaults: bool,
+    frontend: str | None = None,
     data: list[str],
     git: bool | None,
     install: bool,
@@ -62,6 +63,7 @@ def run(
         answers.patterns = generate.normalize_patterns(patterns)
     if auth is not None:
         answers.auth_mode = auth.strip().lower()  # like --pattern: JWKS is jwks
+    answers.frontend = generate.NEW_FRONTEND if frontend is None else frontend.strip().lower()
     generate.validate(answers)
     generate.check_destination(dest.resolve())
     generate.check_source(template)
@@ -69,7 +71,9 @@ def run(
     if interactive and not defaults:
         from dualworker_cli import prompts
 
-        prompts.ask(answers, ask_patterns=patterns is None, ask_auth=auth is None)
+        prompts.ask(
+            answers, ask_patterns=patterns is None, ask_auth=auth is None, ask_frontend=frontend is None
+        )
         console.print(prompts.summary(answers, str(dest.resolve())))
         if not prompts.confirm():
             raise DualworkerError("aborted: nothing was written", 1)
@@ -84,7 +88,7 @@ def run(
     shown = escape(str(target if target == Path.cwd().resolve() else dest))
     console.print(
         f"[green]✓[/] Created [bold]{shown}[/] ({', '.join(answers.patterns) or 'no patterns'}; "
-        f"auth: {answers.auth_mode}) in {time.monotonic() - started:.1f} s"
+        f"auth: {answers.auth_mode}; frontend: {answers.frontend}) in {time.monotonic() - started:.1f} s"
     )
 
     # npm first, so the first commit carries package-lock.json and the tree starts clean
@@ -117,7 +121,7 @@ def run(
             console.print("[green]✓[/] git repository initialised with a first commit")
     if install_error is not None:
         raise install_error
-    _next_steps(console, dest, installed=installed, node=node)
+    _next_steps(console, dest, installed=installed, node=node, frontend=answers.frontend)
 
 
 def _install(console: Console, target: Path, node: NodeStatus) -> bool:
@@ -168,15 +172,22 @@ def _path_line(node: NodeStatus) -> str | None:
     return None
 
 
-def _next_steps(console: Console, dest: Path, *, installed: bool, node: NodeStatus) -> None:
+def _next_steps(
+    console: Console, dest: Path, *, installed: bool, node: NodeStatus, frontend: str = "static"
+) -> None:
     here = dest.resolve() == Path.cwd().resolve()
     lines = [] if here else [f"cd {shlex.quote(str(dest))}"]
     if line := _path_line(node):
         lines.insert(0, line)
     if not installed:
         lines.append("npm install")
+    dev = (
+        "npm run dev       # Vite + both Workers: open http://127.0.0.1:5173"
+        if frontend == "react"
+        else "npm run dev       # both Workers: open http://127.0.0.1:8787"
+    )
     lines += [
-        "npm run dev       # both Workers: open http://127.0.0.1:8787",
+        dev,
         "npm run token     # 2nd terminal: a dev JWT to paste in the page",
         "npm test          # tests in workerd",
         "npm run deploy    # Data Worker first, then User Worker",

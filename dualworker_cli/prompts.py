@@ -6,10 +6,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from dualworker_cli.errors import DualworkerError
-from dualworker_cli.generate import AUTH_MODES, PATTERN_TITLES, PATTERNS, Answers
+from dualworker_cli.generate import AUTH_MODES, FRONTENDS, PATTERN_TITLES, PATTERNS, Answers
 
 
-def ask(answers: Answers, *, ask_patterns: bool, ask_auth: bool) -> Answers:
+def ask(answers: Answers, *, ask_patterns: bool, ask_auth: bool, ask_frontend: bool = False) -> Answers:
     """Fill in what the options left open; Ctrl-C or Esc aborts before anything is written."""
     import questionary  # ships with Copier; only needed on a terminal
 
@@ -33,6 +33,16 @@ def ask(answers: Answers, *, ask_patterns: bool, ask_auth: bool) -> Answers:
         if mode is None:
             raise DualworkerError("aborted: nothing was written", 1)
         answers.auth_mode = mode
+    if ask_frontend:
+        # react is listed first: the app people build; static is the no-build demo page.
+        front = questionary.select(
+            "Which frontend should the User Worker serve?",
+            choices=[questionary.Choice(title, value=key) for key, title in FRONTENDS.items()],
+            default=answers.frontend,
+        ).ask()
+        if front is None:
+            raise DualworkerError("aborted: nothing was written", 1)
+        answers.frontend = front
     return answers
 
 
@@ -62,6 +72,7 @@ def summary(answers: Answers, dest: str) -> Table:
     table.add_row("Data Worker (private)", answers.data_worker_name)
     table.add_row("Patterns", ", ".join(answers.patterns) or "none")
     table.add_row("Auth", AUTH_MODES[answers.auth_mode])
+    table.add_row("Frontend", FRONTENDS[answers.frontend])
     return table
 
 

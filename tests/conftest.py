@@ -69,21 +69,22 @@ def render_from_plain_copy(monkeypatch: pytest.MonkeyPatch, template_copy: Path)
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory, template_copy: Path):
-    """``rendered(patterns, auth_mode)``: the project `dualworker new demo` renders, once per
-    combination per test session (per xdist worker). Shared: read it, never change it."""
+    """``rendered(patterns, auth_mode, frontend)``: the project `dualworker new demo` renders, once
+    per combination per test session (per xdist worker). Shared: read it, never change it."""
     from dualworker_cli.generate import Answers, render
 
-    cache: dict[tuple[tuple[str, ...], str], Path] = {}
+    cache: dict[tuple[tuple[str, ...], str, str], Path] = {}
 
     def get(
-        patterns: list[str] | tuple[str, ...] = ("queue", "websocket", "workflow"), auth: str = "secret"
+        patterns: list[str] | tuple[str, ...] = ("queue", "websocket", "workflow"),
+        auth: str = "secret",
+        frontend: str = "static",
     ) -> Path:
-        key = (tuple(patterns), auth)
+        key = (tuple(patterns), auth, frontend)
         if key not in cache:
             root = tmp_path_factory.mktemp("rendered")
-            cache[key] = render(
-                Answers("demo", patterns=list(patterns), auth_mode=auth), root / "demo", src=template_copy
-            )
+            answers = Answers("demo", patterns=list(patterns), auth_mode=auth, frontend=frontend)
+            cache[key] = render(answers, root / "demo", src=template_copy)
         return cache[key]
 
     return get

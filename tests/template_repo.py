@@ -99,6 +99,8 @@ def build_rename_repo(dest: Path) -> Path:
     git(dest, "init", "-q", "-b", "main")
     commit_and_tag(dest, "v0.1.0", "Template v0.1.0")
     old, new = dest / "template" / RENAMED_FROM, dest / "template" / RENAMED_TO
+    if not old.is_file():  # a Jinja template renders to the same path (notes.ts.jinja -> notes.ts)
+        old, new = old.with_name(old.name + ".jinja"), new.with_name(new.name + ".jinja")
     assert old.is_file(), f"{RENAMED_FROM} left the template: update the README's _migrations example"
     git(dest, "mv", str(old.relative_to(dest)), str(new.relative_to(dest)))
     new.write_text(new.read_text(encoding="utf-8") + RENAME_V2_LINE + "\n", encoding="utf-8")
@@ -185,25 +187,34 @@ def template_repo_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 #: One render per (template repo, patterns, auth) per test session: rendering is deterministic, so
 #: a copy of the first render is byte for byte what rendering again would write (and 10x cheaper).
-_RENDERS: dict[tuple[str, tuple[str, ...], str], Path] = {}
+_RENDERS: dict[tuple[str, tuple[str, ...], str, str], Path] = {}
 
 
-def rendered_v1(template_repo: Path, patterns: list[str] | None = None, auth_mode: str = "secret") -> Path:
+def rendered_v1(
+    template_repo: Path,
+    patterns: list[str] | None = None,
+    auth_mode: str = "secret",
+    frontend: str = "static",
+) -> Path:
     """The project rendered at v0.1.0 from the template repo, shared: copy it, never change it."""
-    key = (str(template_repo), tuple(patterns or []), auth_mode)
+    key = (str(template_repo), tuple(patterns or []), auth_mode, frontend)
     if key not in _RENDERS:
         folder = template_repo.parent / "renders" / f"{len(_RENDERS)}"
         folder.mkdir(parents=True)
-        answers = generate.Answers("demo", patterns=list(key[1]), auth_mode=auth_mode)
+        answers = generate.Answers("demo", patterns=list(key[1]), auth_mode=auth_mode, frontend=frontend)
         _RENDERS[key] = generate.render(answers, folder / "demo", src=str(template_repo), vcs_ref="v0.1.0")
     return _RENDERS[key]
 
 
 def make_project(
-    root: Path, template_repo: Path, patterns: list[str] | None = None, auth_mode: str = "secret"
+    root: Path,
+    template_repo: Path,
+    patterns: list[str] | None = None,
+    auth_mode: str = "secret",
+    frontend: str = "static",
 ) -> Path:
     """A project generated at v0.1.0 from the local template repo, committed (a copy of the shared render)."""
     project = root / "demo"
-    shutil.copytree(rendered_v1(template_repo, patterns, auth_mode), project, symlinks=True)
+    shutil.copytree(rendered_v1(template_repo, patterns, auth_mode, frontend), project, symlinks=True)
     assert generate.git_init(project) is None
     return project

@@ -95,6 +95,29 @@ def test_add_then_remove_each_pattern(tmp_path: Path, template_repo: Path, patte
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
+def test_react_project_add_then_remove_each_pattern(
+    tmp_path: Path, template_repo: Path, pattern: str
+) -> None:
+    """In a `--frontend react` project, add brings the pattern's panel, routes and types exactly as
+    generating with it would, and keeps the frontend; remove takes every trace away again."""
+    project = make_project(tmp_path, template_repo, [], frontend="react")
+    start = project_files(project)
+    result = cli("add", pattern, str(project))
+    assert result.exit_code == 0, result.output
+    expected = project_files(rendered_v1(template_repo, [pattern], frontend="react"))
+    assert_same_files(project_files(project), expected)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert (answers["patterns"], answers["frontend"]) == ([pattern], "react")
+    assert check_report(project)["findings"] == []
+    commit_all(project, f"add {pattern}")
+
+    result = cli("remove", pattern, str(project))
+    assert result.exit_code == 0, result.output
+    assert_same_files(project_files(project), start)
+    assert check_report(project)["findings"] == []
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
 def test_add_last_missing_pattern_equals_all_patterns(
     tmp_path: Path, template_repo: Path, pattern: str
 ) -> None:

@@ -63,10 +63,32 @@ def test_non_tty_defaults_render_all_patterns(tmp_path: Path, monkeypatch: pytes
     assert answers["data_worker_name"] == "demo-data"
     assert not (tmp_path / "demo" / ".git").exists()
     assert "Next steps" in result.output
-    # How to get a dev token and open the demo page (issue 3).
+    # How to get a dev token and open the app (issue 3); the React app is the default (issue 11).
+    assert answers["frontend"] == "react"
     assert "npm run token" in result.output
-    assert "open http://127.0.0.1:8787" in result.output
+    assert "open http://127.0.0.1:5173" in result.output
     assert "paste in the page" in result.output
+    assert (tmp_path / "demo/apps/user-application/vite.config.ts").is_file()
+
+
+@pytest.mark.parametrize("value", ["static", "STATIC", "react"])
+def test_frontend_flag_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    result = new(tmp_path, monkeypatch, "demo", "-y", "--frontend", value, "--no-install", "--no-git")
+    assert result.exit_code == 0, result.output
+    chosen = value.lower()
+    assert answers_of(tmp_path / "demo")["frontend"] == chosen
+    assert f"frontend: {chosen}" in result.output
+    app = tmp_path / "demo/apps/user-application"
+    assert (app / "public/index.html").is_file() is (chosen == "static")
+    assert (app / "index.html").is_file() is (chosen == "react")
+    assert ("127.0.0.1:8787" if chosen == "static" else "127.0.0.1:5173") in result.output
+
+
+def test_unknown_frontend_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = new(tmp_path, monkeypatch, "demo", "-y", "--frontend", "vue", "--no-install", "--no-git")
+    assert result.exit_code == 2
+    assert "--frontend 'vue': choose one of react, static" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -446,7 +468,7 @@ def test_bad_name_on_a_terminal_is_asked_again_with_a_valid_suggestion(
 
     asked = _terminal(monkeypatch, "my-app")
     monkeypatch.setattr(prompts, "confirm", lambda: True)
-    flags = ("-p", "none", "--auth", "secret", "--no-install", "--no-git")
+    flags = ("-p", "none", "--auth", "secret", "--frontend", "static", "--no-install", "--no-git")
     result = new(tmp_path, monkeypatch, "My_App", *flags)
     assert result.exit_code == 0, result.output
     assert asked == [("Project name", "my-app")]
@@ -461,7 +483,8 @@ def test_missing_name_on_a_terminal_is_asked(tmp_path: Path, monkeypatch: pytest
 
     asked = _terminal(monkeypatch, "shop")
     monkeypatch.setattr(prompts, "confirm", lambda: True)
-    result = new(tmp_path, monkeypatch, "-p", "none", "--auth", "secret", "--no-install", "--no-git")
+    flags = ("-p", "none", "--auth", "secret", "--frontend", "react", "--no-install", "--no-git")
+    result = new(tmp_path, monkeypatch, *flags)
     assert result.exit_code == 0, result.output
     assert asked[0][1] == "myapp"
     assert answers_of(tmp_path / "shop")["project_name"] == "shop"

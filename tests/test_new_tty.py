@@ -75,27 +75,43 @@ def _run_interactive(cwd: Path, args: list[str], steps: list[tuple[str, str]]) -
 
 
 def test_tty_questions_summary_and_confirm(tmp_path: Path) -> None:
-    # Untick "queue" (the first choice), keep the others; pick the second auth mode (jwks); confirm.
+    # Untick "queue" (the first choice), keep the others; pick the second auth mode (jwks); take the
+    # first frontend offered (react); confirm.
     code, screen = _run_interactive(
         tmp_path,
         ["new", "demo", "--no-install", "--no-git"],
         [
             ("Which patterns", SPACE + ENTER),
             ("How should the User Worker verify tokens", DOWN + ENTER),
+            ("Which frontend", ENTER),
             ("Create the project?", "y"),
         ],
     )
     assert code == 0, screen
     assert "Data Worker (private)" in screen  # the summary table was shown
+    assert screen.index("React single-page app") < screen.index("Static demo page")  # react first
     answers = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text())
     assert answers["patterns"] == ["websocket", "workflow"]
     assert answers["auth_mode"] == "jwks"
+    assert answers["frontend"] == "react"
+
+
+def test_tty_static_frontend_is_the_second_choice(tmp_path: Path) -> None:
+    code, screen = _run_interactive(
+        tmp_path,
+        ["new", "demo", "-p", "none", "--auth", "secret", "--no-install", "--no-git"],
+        [("Which frontend", DOWN + ENTER), ("Create the project?", "y")],
+    )
+    assert code == 0, screen
+    answers = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text())
+    assert answers["frontend"] == "static"
+    assert (tmp_path / "demo/apps/user-application/public/index.html").is_file()
 
 
 def test_tty_declined_writes_nothing(tmp_path: Path) -> None:
     code, screen = _run_interactive(
         tmp_path,
-        ["new", "demo", "-p", "queue", "--auth", "secret", "--no-install", "--no-git"],
+        ["new", "demo", "-p", "queue", "--auth", "secret", "--frontend", "react", "--no-install", "--no-git"],
         [("Create the project?", "n")],
     )
     assert code == 1, screen

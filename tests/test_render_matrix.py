@@ -1,4 +1,5 @@
-"""Every pattern combination x auth mode renders cleanly, and a pattern leaves no trace when absent."""
+"""Every pattern combination x auth mode x frontend renders cleanly, and a pattern leaves no trace
+when absent (in the React app too: no component, route, type or dependency)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dualworker_cli.check.parse.jsonc import parse as parse_jsonc
 PATTERNS = ("queue", "websocket", "workflow")
 COMBOS = [list(c) for n in range(4) for c in itertools.combinations(PATTERNS, n)]
 AUTH_MODES = ("secret", "jwks")
+FRONTENDS = ("static", "react")
 USER_CFG = "apps/user-application/wrangler.jsonc"
 DATA_CFG = "apps/data-service/wrangler.jsonc"
 #: What each pattern adds to the Workers' configs (top level and every env block).
@@ -24,7 +26,20 @@ TRACES = {
     "websocket": re.compile(r"websocket|durable.?object", re.IGNORECASE),
     "workflow": re.compile(r"workflow(?!s?/ci)(?!_dispatch)", re.IGNORECASE),
 }
-TEXT_SUFFIXES = {".ts", ".js", ".mjs", ".json", ".jsonc", ".toml", ".sql", ".html", ".css", ".md", ".yml"}
+TEXT_SUFFIXES = {
+    ".ts",
+    ".tsx",
+    ".js",
+    ".mjs",
+    ".json",
+    ".jsonc",
+    ".toml",
+    ".sql",
+    ".html",
+    ".css",
+    ".md",
+    ".yml",
+}
 
 
 def _files(project: Path) -> list[Path]:
@@ -41,10 +56,11 @@ def _configs(project: Path) -> list[dict]:
     return blocks
 
 
+@pytest.mark.parametrize("frontend", FRONTENDS)
 @pytest.mark.parametrize("auth", AUTH_MODES)
 @pytest.mark.parametrize("patterns", COMBOS, ids=lambda c: "+".join(c) or "none")
-def test_render_combination(rendered, patterns: list[str], auth: str) -> None:
-    project = rendered(patterns, auth)
+def test_render_combination(rendered, patterns: list[str], auth: str, frontend: str) -> None:
+    project = rendered(patterns, auth, frontend)
     files = _files(project)
     assert (project / USER_CFG).is_file() and (project / DATA_CFG).is_file()
 
@@ -76,6 +92,73 @@ def test_render_combination(rendered, patterns: list[str], auth: str) -> None:
 
     answers = (project / ".copier-answers.yml").read_text()
     assert "_src_path" in answers
+    assert f"frontend: {frontend}" in answers  # `dualworker update` keeps it
+
+
+APP = "apps/user-application"
+REACT_FILES = (
+    f"{APP}/vite.config.ts",
+    f"{APP}/index.html",
+    f"{APP}/tsconfig.app.json",
+    f"{APP}/src/main.tsx",
+    f"{APP}/src/App.tsx",
+    f"{APP}/src/api.ts",
+    "scripts/build.mjs",
+    "scripts/deploy.mjs",
+)
+STATIC_FILES = (f"{APP}/public/index.html", f"{APP}/public/app.js")
+#: The React panel of each pattern.
+PANELS = {"queue": "EventsPanel", "websocket": "ChatPanel", "workflow": "WorkflowPanel"}
+
+
+@pytest.mark.parametrize("patterns", COMBOS, ids=lambda c: "+".join(c) or "none")
+def test_react_project_layout(rendered, patterns: list[str]) -> None:
+    project = rendered(patterns, "secret", "react")
+    for rel in REACT_FILES:
+        assert (project / rel).is_file(), rel
+    for rel in STATIC_FILES:
+        assert not (project / rel).exists(), rel
+    components = {p.stem for p in (project / APP / "src/components").iterdir()}
+    assert components == {"Notes", "SignIn"} | {PANELS[p] for p in patterns}
+    app_tsx = (project / APP / "src/App.tsx").read_text()
+    for pattern, panel in PANELS.items():
+        assert (panel in app_tsx) is (pattern in patterns), panel
+
+    user = parse_jsonc((project / USER_CFG).read_text()).to_python()
+    assets = user["assets"]
+    assert assets["not_found_handling"] == "single-page-application"
+    # Every route of the User Worker is under /api/: the SPA fallback never answers one of them.
+    assert assets["run_worker_first"] == ["/api/*"]
+    routes = re.findall(
+        r'^\s*\.(?:get|post|put|delete|all)\("([^"]+)"',
+        (project / APP / "worker/hono/app.ts").read_text(),
+        re.M,
+    )
+    assert routes and all(route.startswith("/api/") for route in routes), routes
+
+    root = json.loads((project / "package.json").read_text())
+    scripts = root["scripts"]
+    assert scripts["dev"].startswith("vite dev") and scripts["build"] == "node scripts/build.mjs"
+    assert scripts["deploy:staging"] == "node scripts/deploy.mjs --env staging"
+    # Nothing deploys the source configs (that would skip the Vite build) or picks --env on a build.
+    assert not any("wrangler deploy" in script for script in scripts.values()), scripts
+    assert root["overrides"]["workerd"] == root["devDependencies"].get(
+        "workerd", root["overrides"]["workerd"]
+    )
+    app = json.loads((project / APP / "package.json").read_text())
+    assert {"react", "react-dom"} <= set(app["dependencies"])
+
+
+@pytest.mark.parametrize("patterns", [[], list(PATTERNS)], ids=["none", "all"])
+def test_static_project_has_no_trace_of_react(rendered, patterns: list[str]) -> None:
+    project = rendered(patterns, "secret", "static")
+    for rel in REACT_FILES:
+        assert not (project / rel).exists(), rel
+    for path in _files(project):
+        rel = path.relative_to(project).as_posix()
+        if path.suffix in TEXT_SUFFIXES | {".jsonc"} and path.name != ".copier-answers.yml":
+            match = re.search(r"\bvite\b|\breact\b|\.tsx\b|hc<", path.read_text(), re.IGNORECASE)
+            assert match is None, f"{rel} mentions {match.group(0)!r} in a static project"
 
 
 def test_env_blocks_repeat_pattern_bindings(rendered) -> None:

@@ -63,7 +63,8 @@ def test_fresh_venv_generates_project_that_passes_its_tests(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in node_env.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    out = _run([str(venv / "bin" / "dualworker"), "new", "demo", "-y", "--no-install"], elsewhere, env=env)
+    new = [str(venv / "bin" / "dualworker"), "new", "demo", "-y", "--frontend", "react", "--no-install"]
+    out = _run(new, elsewhere, env=env)
     project = elsewhere / "demo"
     assert "Created demo" in out
     assert (project / "apps/user-application/wrangler.jsonc").is_file()
@@ -76,6 +77,8 @@ def test_fresh_venv_generates_project_that_passes_its_tests(
     _run([*npm, "run", "types"], project, env=env)
     _run([*npm, "run", "typecheck"], project, env=env)
     _run([*npm, "test"], project, env=env, timeout=900)
+    _run([*npm, "run", "build"], project, env=env, timeout=600)  # the React app and both Workers (issue 11)
+    assert (project / "apps/user-application/dist/client/index.html").is_file()
     size = sum(f.stat().st_size for f in (project / "node_modules").rglob("*") if f.is_file())
     print(f"[size] node_modules: {size / 1e6:.0f} MB")
     assert os.path.isdir(project / "node_modules")
