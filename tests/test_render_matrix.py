@@ -138,7 +138,8 @@ def test_react_project_layout(rendered, patterns: list[str]) -> None:
 
     root = json.loads((project / "package.json").read_text())
     scripts = root["scripts"]
-    assert scripts["dev"] == "X_LOCAL_EXPLORER=false vite dev apps/user-application" and scripts["build"] == "node scripts/build.mjs"
+    assert scripts["dev"] == "X_LOCAL_EXPLORER=false vite dev apps/user-application"
+    assert scripts["build"] == "node scripts/build.mjs"
     assert scripts["deploy:staging"] == "node scripts/deploy.mjs --env staging"
     # Nothing deploys the source configs (that would skip the Vite build) or picks --env on a build.
     assert not any("wrangler deploy" in script for script in scripts.values()), scripts
