@@ -29,3 +29,14 @@ def found(result: Result) -> list[tuple[str, str, int]]:
 def lint(name: str | Path, **kwargs: Any) -> Result:
     """Run check on a fixture by name, or on a project folder."""
     return run(name if isinstance(name, Path) else fixture(name), **kwargs)
+
+
+def with_route(name: str, tmp_path: Path, route: str, rel: str = "web/src/index.ts") -> Path:
+    """A copy of fixture ``name`` whose Hono app (``rel``) registers ``route`` (TypeScript) just
+    before its ``export default app;``: the same project, one route more."""
+    root = copy_fixture(name, tmp_path)
+    index = root / rel
+    text = index.read_text()
+    assert "export default app;" in text, rel
+    index.write_text(text.replace("export default app;", f"{route}\n\nexport default app;"))
+    return root

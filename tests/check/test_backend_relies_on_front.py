@@ -255,18 +255,11 @@ def test_binding_declared_but_never_used_forwards_nothing(tmp_path: Path) -> Non
     """`web` declares `LEGACY` (a public Worker holding a KV namespace) and never touches it (its
     `Env` type names it, which is no use): `legacy`'s workers.dev URL gets around nothing. Once a
     route forwards to it behind `requireUser`, the same URL bypasses that auth: DW002/DW003/DW012."""
-    from tests.check.fixtures import copy_fixture, found, lint
+    from tests.check.fixtures import found, lint, with_route
 
     assert found(lint("binding-declared-unused")) == []
-    root = copy_fixture("binding-declared-unused", tmp_path)
-    index = root / "web" / "src" / "index.ts"
-    index.write_text(
-        index.read_text().replace(
-            "export default app;",
-            'app.get("/archive/*", requireUser, (c) => c.env.LEGACY.fetch(c.req.raw));\n'
-            "\nexport default app;",
-        )
-    )
+    route = 'app.get("/archive/*", requireUser, (c) => c.env.LEGACY.fetch(c.req.raw));'
+    root = with_route("binding-declared-unused", tmp_path, route)
     assert sorted(rule for rule, path, _ in found(lint(root)) if path.startswith("legacy/")) == [
         "DW002",
         "DW003",

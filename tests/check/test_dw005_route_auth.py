@@ -702,25 +702,24 @@ def test_rpc_issuing_a_credential_without_auth_login_is_the_auth_itself() -> Non
     )
 
 
+#: a route forwarding the client's body with the front's own credential (X-Service-Token)
+_SERVICE_TOKEN_ROUTE = (
+    'app.post("{path}", (c) =>\n'
+    '  c.env.API.fetch(new Request("https://api/v1{path}", {{\n'
+    '    method: "POST", body: c.req.raw.body, headers: {{ "X-Service-Token": c.env.SERVICE_TOKEN }},\n'
+    "  }})),\n);"
+)
+
+
 def test_open_front_routes_to_a_public_self_authenticating_api_are_not_dw005(tmp_path: Path) -> None:
     """`api` is public (custom domain), checks the session cookie itself and trusts no header of
     the front: `/search` (a public page), `/auth/login` (the sign-in) and `/account/*` (behind the
     front's own `validateSession`, which itself asks the API) give a stranger nothing `api` does
     not. A route that adds the front's own `X-Service-Token` to an unauthenticated forward does."""
-    from tests.check.fixtures import copy_fixture
+    from tests.check.fixtures import with_route
 
     assert where(run(FIXTURES / "public-api-behind-open-front")) == []
-    root = copy_fixture("public-api-behind-open-front", tmp_path)
-    index = root / "web" / "src" / "index.ts"
-    index.write_text(
-        index.read_text().replace(
-            "export default app;",
-            'app.post("/topics", (c) =>\n'
-            '  c.env.API.fetch(new Request("https://api/v1/topics", {\n'
-            '    method: "POST", body: c.req.raw.body, headers: { "X-Service-Token": c.env.SERVICE_TOKEN },\n'
-            "  })),\n);\n\nexport default app;",
-        )
-    )
+    root = with_route("public-api-behind-open-front", tmp_path, _SERVICE_TOKEN_ROUTE.format(path="/topics"))
     result = run(root)
     assert [(rule, path) for rule, path, _ in where(result)] == [("DW005", "web/src/index.ts")]
     assert "`POST /topics`" in result.findings[0].message
@@ -729,17 +728,8 @@ def test_open_front_routes_to_a_public_self_authenticating_api_are_not_dw005(tmp
 def test_the_auth_flow_itself_needs_no_auth_before_it(tmp_path: Path) -> None:
     """Sign-in, sign-up and token routes run before anyone is signed in: a front that forwards
     `/auth/register` with its own service credential is the registration, not a forgotten middleware."""
-    from tests.check.fixtures import copy_fixture
+    from tests.check.fixtures import with_route
 
-    root = copy_fixture("public-api-behind-open-front", tmp_path)
-    index = root / "web" / "src" / "index.ts"
-    index.write_text(
-        index.read_text().replace(
-            "export default app;",
-            'app.post("/auth/register", (c) =>\n'
-            '  c.env.API.fetch(new Request("https://api/v1/users", {\n'
-            '    method: "POST", body: c.req.raw.body, headers: { "X-Service-Token": c.env.SERVICE_TOKEN },\n'
-            "  })),\n);\n\nexport default app;",
-        )
-    )
+    route = _SERVICE_TOKEN_ROUTE.format(path="/auth/register")
+    root = with_route("public-api-behind-open-front", tmp_path, route)
     assert where(run(root)) == []
