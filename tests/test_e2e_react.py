@@ -216,9 +216,13 @@ def test_every_environment_builds_and_deploys_dry(projects: dict[str, Project], 
         )
         text = out.stdout + out.stderr
         assert text.count("--dry-run: exiting now.") == 2, text[-3000:]
-        assert text.index(f"dist/{data.replace('-', '_')}/wrangler.json") < text.index(
-            f"dist/{user.replace('-', '_')}/wrangler.json"
-        ), "the Data Worker is deployed first"
+        # deploy.mjs echoes each command (`> wrangler deploy -c ...`); vite's own build log, which
+        # names both configs in whatever order its parallel builds finish, does not count
+        deploys = [line for line in text.splitlines() if line.startswith("> wrangler deploy -c ")]
+        assert len(deploys) == 2, deploys
+        first, second = deploys
+        assert f"dist/{data.replace('-', '_')}/wrangler.json" in first, deploys
+        assert f"dist/{user.replace('-', '_')}/wrangler.json" in second, "the Data Worker is deployed first"
         assert f"{data}{suffix}#InternalApi" in text, text[-3000:]
         assert f"{project.name}-db{suffix})" in text, text[-3000:]
         for built in (project.root / APP / "dist").glob("*/wrangler.json"):
