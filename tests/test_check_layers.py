@@ -16,6 +16,7 @@ LAYER_OF = {
     "deploys": "discover",
     "analysis": "analysis",
     "backend_analysis": "analysis",
+    "env_gate": "analysis",
     "identity": "analysis",
     "request_paths": "analysis",
     "reach": "analysis",

@@ -767,6 +767,30 @@ def holds_state(project: Project, backend: Worker) -> str | None:
     return project.memo(("holds-state", str(backend.config.path)), compute)
 
 
+def relies_in_env(project: Project, backend: Worker, env: str | None) -> bool:
+    """:func:`relies_on_front` for one deployed environment. Where the backend's auth middleware
+    lets every request through depending on a var (:mod:`env_gate`), that environment's own
+    ``vars`` (not inherited by env blocks) decide: auth off, whatever the front forwards is open
+    on its public URL; auth on, it checks its callers itself. Otherwise the backend-wide answer."""
+    if project.mode == "dualworker.toml":
+        return True
+    from dualworker_cli.check.env_gate import env_gate
+
+    gate = env_gate(project, backend)
+    if (
+        gate is not None
+        and not code_unread(backend)
+        and holds_state(project, backend) is not None
+        and project.pairs_of(backend, "backend")
+    ):
+        block = backend.config.data if env is None else backend.config.data.get("env", {}).get(env)
+        variables = block.get("vars") if isinstance(block, dict) else None
+        bypassed = gate.bypassed(variables if isinstance(variables, dict) else {})
+        if bypassed is not None:
+            return bypassed
+    return relies_on_front(project, backend)
+
+
 def front_protects_nothing(project: Project, pair: Pair) -> bool:
     """Does ``pair.front`` reach the backend with no auth step at all (every route and plain
     handler that calls the binding is unauthenticated)? Then the backend's own public URL gives a

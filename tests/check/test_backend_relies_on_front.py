@@ -265,3 +265,28 @@ def test_binding_declared_but_never_used_forwards_nothing(tmp_path: Path) -> Non
         "DW003",
         "DW012",
     ]
+
+
+def test_auth_switched_off_by_a_var_is_reported_where_the_var_turns_it_off(tmp_path: Path) -> None:
+    """`serviceAuth()` checks the gateway's token only when ENVIRONMENT is "production": the top
+    level (production) checks its callers itself; the deployed env.dev (development) serves the
+    orders API to anyone on its workers.dev and preview URLs."""
+    from tests.check.fixtures import copy_fixture, found, lint
+
+    assert found(lint("auth-off-by-var")) == [
+        ("DW012", "orders/src/index.ts", 14),
+        ("DW002", "orders/wrangler.toml", 12),
+        ("DW003", "orders/wrangler.toml", 12),
+    ]
+    dw012 = next(f for f in lint("auth-off-by-var").findings if f.rule == "DW012")
+    assert "env.dev: workers.dev URL `orders-dev." in dw012.message and "top level" not in dw012.message
+    # the var turns it on in env.dev too
+    root = copy_fixture("auth-off-by-var", tmp_path / "on")
+    config = root / "orders" / "wrangler.toml"
+    config.write_text(config.read_text().replace('ENVIRONMENT = "development"', 'ENVIRONMENT = "production"'))
+    assert found(lint(root)) == []
+    # the call site enforces it everywhere
+    root = copy_fixture("auth-off-by-var", tmp_path / "all")
+    index = root / "orders" / "src" / "index.ts"
+    index.write_text(index.read_text().replace("serviceAuth()", 'serviceAuth({ enforceIn: "all" })'))
+    assert found(lint(root)) == []

@@ -61,21 +61,23 @@ def flag_public_subdomain(
     top = next((reach for reach in envs if reach.env is None), None)  # None: the top level is not deployed
     top_on = top is not None and bool(getattr(top, key))
     config = worker.config
+    on = [reach for reach in envs if getattr(reach, key)]
+    if not on:
+        return
+    from dualworker_cli.check.backend_analysis import relies_in_env  # reads code: only when needed
+
+    relying = {reach.env: relies_in_env(project, worker, reach.env) for reach in on}
+    top_reported = top_on and relying.get(None, False)
     reported: list[tuple[EnvReach, set[str | None]]] = []
-    for reach in envs:
-        if not getattr(reach, key):
-            continue
+    for reach in on:
+        if not relying[reach.env]:
+            continue  # it checks its callers itself there, or nothing forwards to it
         at: KeyPath | None = getattr(reach, f"{key}_at")
         own = at is not None and len(at) == len(reach.prefix) + 1 and at[: len(reach.prefix)] == reach.prefix
-        if reach.env is not None and top_on and not own:
+        if reach.env is not None and top_reported and not own:
             reported[0][1].add(reach.env)  # inherits the top level's state: reported there
         else:
             reported.append((reach, {reach.env}))
-    if reported:
-        from dualworker_cli.check.backend_analysis import relies_on_front  # reads code: only when needed
-
-        if not relies_on_front(project, worker):
-            return
     for reach, covered in reported:
         at = getattr(reach, f"{key}_at")
         scope = where(reach.prefix)

@@ -16,9 +16,9 @@ def check(project: Project) -> Iterator[Finding]:
             for rel, pattern, custom in route_entries(block):
                 if any(pattern == a or fnmatchcase(pattern, a) for a in allowed):
                     continue
-                from dualworker_cli.check.backend_analysis import relies_on_front
+                from dualworker_cli.check.backend_analysis import relies_in_env
 
-                if not relies_on_front(project, backend):
+                if not relies_in_env(project, backend, str(prefix[1]) if prefix else None):
                     break  # it authenticates requests itself, or no front forwards to its fetch
                 kind = "custom domain" if custom else "route"
                 yield RULE.at(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dualworker_cli.check.backend_analysis import exposure, relies_on_front
+from dualworker_cli.check.backend_analysis import exposure, relies_in_env
 from dualworker_cli.check.model import Finding, Project, Rule, Severity
 from dualworker_cli.check.reach import environments
 from dualworker_cli.check.rules.common import NOT_RELYING
@@ -45,11 +45,11 @@ def check(project: Project) -> Iterator[Finding]:
         paths: list[str] = []
         for reach in environments(project, backend):
             internal = exposed.internal_in(reach.env)
-            if not reach.public or not internal:
+            if not reach.public or not internal or not relies_in_env(project, backend, reach.env):
                 continue
             parts.append(f"{reach.label}: {', '.join(reach.urls())}")
             paths.extend(p for p in internal if p not in paths)
-        if not parts or not relies_on_front(project, backend):
+        if not parts:
             continue
         shown = ", ".join(paths[:4]) + (" ..." if len(paths) > 4 else "")
         message = (
