@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 #: ``env.VAR`` (``c.env.VAR``, ``this.env.VAR``) somewhere in a module: the cheap pre-filter
 _ENV_READ = re.compile(r"\benv\.[A-Z][A-Z0-9_]*\b")
 _UNKNOWN = object()
+#: an early pass-through: `return next()`, `return await next()`, `await next(); return`
+_EARLY_NEXT = re.compile(r"return\s+(?:await\s+)?next\(\)|await\s+next\(\);?\s*return\b")
 MAX_DEPTH = 8
 
 
@@ -159,8 +161,13 @@ def env_gate(project: Project, backend: Worker) -> EnvGate | None:
         entry = graph.load(main)
         modules = graph.reachable(entry) if entry is not None else []
         for module in modules:
-            if "next()" not in module.source or not re.search(r"\b40[13]\b", module.source):
-                continue
+            source = module.source
+            if (
+                not _EARLY_NEXT.search(source)
+                or not _ENV_READ.search(source)
+                or not re.search(r"\b40[13]\b", source)
+            ):
+                continue  # no early `return next()`, no var read, no rejection: nothing to evaluate
             for node in ts.walk(module.root):
                 if node.type != "if_statement":
                     continue
