@@ -65,7 +65,15 @@ def assert_same_files(actual: dict[str, bytes], expected: dict[str, bytes]) -> N
     assert not different, f"contents differ: {different}"
 
 
-@pytest.mark.parametrize("pattern", PATTERNS)
+def one_fast(fast: str) -> list:
+    """The patterns as parameters, only ``fast`` in the fast suite (`-m "not e2e"`): each variant
+    renders a project three times with Copier (~5 s), so the other two run with the e2e tests
+    (`.ci/run` runs both). Each test keeps a different pattern fast, so the fast loop still adds and
+    removes every pattern once."""
+    return [pytest.param(p, marks=() if p == fast else pytest.mark.e2e) for p in PATTERNS]
+
+
+@pytest.mark.parametrize("pattern", one_fast("queue"))
 def test_add_then_remove_each_pattern(tmp_path: Path, template_repo: Path, pattern: str) -> None:
     """Add equals generating with the pattern, remove restores the start; `dualworker check` finds
     nothing after either (one add/remove round trip per pattern serves both checks)."""
@@ -94,7 +102,7 @@ def test_add_then_remove_each_pattern(tmp_path: Path, template_repo: Path, patte
     assert check_report(project)["findings"] == []
 
 
-@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("pattern", one_fast("websocket"))
 def test_react_project_add_then_remove_each_pattern(
     tmp_path: Path, template_repo: Path, pattern: str
 ) -> None:
@@ -117,7 +125,7 @@ def test_react_project_add_then_remove_each_pattern(
     assert check_report(project)["findings"] == []
 
 
-@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("pattern", one_fast("workflow"))
 def test_add_last_missing_pattern_equals_all_patterns(
     tmp_path: Path, template_repo: Path, pattern: str
 ) -> None:
