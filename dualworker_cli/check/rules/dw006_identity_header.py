@@ -213,17 +213,21 @@ def _removes(code: Code, call: ProxyCall, header: str) -> bool:
         for sub in ts.nodes_in(module, node, "call_expression"):
             if stop is not None and sub.start_byte >= stop:
                 break
-            method = _member_name(sub.child_by_field_name("function"))
-            if method not in ("delete", "set"):
-                continue
-            args = ts.arguments(sub)
-            if not args:
-                continue
-            if header in _resolve_strings(code, module, args[0]):
-                return True
-            if method == "delete" and header in _guard_strings(code, module, sub):
+            if _writes_header(code, module, sub, header):
                 return True
     return False
+
+
+def _writes_header(code: Code, module: Module, call: Any, header: str) -> bool:
+    """Is ``call`` a ``.set(H, v)`` / ``.delete(H)`` of the identity header (H directly, through a
+    constant or a loop over a list), or a delete guarded by a test against such a list?"""
+    method = _member_name(call.child_by_field_name("function"))
+    args = ts.arguments(call)
+    if method not in ("delete", "set") or not args:
+        return False
+    if header in _resolve_strings(code, module, args[0]):
+        return True
+    return method == "delete" and header in _guard_strings(code, module, call)
 
 
 def _contains(module: Module, node: Any, call: ProxyCall) -> bool:
@@ -350,15 +354,11 @@ def _removed_at(code: Code, entry: _Entry, header: str) -> bool:
         if sub.start_byte >= site.start_byte:
             break
         func = sub.child_by_field_name("function")
-        method = _member_name(func)
-        args = ts.arguments(sub)
-        if method not in ("delete", "set") or not args:
+        if _member_name(func) not in ("delete", "set") or not ts.arguments(sub):
             continue
-        if _root_name(func.child_by_field_name("object")) not in related:
-            continue
-        if header in _resolve_strings(code, module, args[0]):
-            return True
-        if method == "delete" and header in _guard_strings(code, module, sub):
+        if _root_name(func.child_by_field_name("object")) in related and _writes_header(
+            code, module, sub, header
+        ):
             return True
     return False
 
