@@ -31,6 +31,7 @@ from dualworker_cli.check.analysis import (
     join_paths,
     module_facts,
 )
+from dualworker_cli.check.env_gate import env_gate
 from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.reach import target_env
@@ -774,8 +775,6 @@ def relies_in_env(project: Project, backend: Worker, env: str | None) -> bool:
     on its public URL; auth on, it checks its callers itself. Otherwise the backend-wide answer."""
     if project.mode == "dualworker.toml":
         return True
-    from dualworker_cli.check.env_gate import env_gate
-
     gate = env_gate(project, backend)
     if (
         gate is not None

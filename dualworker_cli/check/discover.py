@@ -704,26 +704,29 @@ def _dedupe_copies(workers: list[Worker], project: list[Skipped], referenced: se
     service's own wrangler.toml and its copy under iac/ that `wrangler deploy -c` uses). A binding
     to that name reaches the same code either way, so it is one Worker, not an ambiguity: the config
     a deploy command names is kept (else the first); the others are said."""
-    kept: dict[tuple[str, Path], Worker] = {}
-    for worker in workers:
+
+    def key(worker: Worker) -> tuple[str, Path] | None:
         main = worker.main
         if worker.name is None or main is None or not paths.is_file(main):
+            return None
+        return worker.name, paths.resolve(main)
+
+    keys = {id(worker): key(worker) for worker in workers}
+    kept: dict[tuple[str, Path], Worker] = {}
+    for worker in workers:
+        found = keys[id(worker)]
+        if found is None:
             continue
-        key = (worker.name, paths.resolve(main))
-        first = kept.get(key)
+        first = kept.get(found)
         if first is None or (
             paths.resolve(worker.config.path) in referenced
             and paths.resolve(first.config.path) not in referenced
         ):
-            kept[key] = worker
+            kept[found] = worker
     out = []
     for worker in workers:
-        main = worker.main
-        chosen = (
-            kept.get((worker.name, paths.resolve(main)))
-            if worker.name and main is not None and paths.is_file(main)
-            else None
-        )
+        found = keys[id(worker)]
+        chosen = kept.get(found) if found is not None else None
         if chosen is None or chosen is worker:
             out.append(worker)
             continue

@@ -234,7 +234,7 @@ def health_probe(call: ProxyCall, analysis: FrontAnalysis | None = None) -> bool
     args = ts.arguments(call.node)
     if not args:
         return False
-    if any(_PROBE_PATH.search(piece.split("?")[0]) for piece in _url_pieces(args[0])):
+    if probe_path_in(args[0]):
         return True
     if analysis is None:
         return False
@@ -248,9 +248,7 @@ def health_probe(call: ProxyCall, analysis: FrontAnalysis | None = None) -> bool
     passed = parameter_arguments(analysis, call.module, call.node, names[0])
     if not passed:
         return False
-    probes = [
-        any(_PROBE_PATH.search(piece.split("?")[0]) for piece in _url_pieces(arg)) for _, _, arg in passed
-    ]
+    probes = [probe_path_in(arg) for _, _, arg in passed]
     # the callers that pass something else must authenticate first (a health route and
     # protected server functions sharing one helper)
     return any(probes) and all(
