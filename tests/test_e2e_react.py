@@ -308,7 +308,9 @@ def test_a_renamed_field_or_route_fails_the_spa_typecheck(projects: dict[str, Pr
 def _server(project: Project, script: str, tmp: Path) -> Iterator[ds.DevServer]:
     port = ds.free_port()
     cmd = [ds.npm(project.env), "run", script, "--", "--port", str(port), "--strictPort"]
-    server = ds.DevServer(cmd, project.root, project.env, tmp / f"{script}.log", port)
+    # a private inspector port: another workerd on this machine may hold the default 9229
+    env = {**project.env, "INSPECTOR_PORT": str(ds.free_port())}
+    server = ds.DevServer(cmd, project.root, env, tmp / f"{script}.log", port)
     server.start()
     try:
         start = time.monotonic()
