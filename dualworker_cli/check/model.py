@@ -173,6 +173,9 @@ class Worker:
     #: project folders enclosing the config, innermost first (package.json / workspace roots, then the
     #: scanned root): a service name defined twice resolves to the config sharing the innermost one
     scopes: tuple[Path, ...] = ()
+    #: its package says it is never deployed (``"deploy": "echo 'mock: do not deploy'"``): a test
+    #: double sharing a real Worker's name, which a binding to that name does not mean
+    never_deployed: bool = False
 
     @property
     def name(self) -> str | None:
@@ -415,6 +418,10 @@ def resolve_service(
     options = [(w, env) for w, env in options if w is not binder]
     if len(options) <= 1:
         return options[0] if options else None
+    if len({id(w) for w, _ in options}) > 1 and any(not w.never_deployed for w, _ in options):
+        options = [(w, env) for w, env in options if not w.never_deployed]
+        if len(options) == 1:
+            return options[0]
     depths = [_scope_depth(binder, w) for w, _ in options]
     best = max(depths)
     nearest = [option for option, depth in zip(options, depths, strict=True) if depth == best]

@@ -40,3 +40,22 @@ def test_env_kinds() -> None:
     assert env_kind("prod") == env_kind("production") == "production"
     assert env_kind("stg") == env_kind("staging")
     assert env_kind("eu-west") == "eu-west"
+
+
+def test_environment_key_production_matches_an_env_block_deploying_under_the_top_level_name(
+    tmp_path: Path,
+) -> None:
+    """`env.production` with `name = "api"` deploys the Worker `api`: binding `{ service: "api",
+    environment: "production" }` there reaches exactly that Worker."""
+    root = copy_fixture("env-names", tmp_path)
+    api = root / "api" / "wrangler.toml"
+    api.write_text(api.read_text().replace("[env.production]", '[env.production]\nname = "api"'))
+    web = root / "web" / "wrangler.jsonc"
+    text = web.read_text()
+    assert text.count('"service": "api-production"') == 1
+    web.write_text(
+        text.replace(
+            '"service": "api-production"', '"service": "api",\n          "environment": "production"'
+        )
+    )
+    assert lint(root).findings == []

@@ -88,7 +88,8 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
     match = pair.backend.env_matching(env)
     if resolved is not None and resolved[0] is pair.backend:
         target_env = resolved[1]
-        if match is not None and target_env != match:
+        reached = pair.backend.name if target_env is None else pair.backend.env_worker_name(target_env)
+        if match is not None and target_env != match and reached != expected:
             which = f"the {target_env} Worker" if target_env else "the top-level Worker"
             which = "" if isinstance(entry.get("environment"), str) else f" ({which})"
             yield RULE.at(
