@@ -763,6 +763,11 @@ STATEFUL_KEYS = (
 )
 #: names that say a value is a credential (`JWT_SECRET`, `STRIPE_KEY`, `API_TOKEN`, `DB_PASSWORD`)
 _SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|_KEY$|^KEY_|SIGNING|SALT", re.I)
+#: a var or secret naming an outside database (a REST/SQL endpoint or its URL): the Worker reads
+#: and writes data there, like a D1 binding, even with no secret in the way
+_DATA_STORE_NAME = re.compile(
+    r"DATABASE|(?:^|_)DB(?:_|$)|POSTGRES|MYSQL|MONGO|REDIS|SUPABASE|NEON_|TURSO|LIBSQL|PLANETSCALE", re.I
+)
 _ENV_READ = re.compile(r"\benv\.([A-Z][A-Z0-9_]*)\b|\benv\[[\"']([A-Z][A-Z0-9_]*)[\"']\]")
 
 
@@ -806,6 +811,8 @@ def holds_state(project: Project, backend: Worker) -> str | None:
                     name = found.group(1) or found.group(2)
                     if name not in declared and _SECRET_NAME.search(name):
                         return f"a secret its code reads (`env.{name}` in {module.rel})"
+                    if _DATA_STORE_NAME.search(name):
+                        return f"a database its code reaches (`env.{name}` in {module.rel})"
         from dualworker_cli.check.identity import pair_identity
 
         for pair in project.pairs_of(backend, "backend"):

@@ -326,3 +326,38 @@ def test_service_token_checked_against_an_env_secret_is_not_an_identity(tmp_path
     auth = root / "shared" / "service-auth.ts"
     auth.write_text(auth.read_text().replace("!== c.env.SERVICE_SECRET", "=== undefined"))
     assert ("DW002", "orders/wrangler.toml", 1) in found(lint(root))
+
+
+def test_env_named_like_the_top_level_is_the_worker_the_binding_reaches(tmp_path: Path) -> None:
+    """Deployed only as env.production, which repeats the top-level name: `{ service = "catalog",
+    environment = "production" }` reaches env.production, whose workers.dev and preview URLs serve
+    what the gateway forwards after its token check (errors: the binding calls the default export).
+    A backend that reads and writes an outside database through a var holds state like a D1
+    binding; the same code reading only a greeting var exposes nothing."""
+    from dualworker_cli.check.model import Severity
+    from tests.check.fixtures import copy_fixture, found, lint
+
+    result = lint("env-named-like-top")
+    assert found(result) == [
+        ("DW012", "catalog/src/index.ts", 17),
+        ("DW002", "catalog/wrangler.toml", 5),
+        ("DW003", "catalog/wrangler.toml", 5),
+    ]
+    assert all(f.severity is Severity.ERROR for f in result.findings)
+    assert "env.production: workers.dev URL `catalog." in result.findings[0].message
+    # private in the env that is deployed: clean
+    root = copy_fixture("env-named-like-top", tmp_path / "private")
+    config = root / "catalog" / "wrangler.toml"
+    config.write_text(
+        config.read_text().replace(
+            'name = "catalog"\n\n[env.production.vars]',
+            'name = "catalog"\nworkers_dev = false\npreview_urls = false\n\n[env.production.vars]',
+        )
+    )
+    assert found(lint(root)) == []
+    # nothing behind it: a var that names no database
+    root = copy_fixture("env-named-like-top", tmp_path / "stateless")
+    for rel in ("catalog/wrangler.toml", "catalog/src/index.ts"):
+        path = root / rel
+        path.write_text(path.read_text().replace("DATABASE_ENDPOINT", "UPSTREAM_ORIGIN"))
+    assert found(lint(root)) == []
