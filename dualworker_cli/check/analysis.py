@@ -51,7 +51,7 @@ AUTH_NAME = _AuthName()
 AUTH_FLOW_PATH = re.compile(
     r"(?:^|/)(?:auth|login|logout|log-in|log-out|signin|sign-in|signout|sign-out|signup|sign-up|register|"
     r"verify|verify-email|magic-link|token|refresh|oauth|oauth2|callback|session|sessions|password|"
-    r"forgot-password|reset-password)(?:/|$)",
+    r"forgot-password|reset-password|[a-z-]*-password(?:-[a-z-]*)?|password-[a-z-]+)(?:/|$)",
     re.I,
 )
 MAX_CALL_DEPTH = 6

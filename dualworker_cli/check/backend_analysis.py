@@ -34,7 +34,7 @@ from dualworker_cli.check.analysis import (
 from dualworker_cli.check.env_gate import env_gate
 from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.parse import typescript as ts
-from dualworker_cli.check.reach import target_env
+from dualworker_cli.check.reach import binding_blocks, target_env, targeted_envs
 
 if TYPE_CHECKING:
     from dualworker_cli.check.model import Pair, Project, Worker
@@ -426,11 +426,7 @@ def _exposure(project: Project, backend: Worker) -> Exposure:
         )
     for pair in project.pairs_of(backend, "backend"):
         fwd = forwarded(project, pair)
-        for prefix_path, block in pair.front.blocks():
-            found = pair.binding_entry(block)
-            if found is None:
-                continue
-            index, entry = found
+        for prefix_path, index, entry in binding_blocks(project, pair):
             front_env = prefix_path[1] if prefix_path else None
             env = target_env(project, backend, front_env, entry)
             entrypoint = entry.get("entrypoint")
@@ -877,6 +873,8 @@ def relies_in_env(project: Project, backend: Worker, env: str | None) -> bool:
     on its public URL; auth on, it checks its callers itself. Otherwise the backend-wide answer."""
     if project.mode == "dualworker.toml":
         return True
+    if not env_counts(project, backend, env):
+        return False
     gate = env_gate(project, backend)
     if (
         gate is not None
@@ -888,6 +886,24 @@ def relies_in_env(project: Project, backend: Worker, env: str | None) -> bool:
         if bypassed is not None:  # auth on: it checks its callers, except on paths it lets through
             return bypassed or bool(exempted_forwarded(project, backend))
     return relies_on_front(project, backend)
+
+
+def env_counts(project: Project, backend: Worker, env: str | None) -> bool:
+    """Can a public URL of ``backend``'s ``env`` get around a front there? Yes when the binding of
+    a deployed front block reaches that environment (what the front forwards is served there), or
+    when the environment's own block holds data (bindings are not inherited, so the top level's
+    are its own). No for an environment nothing deployed binds that holds no data: a top level
+    deployed as a bare copy while the data and the front's bindings live in env.production serves
+    code with nothing behind it, and env.production is judged on its own."""
+    if env in targeted_envs(project, backend):
+        return True
+    block = backend.config.data if env is None else backend.envs.get(env)
+    if not isinstance(block, dict):
+        return False
+    queues = block.get("queues")
+    return any(block.get(key) for key in STATEFUL_KEYS) or (
+        isinstance(queues, dict) and bool(queues.get("producers"))
+    )
 
 
 def front_protects_nothing(project: Project, pair: Pair) -> bool:

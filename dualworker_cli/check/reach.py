@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dualworker_cli.check.model import Project, Worker
+from dualworker_cli.check.deploys import deploys
+from dualworker_cli.check.model import Pair, Project, Worker
 from dualworker_cli.check.parse import paths
 from dualworker_cli.check.parse.config import KeyPath
 
@@ -264,8 +265,6 @@ def implements_durable_objects(top: dict[str, Any], own: dict[str, Any] | None) 
 
 
 def _environments(project: Project, worker: Worker) -> list[EnvReach]:
-    from dualworker_cli.check.deploys import deploys
-
     top = worker.config.data
     version = wrangler_version(project, worker)
     deployed = deploys(project, worker)
@@ -307,19 +306,40 @@ class DefaultBinding:
     backend_env: str | None
 
 
+def binding_blocks(project: Project, pair: Pair) -> list[tuple[KeyPath, int, dict[str, Any]]]:
+    """(front block key path, index, entry) of ``pair``'s binding in every front block that is
+    deployed (``services`` is not inherited, so each env block has its own). A block only
+    ``wrangler dev --env development`` runs calls nothing in production: what it binds is not
+    reached by any deployed Worker."""
+    deployed = deploys(project, pair.front)
+    out = []
+    for prefix, block in pair.front.blocks():
+        found = pair.binding_entry(block)
+        if found is not None and deployed.deployed(prefix[1] if prefix else None):
+            out.append((prefix, found[0], found[1]))
+    return out
+
+
 def default_bindings(project: Project, backend: Worker) -> list[DefaultBinding]:
-    """Every binding, in every front block (``services`` is not inherited, so each env block has
-    its own), that reaches ``backend``'s default export. Config only: no code is read."""
+    """Every binding, in every deployed front block, that reaches ``backend``'s default export.
+    Config only: no code is read."""
     out = []
     for pair in project.pairs_of(backend, "backend"):
-        for prefix, block in pair.front.blocks():
-            found = pair.binding_entry(block)
-            if found is None or isinstance(found[1].get("entrypoint"), str):
+        for prefix, index, entry in binding_blocks(project, pair):
+            if isinstance(entry.get("entrypoint"), str):
                 continue
-            index, entry = found
             env = target_env(project, backend, prefix[1] if prefix else None, entry)
             out.append(DefaultBinding(pair.front, pair.binding, prefix, index, env))
     return out
+
+
+def targeted_envs(project: Project, backend: Worker) -> set[str | None]:
+    """The backend environments some deployed front block's binding reaches (entrypoint or not)."""
+    return {
+        target_env(project, backend, prefix[1] if prefix else None, entry)
+        for pair in project.pairs_of(backend, "backend")
+        for prefix, _, entry in binding_blocks(project, pair)
+    }
 
 
 def target_env(project: Project, backend: Worker, front_env: str | None, entry: dict[str, Any]) -> str | None:

@@ -70,6 +70,8 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
     expected = _expected(pair, env)
     found = pair.binding_entry(block)
     if found is None:
+        if _never_used(project, pair):
+            return
         target = f" (to `{expected}`)" if expected else ""
         yield RULE.at(
             config,
@@ -191,6 +193,17 @@ def check(project: Project) -> Iterator[Finding]:
                     yield finding
 
 
+def _never_used(project: Project, pair: Pair) -> bool:
+    """Does the front's code never touch the binding (declared in some env blocks, read nowhere)?
+    Then a block without it breaks nothing. Hand-written projects only: a generated front uses
+    its binding, and ``dualworker.toml`` declares the pair."""
+    if project.mode != "discovered":
+        return False
+    from dualworker_cli.check.analysis import front_analysis
+
+    return front_analysis(project, pair).unused
+
+
 def _skeleton_top(project: Project, pair: Pair) -> bool:
     """Is the front's top level a local skeleton nobody deploys, so only its env blocks count?
 
@@ -221,6 +234,8 @@ def _pair_findings(project: Project) -> Iterator[Finding]:
         if _skeleton_top(project, pair):
             continue
         if found is None:
+            if _never_used(project, pair):
+                continue
             others = [e.get("binding") for _, e in front.services(config.data)]
             hint = f" (it has: {', '.join(map(str, others))})" if others else ""
             yield RULE.at(

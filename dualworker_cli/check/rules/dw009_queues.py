@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dualworker_cli.check.deploys import deploys
 from dualworker_cli.check.model import Finding, Fix, Project, Rule, Severity, Worker
 from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.rules.common import queue_entries
@@ -32,6 +33,7 @@ def check(project: Project) -> Iterator[Finding]:
     dead_letter: set[str] = set()
     missing: list[tuple[Worker, KeyPath, dict, set[str]]] = []
     for worker in project.workers:
+        deployed = deploys(project, worker)
         for prefix, block in worker.blocks():
             block_dlqs: set[str] = set()
             for rel, entry in queue_entries(block, "producers"):
@@ -42,7 +44,8 @@ def check(project: Project) -> Iterator[Finding]:
                 if isinstance(dlq, str) and dlq:
                     dead_letter.add(dlq)
                     block_dlqs.add(dlq)
-                else:
+                elif deployed.deployed(prefix[1] if prefix else None):
+                    # a block only `wrangler dev --env development` runs drops nothing in production
                     missing.append((worker, (*prefix, *rel), entry, block_dlqs))
     known = dead_letter | {q for q in (*producers, *consumers) if _DLQ_WORDS.search(q)}
     for worker, keypath, entry, block_dlqs in missing:
@@ -95,7 +98,8 @@ RULE = Rule(
     title="Queue consumer without dead-letter queue, or a queue with one side only",
     severity=Severity.WARNING,
     what="Across all Workers (top level and env blocks, whose `queues` are not inherited): a consumer "
-    "without `dead_letter_queue` (except the consumer of a dead-letter queue itself); "
+    "without `dead_letter_queue` (except the consumer of a dead-letter queue itself, and one in an env "
+    "block the project's deploy commands never deploy: a `wrangler dev --env development` block); "
     "a queue produced but consumed by nobody; a queue consumed but produced "
     "by nobody (dead-letter queues are exempt: the platform fills them).",
     why="Without a dead-letter queue, a message that fails `max_retries` times (default 3) is silently "
