@@ -232,3 +232,12 @@ def test_rate_limiters_are_declared_in_every_env_block(rendered, patterns: list[
         assert "export const RATE_LIMIT_PERIOD_S = 60;" in (project / RATE_LIMIT_TS).read_text()
     else:
         assert not (project / RATE_LIMIT_TS).exists()
+
+
+def test_both_workers_carry_the_same_validation_helpers() -> None:
+    """Each Worker has its own copy of validation.ts (they share no package): one error shape
+    across the API, so the copies must not drift apart."""
+    template = Path(__file__).resolve().parent.parent / "template" / "apps"
+    user = template / "user-application" / "worker" / "hono" / "validation.ts"
+    data = template / "data-service" / "src" / "hono" / "validation.ts"
+    assert user.read_text() == data.read_text(), f"{user} and {data} differ"
