@@ -414,20 +414,21 @@ def test_recorded_commit_missing_from_source_is_named(project: Path) -> None:
     assert status(project) == ""
 
 
-def test_failure_half_way_restores_the_project(tmp_path: Path) -> None:
+def test_failure_half_way_restores_the_project(project: Path, tmp_path: Path, template_repo: Path) -> None:
     """A migration that fails after Copier merged files: the project goes back to its last commit."""
-    from tests.template_repo import build_template_repo, commit_and_tag
+    from tests.template_repo import commit_and_tag
 
-    repo = build_template_repo(tmp_path / "template")
+    repo = tmp_path / "template"  # the template repo, plus a v0.3.0 whose migration fails
+    git(tmp_path, "clone", "-q", str(template_repo), str(repo))
     config = repo / "copier.yml"
     data = yaml.safe_load(config.read_text())
     failing = ["{{ _copier_python }}", "-c", "import sys; sys.exit('migration broke')"]
     data["_migrations"] = [{"version": "0.3.0", "when": "{{ _stage == 'after' }}", "command": failing}]
     config.write_text(yaml.safe_dump(data, sort_keys=False))
     commit_and_tag(repo, "v0.3.0", "a release whose migration fails")
-    folder = tmp_path / "p"
-    folder.mkdir()
-    project = make_project(folder, repo)
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(template_repo), str(repo)))
+    commit_all(project, "the template with the failing release")
     before, head = project_files(project), git(project, "rev-parse", "HEAD")
 
     result = update(project)
