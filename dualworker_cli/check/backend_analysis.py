@@ -514,6 +514,9 @@ class BackendRoute:
     method: str
     path: str
     auth: str | None
+    #: ``file:line`` of an auth middleware covering the route that lists it among the paths it
+    #: lets through (``allowedPaths``): the route is public on purpose, or by mistake
+    exempted: str | None = None
 
 
 def backend_routes(project: Project, backend: Worker) -> list[BackendRoute] | None:
@@ -556,12 +559,57 @@ def _backend_routes(project: Project, backend: Worker) -> list[BackendRoute] | N
         full = join_paths(prefix, reg.path) or reg.path
         handlers = reg.handlers if reg.method != "use" else reg.handlers[-1:]
         auth = next((a for h in handlers if (a := _auth_in(code, reg.module, h, names))), None)
+        exempted = None
         for use in covering_uses(reg, by_app, mounts, base_paths, prefix, full) if auth is None else ():
-            auth = next((a for h in use.handlers if (a := _auth_in(code, use.module, h, names))), None)
+            for handler in use.handlers:
+                if exempts(handler, full):
+                    line, _ = use.module.position(handler)
+                    exempted = exempted or f"{use.module.rel}:{line}"
+                elif auth := _auth_in(code, use.module, handler, names):
+                    break
             if auth is not None:
                 break  # an earlier `use` on this app, or on a parent before the mount
-        routes.append(BackendRoute("all" if reg.method == "use" else reg.method, full, auth))
+        method = "all" if reg.method == "use" else reg.method
+        routes.append(BackendRoute(method, full, auth, None if auth else exempted))
     return routes
+
+
+#: an auth middleware option listing the paths it lets through (``allowedPaths``, ``publicRoutes``,
+#: ``skipPaths``, ``excludedPaths``, ``ignoreRoutes``, ``unprotectedPaths``)
+_EXEMPT_KEY = re.compile(
+    r"^(?:allow(?:ed)?|public|skip(?:ped)?|exclude[ds]?|ignored?|bypass(?:ed)?|unprotected|open|anonymous)"
+    r"_?(?:paths?|routes?|urls?|endpoints?)$",
+    re.I,
+)
+
+
+def exempts(handler: Any, path: str) -> bool:
+    """Does this middleware call list ``path`` among the paths it lets through unauthenticated?
+    ``createServiceAuthMiddleware({ allowedPaths: ["/health", "/sync/pull-all"] })`` guards every
+    route but those: its ``use("*")`` does not authenticate ``POST /sync/pull-all``. Only string
+    literals count, matched exactly or by a trailing ``*``."""
+    call = ts.unwrap(handler)
+    if call.type != "call_expression":
+        return False
+    args = ts.arguments(call)
+    options = ts.unwrap(args[0]) if args else None
+    if options is None or options.type != "object":
+        return False
+    for pair in options.named_children:
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        value = ts.unwrap(pair.child_by_field_name("value")) if key is not None else None
+        name = (ts.string_value(key) or ts.text(key)) if key is not None else ""
+        if value is None or value.type != "array" or not _EXEMPT_KEY.match(name):
+            continue
+        for item in value.named_children:
+            listed = _string_literal(item)
+            if listed and (listed == path or (listed.endswith("*") and path.startswith(listed[:-1]))):
+                return True
+    return False
+
+
+def _string_literal(node: Any) -> str | None:
+    return ts.string_value(node) if node.type in ("string", "template_string") else None
 
 
 _PROBE = re.compile(
@@ -715,6 +763,11 @@ STATEFUL_KEYS = (
 )
 #: names that say a value is a credential (`JWT_SECRET`, `STRIPE_KEY`, `API_TOKEN`, `DB_PASSWORD`)
 _SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|_KEY$|^KEY_|SIGNING|SALT", re.I)
+#: a var or secret naming an outside database (a REST/SQL endpoint or its URL): the Worker reads
+#: and writes data there, like a D1 binding, even with no secret in the way
+_DATA_STORE_NAME = re.compile(
+    r"DATABASE|(?:^|_)DB(?:_|$)|POSTGRES|MYSQL|MONGO|REDIS|SUPABASE|NEON_|TURSO|LIBSQL|PLANETSCALE", re.I
+)
 _ENV_READ = re.compile(r"\benv\.([A-Z][A-Z0-9_]*)\b|\benv\[[\"']([A-Z][A-Z0-9_]*)[\"']\]")
 
 
@@ -758,6 +811,8 @@ def holds_state(project: Project, backend: Worker) -> str | None:
                     name = found.group(1) or found.group(2)
                     if name not in declared and _SECRET_NAME.search(name):
                         return f"a secret its code reads (`env.{name}` in {module.rel})"
+                    if _DATA_STORE_NAME.search(name):
+                        return f"a database its code reaches (`env.{name}` in {module.rel})"
         from dualworker_cli.check.identity import pair_identity
 
         for pair in project.pairs_of(backend, "backend"):
@@ -766,6 +821,53 @@ def holds_state(project: Project, backend: Worker) -> str | None:
         return None
 
     return project.memo(("holds-state", str(backend.config.path)), compute)
+
+
+_WEBHOOK = re.compile(r"/webhooks?(?:/|$)", re.I)
+
+
+def exempted_forwarded(project: Project, backend: Worker) -> list[BackendRoute]:
+    """Routes the backend's own auth middleware lets through by name (``allowedPaths``) although a
+    front that authenticates forwards them (that path, or a prefix proxy such as
+    ``/api/shopify/*``, which may strip its prefix): the front guards them, the backend's public URL
+    does not. Probes, auth-flow routes and webhooks (signed by their sender) are public by design;
+    paths a front builds at run time decide nothing."""
+
+    def compute() -> list[BackendRoute]:
+        routes = [
+            r
+            for r in backend_routes(project, backend) or []
+            if r.exempted
+            and not _probe(r)
+            and not _auth_flow(r)
+            and not _WEBHOOK.search(r.path)
+            and not (r.path == "/" and r.method in READ_METHODS)  # the service's landing/info page
+        ]
+        pairs = project.pairs_of(backend, "backend")
+        if not routes or all(front_protects_nothing(project, pair) for pair in pairs):
+            return []
+        paths = forwarded_paths(project, backend) or []
+        return [r for r in routes if any(p.endswith("*") or path_matches(p, r.path) for p in paths)]
+
+    return project.memo(("exempted-forwarded", str(backend.config.path)), compute)
+
+
+def reliance(project: Project, backend: Worker, env: str | None) -> str:
+    """Why a public URL of ``backend`` in ``env`` gets around the front (see :func:`relies_in_env`):
+    ``auth-off`` (a var switches its auth middleware off there), ``allow-list`` (auth on, but it
+    lets forwarded paths through by name) or ``front`` (the backend-wide answer)."""
+    if project.mode == "dualworker.toml":
+        return "front"
+    gate = env_gate(project, backend)
+    if gate is not None and gate.bypassed(_env_vars(backend, env)):
+        return "auth-off"
+    return "allow-list" if exempted_forwarded(project, backend) else "front"
+
+
+def _env_vars(backend: Worker, env: str | None) -> dict[str, Any]:
+    block = backend.config.data if env is None else backend.config.data.get("env", {}).get(env)
+    variables = block.get("vars") if isinstance(block, dict) else None
+    return variables if isinstance(variables, dict) else {}
 
 
 def relies_in_env(project: Project, backend: Worker, env: str | None) -> bool:
@@ -782,11 +884,9 @@ def relies_in_env(project: Project, backend: Worker, env: str | None) -> bool:
         and holds_state(project, backend) is not None
         and project.pairs_of(backend, "backend")
     ):
-        block = backend.config.data if env is None else backend.config.data.get("env", {}).get(env)
-        variables = block.get("vars") if isinstance(block, dict) else None
-        bypassed = gate.bypassed(variables if isinstance(variables, dict) else {})
-        if bypassed is not None:
-            return bypassed
+        bypassed = gate.bypassed(_env_vars(backend, env))
+        if bypassed is not None:  # auth on: it checks its callers, except on paths it lets through
+            return bypassed or bool(exempted_forwarded(project, backend))
     return relies_on_front(project, backend)
 
 

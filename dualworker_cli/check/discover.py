@@ -558,6 +558,24 @@ def infer_pairs(
     return pairs, ambiguities
 
 
+#: a script that only prints or exits: ``echo 'Mock worker should not be deployed'``, ``exit 1``
+_NO_OP = re.compile(r"^\s*(?:echo|printf|exit|true|false|:)(?:\s|$)")
+
+
+def declared_undeployable(package: Path) -> bool:
+    """Does the Worker's own package.json have a ``deploy`` script that deploys nothing (every
+    command in it prints or exits)? Mocks for end-to-end tests reuse the real Worker's name and
+    say so this way."""
+    if not paths.is_file(package):
+        return False
+    data = paths.read_json(package)
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    deploy = scripts.get("deploy") if isinstance(scripts, dict) else None
+    if not isinstance(deploy, str) or not deploy.strip():
+        return False
+    return all(_NO_OP.match(part) for part in re.split(r"&&|\|\||;", deploy) if part.strip())
+
+
 def ambiguity_message(ambiguity: Ambiguity) -> str:
     """One line naming the binder and every candidate, with what to do."""
     names = " and ".join(f"`{w.config.rel}`" for w in ambiguity.candidates)
@@ -766,6 +784,8 @@ def discover_by_scan(root: Path) -> Project:
     workers = _dedupe_copies(
         _dedupe_variants(workers, skipped), skipped, {paths.resolve(c) for c in found.refs.configs}
     )
+    for worker in workers:
+        worker.never_deployed = declared_undeployable(worker.root / "package.json")
     project = Project(root, workers, [], Settings(), skipped=skipped)
     pairs, ambiguities = infer_pairs(workers, project.defined)
     project.pairs, project.ambiguities = pairs, ambiguities

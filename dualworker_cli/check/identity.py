@@ -114,6 +114,20 @@ def names_caller(header: str) -> bool:
     return bool(_WHO.search(name)) and not _CREDENTIAL.search(name) and not is_plumbing(name)
 
 
+#: a secret from the Worker's env (``c.env.SERVICE_SECRET``, ``env.INTERNAL_API_KEY``)
+_ENV_SECRET = re.compile(r"\benv\.[A-Z0-9_]*(?:SECRET|TOKEN|KEY|PASSWORD)[A-Z0-9_]*\b")
+
+
+def verified_credential(use: HeaderUse) -> bool:
+    """Is this a credential header (``X-Service-Token``) read where a secret from the env is at
+    hand to check it against? Then it proves the caller holds the secret - a client cannot forge
+    it and a public URL gets around nothing - rather than naming who the caller is."""
+    if not _CREDENTIAL.search(use.key):
+        return False
+    function = ts.enclosing_function(use.node)
+    return function is not None and bool(_ENV_SECRET.search(ts.text(function)))
+
+
 def trusted_headers(reads: set[str] | None, sets: set[str]) -> set[str]:
     """The headers (lower case) the backend trusts as identity, from what it ``reads`` (None when
     its code could not be read) and what the front ``sets`` before calling it.
@@ -374,7 +388,8 @@ def _infer(project: Project, pair: Pair) -> Identity:
         if call.kind == "fetch"
         for use in header_sets(project.ts_graph, call)
     ]
-    trusted = trusted_headers({u.key for u in reads} if reads is not None else None, {u.key for u in sets})
+    read_keys = {u.key for u in reads if not verified_credential(u)} if reads is not None else None
+    trusted = trusted_headers(read_keys, {u.key for u in sets})
     shown: dict[str, str] = {}
     for use in [*(reads or []), *sets]:
         shown.setdefault(use.key, use.name)

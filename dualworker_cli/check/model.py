@@ -173,6 +173,9 @@ class Worker:
     #: project folders enclosing the config, innermost first (package.json / workspace roots, then the
     #: scanned root): a service name defined twice resolves to the config sharing the innermost one
     scopes: tuple[Path, ...] = ()
+    #: its package says it is never deployed (``"deploy": "echo 'mock: do not deploy'"``): a test
+    #: double sharing a real Worker's name, which a binding to that name does not mean
+    never_deployed: bool = False
 
     @property
     def name(self) -> str | None:
@@ -355,8 +358,8 @@ class Project:
     def target(self, binder: Worker, entry: dict[str, Any]) -> tuple[Worker, str | None] | None:
         """The (Worker, env) a service binding entry of ``binder`` reaches (None: unknown or ambiguous).
 
-        The deprecated ``environment`` key names the target's env (``{ service = "api", environment =
-        "production" }`` is api's production deployment).
+        The deprecated ``environment`` key names a *service environment* (see ``service_environment``):
+        ``production`` is the Worker ``service`` itself; another value reaches nothing (None).
         """
         found = resolve_service(binder, entry, self.defined)
         return found if isinstance(found, tuple) else None
@@ -403,14 +406,22 @@ def resolve_service(
     own = self_target(binder, entry)
     if own is not None:
         return own
-    environment = entry.get("environment")
-    if isinstance(environment, str) and environment:
-        options = [(w, environment) for w, env in defined.get(service, []) if env is None]
+    environment = service_environment(entry)
+    if environment is not None:  # only a pre-Wrangler-4 config with `legacy_env = false` has one
+        options = [
+            (w, environment)
+            for w, env in defined.get(service, [])
+            if env is None and w.config.data.get("legacy_env") is False and environment in w.envs
+        ]
     else:
         options = list(defined.get(service, []))
     options = [(w, env) for w, env in options if w is not binder]
     if len(options) <= 1:
         return options[0] if options else None
+    if len({id(w) for w, _ in options}) > 1 and any(not w.never_deployed for w, _ in options):
+        options = [(w, env) for w, env in options if not w.never_deployed]
+        if len(options) == 1:
+            return options[0]
     depths = [_scope_depth(binder, w) for w, _ in options]
     best = max(depths)
     nearest = [option for option, depth in zip(options, depths, strict=True) if depth == best]
@@ -425,13 +436,32 @@ def is_remote(entry: dict[str, Any]) -> bool:
     return entry.get("remote") is True or entry.get("experimental_remote") is True
 
 
+def service_environment(entry: dict[str, Any]) -> str | None:
+    """The service environment a binding's deprecated ``environment`` key names (None: the Worker itself).
+
+    Wrangler's config schema marks the key `@deprecated ... This refers to the deprecated concept of
+    'service environments'` (``packages/workers-utils/src/config/environment.ts``) and sends it to the
+    API as is: ``production`` is every Worker's own (default) service environment, so
+    ``{ service = "api", environment = "production" }`` is the Worker ``api``. Any other value names a
+    service environment, which only ``legacy_env = false`` ever created and Wrangler 4 refuses
+    ("Service environments have been removed, and each environment is now deployed as its own Worker
+    named `<name>-<environment>`", ``validation.ts``): ``environment = "staging"`` does not reach
+    ``api-staging``.
+    """
+    environment = entry.get("environment")
+    if not isinstance(environment, str) or environment in ("", "production"):
+        return None
+    return environment
+
+
 def self_target(binder: Worker, entry: dict[str, Any]) -> tuple[Worker, str | None] | None:
     """(binder, env) when a binding names one of the binder's own deployed names, else None."""
-    service, environment = entry.get("service"), entry.get("environment")
+    service, environment = entry.get("service"), service_environment(entry)
     if not isinstance(service, str):
         return None
-    if isinstance(environment, str) and environment:
-        return (binder, environment) if service == binder.name else None
+    if environment is not None:
+        legacy = binder.config.data.get("legacy_env") is False and environment in binder.envs
+        return (binder, environment) if service == binder.name and legacy else None
     if service == binder.name:
         return binder, None
     for env in binder.envs:

@@ -327,5 +327,11 @@ def target_env(project: Project, backend: Worker, front_env: str | None, entry: 
     service = entry.get("service")
     found = project.names.get(service) if isinstance(service, str) else None
     if found is not None and found[0] is backend:
+        if (
+            front_env is not None
+            and front_env in backend.envs
+            and backend.env_worker_name(front_env) == service
+        ):
+            return front_env  # env.production renamed to the top-level name: the same-named env deploys it
         return found[1]
     return front_env if front_env in backend.envs else None

@@ -174,11 +174,15 @@ def paths_at(
         return None
     out: set[str] = set()
     for mod, use, is_call in uses:
-        if is_call:
+        # a route handler: passed by name, or a factory's call (`app.use("/a/*", tenantMiddleware())`)
+        # whose returned middleware runs on that route; only there do we know when it runs
+        registered = handlers.get((str(mod.path), use.id), False)
+        if registered is not False:
+            more = {registered} if registered is not None else None
+        elif is_call:
             more = paths_at(graph, modules, mod, use, handlers, depth + 1)
-        else:  # passed by name: only as a route handler do we know when it runs
-            path_found = handlers.get((str(mod.path), use.id), False)
-            more = {path_found} if isinstance(path_found, str) else None
+        else:
+            more = None
         if more is None:
             return None
         out |= more

@@ -290,3 +290,74 @@ def test_auth_switched_off_by_a_var_is_reported_where_the_var_turns_it_off(tmp_p
     index = root / "orders" / "src" / "index.ts"
     index.write_text(index.read_text().replace("serviceAuth()", 'serviceAuth({ enforceIn: "all" })'))
     assert found(lint(root)) == []
+
+
+def test_auth_middleware_letting_a_forwarded_path_through_by_name(tmp_path: Path) -> None:
+    """An `allowedPaths` entry the front forwards behind its own auth is open on the public URL."""
+    from tests.check.fixtures import copy_fixture, found, lint
+
+    result = lint("auth-allow-list")
+    assert found(result) == [
+        ("DW012", "orders/src/index.ts", 22),
+        ("DW002", "orders/wrangler.toml", 1),
+        ("DW003", "orders/wrangler.toml", 1),
+    ]
+    dw002 = next(f for f in result.findings if f.rule == "DW002")
+    let_through = "its auth middleware (orders/src/index.ts:8) lets `POST /orders/rebuild-all` through"
+    assert let_through in dw002.message
+    # the shared secret header is a credential, not an identity: DW012 names no header to forge
+    dw012 = next(f for f in result.findings if f.rule == "DW012")
+    assert "X-Service-Token" not in dw012.message and "X-User-Id" not in dw012.message
+    # an allow-list of a probe and a signed webhook lets nothing through that the front guards
+    root = copy_fixture("auth-allow-list", tmp_path)
+    index = root / "orders" / "src" / "index.ts"
+    index.write_text(index.read_text().replace('"/orders/rebuild-all", ', ""))
+    assert found(lint(root)) == []
+
+
+def test_service_token_checked_against_an_env_secret_is_not_an_identity(tmp_path: Path) -> None:
+    from tests.check.fixtures import copy_fixture, found, lint
+
+    root = copy_fixture("auth-allow-list", tmp_path)
+    index = root / "orders" / "src" / "index.ts"
+    index.write_text(index.read_text().replace('"/orders/rebuild-all", ', ""))
+    assert found(lint(root)) == []
+    # a token only tested for presence proves nothing: anyone can send one
+    auth = root / "shared" / "service-auth.ts"
+    auth.write_text(auth.read_text().replace("!== c.env.SERVICE_SECRET", "=== undefined"))
+    assert ("DW002", "orders/wrangler.toml", 1) in found(lint(root))
+
+
+def test_env_named_like_the_top_level_is_the_worker_the_binding_reaches(tmp_path: Path) -> None:
+    """Deployed only as env.production, which repeats the top-level name: `{ service = "catalog",
+    environment = "production" }` reaches env.production, whose workers.dev and preview URLs serve
+    what the gateway forwards after its token check (errors: the binding calls the default export).
+    A backend that reads and writes an outside database through a var holds state like a D1
+    binding; the same code reading only a greeting var exposes nothing."""
+    from dualworker_cli.check.model import Severity
+    from tests.check.fixtures import copy_fixture, found, lint
+
+    result = lint("env-named-like-top")
+    assert found(result) == [
+        ("DW012", "catalog/src/index.ts", 17),
+        ("DW002", "catalog/wrangler.toml", 5),
+        ("DW003", "catalog/wrangler.toml", 5),
+    ]
+    assert all(f.severity is Severity.ERROR for f in result.findings)
+    assert "env.production: workers.dev URL `catalog." in result.findings[0].message
+    # private in the env that is deployed: clean
+    root = copy_fixture("env-named-like-top", tmp_path / "private")
+    config = root / "catalog" / "wrangler.toml"
+    config.write_text(
+        config.read_text().replace(
+            'name = "catalog"\n\n[env.production.vars]',
+            'name = "catalog"\nworkers_dev = false\npreview_urls = false\n\n[env.production.vars]',
+        )
+    )
+    assert found(lint(root)) == []
+    # nothing behind it: a var that names no database
+    root = copy_fixture("env-named-like-top", tmp_path / "stateless")
+    for rel in ("catalog/wrangler.toml", "catalog/src/index.ts"):
+        path = root / rel
+        path.write_text(path.read_text().replace("DATABASE_ENDPOINT", "UPSTREAM_ORIGIN"))
+    assert found(lint(root)) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,23 @@ def test_two_configs_of_one_worker_same_name_and_entry_are_one_worker(tmp_path: 
     assert any(
         "services/pricing/wrangler.toml" in f.path and "same name, same entry" in f.message for f in skipped
     )
+
+
+def test_a_duplicate_whose_package_deploys_nothing_is_not_a_candidate(tmp_path: Path) -> None:
+    """A mock for end-to-end tests reuses the real Worker's name and says `"deploy": "echo ..."`:
+    the binding means the real Worker, so the pair is made, not reported as ambiguous."""
+    root = copy_fixture("duplicate-names-ambiguous", tmp_path)
+    package = root / "apps" / "api-next" / "package.json"
+    data = json.loads(package.read_text())
+    data["scripts"] = {"dev": "wrangler dev", "deploy": "echo 'mock worker: do not deploy' && exit 0"}
+    package.write_text(json.dumps(data))
+    result = lint(root)
+    assert not [f for f in result.findings if f.rule == "DW004"]
+    assert sorted(p.backend.config.rel for p in result.project.pairs) == [
+        "apps/api/wrangler.toml",
+        "apps/auth/wrangler.toml",
+    ]
+    # a deploy script that deploys (whatever else it prints) keeps the tie
+    data["scripts"]["deploy"] = "echo deploying && wrangler deploy"
+    package.write_text(json.dumps(data))
+    assert [f.rule for f in lint(root).findings if f.rule == "DW004"] == ["DW004"]

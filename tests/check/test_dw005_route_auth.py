@@ -733,3 +733,55 @@ def test_the_auth_flow_itself_needs_no_auth_before_it(tmp_path: Path) -> None:
     route = _SERVICE_TOKEN_ROUTE.format(path="/auth/register")
     root = with_route("public-api-behind-open-front", tmp_path, route)
     assert where(run(root)) == []
+
+
+def test_auth_use_case_injected_into_a_controller_guards_the_injected_forward() -> None:
+    """`new GuardedProxy(new AuthorizeRequest(...), forward)`: the controller awaits
+    `this.#authorize.execute()` (a check on an auth-typed field) before calling the injected
+    `forward`, which calls the binding (clean). `this.auth.signOut()` before it is no check: DW005."""
+    result = run(FIXTURES / "route-auth-injected-use-case")
+    assert where(result) == [("DW005", "gateway/src/index.ts", 18)]
+    assert "`ALL /files/*`" in result.findings[0].message
+
+
+def test_a_sub_app_mounted_twice_is_judged_on_each_way_in() -> None:
+    """A factory's app in a local variable, mounted at two prefixes: behind auth on both (clean);
+    behind auth on one and open on the other (DW005, naming the open path)."""
+    result = run(FIXTURES / "route-auth-subapp-mounted-twice")
+    assert where(result) == [("DW005", "gateway/src/routes/reports.ts", 5)]
+    assert "`GET /public/export`" in result.findings[0].message
+
+
+def test_a_binding_chosen_with_a_fallback_is_a_binding_call() -> None:
+    """`const dispatch = c.env.API_DISPATCH ?? c.env.API; dispatch.fetch(...)` calls `API`, so the
+    401 answered before it in the handler is seen as the auth step of that call."""
+    result = run(FIXTURES / "route-auth-subapp-mounted-twice")
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    replay = [r for r in analysis.routes if r.full_path == "/webhooks/replay"]
+    assert [(c.kind, c.module.position(c.node)[0]) for c in replay[0].calls] == [("fetch", 16)]
+    assert replay[0].protected
+
+
+def test_rpc_methods_of_a_worker_entrypoint_are_not_client_reachable() -> None:
+    """Only another Worker's binding reaches the RPC methods of the front's `WorkerEntrypoint` (and
+    a named entrypoint): their binding calls are not DW005's. Its `fetch` is on a URL, and so is
+    `this.forget()`, which `fetch` calls: DW005 there."""
+    result = run(FIXTURES / "rpc-entrypoint-methods")
+    assert where(result) == [("DW005", "registry/src/index.ts", 15)]
+    analysis = front_analysis(result.project, result.project.pairs[0])
+    assert sorted(c.module.position(c.node)[0] for c in analysis.rpc_method_calls) == [20, 26, 30, 36]
+
+
+def test_a_thrown_access_error_before_the_call_is_an_auth_step(tmp_path: Path) -> None:
+    """`if (!ok) throw new PermissionDeniedError()` ends the request before the binding call, as a
+    401 answer does; `throw new RangeError()` does not."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "rpc-entrypoint-methods", root)
+    index = root / "registry" / "src" / "index.ts"
+    source = index.read_text()
+    check = "    if (!(await this.env.STORE.canEdit(id))) throw new {}();\n"
+    call = "    await this.env.STORE.deleteItem(id);\n"
+    index.write_text(source.replace(call, check.format("PermissionDeniedError") + call))
+    assert where(run(root)) == []
+    index.write_text(source.replace(call, check.format("RangeError") + call))
+    assert where(run(root)) == [("DW005", "registry/src/index.ts", 16)]

@@ -457,3 +457,70 @@ def test_hono_backend_middleware_reading_the_header_on_every_path_is_flagged(tmp
     )
     found = findings_for(_hono_project(tmp_path, middleware), "DW006")
     assert [(f.path, f.line) for f in found] == [("web/src/index.ts", 5)]
+
+
+# ---------------------------------------------------------------------------------------------
+# fixed backend paths, and client headers sent only as data
+
+
+def test_fixed_path_where_the_middleware_factory_is_not_mounted_is_clean() -> None:
+    """`new Request("https://api.internal/auth/session", { headers })` reaches a path the
+    `app.use("/api/v1/*", tenantContext())` middleware never runs on; `/api/v1/members` is read."""
+    result = run(FIXTURES / "identity-fixed-path-unread")
+    assert where(result) == [("DW006", "gateway/src/index.ts", 19)]
+    assert "api/src/tenant.ts:5" in result.findings[0].message
+
+
+def test_middleware_factory_mounted_on_every_path_reads_the_header_everywhere(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "identity-fixed-path-unread")
+    _edit(
+        root / "api/src/index.ts", 'app.use("/api/v1/*", tenantContext());', 'app.use("*", tenantContext());'
+    )
+    assert where(run(root)) == [("DW006", "gateway/src/index.ts", 14), ("DW006", "gateway/src/index.ts", 19)]
+
+
+def test_url_with_a_path_chosen_at_run_time_is_judged_on_every_path(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "identity-fixed-path-unread")
+    _edit(
+        root / "gateway/src/index.ts",
+        '"https://api.internal/auth/session"',
+        "`https://api.internal${c.req.path}`",
+    )
+    assert where(run(root)) == [("DW006", "gateway/src/index.ts", 14), ("DW006", "gateway/src/index.ts", 19)]
+
+
+def test_client_headers_serialised_into_the_body_are_not_forwarded() -> None:
+    """The session check sends headers of its own (literal names) and the client's in a JSON body."""
+    assert where(run(FIXTURES / "identity-headers-in-body")) == [("DW006", "gateway/src/index.ts", 33)]
+
+
+def test_request_from_a_url_without_headers_forwards_none(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "identity-headers-in-body")
+    _edit(root / "gateway/src/index.ts", "    headers,\n    body: JSON", "    body: JSON")
+    assert where(run(root)) == [("DW006", "gateway/src/index.ts", 32)]  # one line shorter
+
+
+def test_own_headers_object_filled_with_the_clients_headers_is_forwarded(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "identity-headers-in-body")
+    _edit(
+        root / "gateway/src/index.ts",
+        '    headers["X-Request-Id"] = requestId;',
+        "    Object.assign(headers, Object.fromEntries(c.req.raw.headers));",
+    )
+    assert where(run(root)) == [("DW006", "gateway/src/index.ts", 19), ("DW006", "gateway/src/index.ts", 33)]
+
+
+def test_own_headers_written_under_names_chosen_at_run_time_are_forwarded(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "identity-headers-in-body")
+    _edit(
+        root / "gateway/src/index.ts",
+        "    forwarded.push([key, value]);",
+        "    forwarded.push([key, value]);\n    extra[key] = value;",
+    )
+    _edit(
+        root / "gateway/src/index.ts",
+        "  const forwarded: Array<[string, string]> = [];",
+        "  const forwarded: Array<[string, string]> = [];\n  const extra: Record<string, string> = {};",
+    )
+    _edit(root / "gateway/src/index.ts", "    headers,\n", "    headers: extra,\n")
+    assert where(run(root)) == [("DW006", "gateway/src/index.ts", 21), ("DW006", "gateway/src/index.ts", 35)]

@@ -64,7 +64,8 @@ def flag_public_subdomain(
     on = [reach for reach in envs if getattr(reach, key)]
     if not on:
         return
-    from dualworker_cli.check.backend_analysis import relies_in_env  # reads code: only when needed
+    # reads code: only when needed
+    from dualworker_cli.check.backend_analysis import exempted_forwarded, reliance, relies_in_env
 
     relying = {reach.env: relies_in_env(project, worker, reach.env) for reach in on}
     top_reported = top_on and relying.get(None, False)
@@ -74,7 +75,8 @@ def flag_public_subdomain(
             continue  # it checks its callers itself there, or nothing forwards to it
         at: KeyPath | None = getattr(reach, f"{key}_at")
         own = at is not None and len(at) == len(reach.prefix) + 1 and at[: len(reach.prefix)] == reach.prefix
-        if reach.env is not None and top_reported and not own:
+        same = reliance(project, worker, reach.env) == reliance(project, worker, None)
+        if reach.env is not None and top_reported and not own and same:
             reported[0][1].add(reach.env)  # inherits the top level's state: reported there
         else:
             reported.append((reach, {reach.env}))
@@ -98,6 +100,13 @@ def flag_public_subdomain(
                 f"it reaches the default export, which `{first.binding}` of `{first.front.label}` "
                 f"({where(first.prefix)}) calls without `entrypoint`: what the front forwards is public"
             )
+            if reliance(project, worker, reach.env) == "allow-list":
+                let_through = exempted_forwarded(project, worker)
+                shown = ", ".join(f"`{r.method.upper()} {r.path}`" for r in let_through[:3])
+                impact += (
+                    f" where its auth middleware ({let_through[0].exempted}) lets {shown} through by "
+                    "name, paths the front forwards only after its own checks"
+                )
         else:
             impact = (
                 "it reaches only the default export, not the named entrypoint the binding uses "

@@ -8,7 +8,18 @@ from typing import Any
 
 from dualworker_cli.check.deploys import TOP, deploys
 from dualworker_cli.check.discover import ambiguity_message
-from dualworker_cli.check.model import Finding, Fix, Pair, Project, Rule, Severity, env_kind, is_remote
+from dualworker_cli.check.model import (
+    Finding,
+    Fix,
+    Pair,
+    Project,
+    Rule,
+    Severity,
+    Worker,
+    env_kind,
+    is_remote,
+    service_environment,
+)
 from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.rules.common import where
 
@@ -35,14 +46,12 @@ def _shown(entry: dict[str, Any]) -> str:
 
 
 def _missing_fix(pair: Pair, prefix: KeyPath, top: dict[str, Any] | None, env: str) -> Fix | None:
-    """Add the env's binding, in the top level's own style (``environment`` key or env Worker name)."""
+    """Add the env's binding by the env Worker's name (never the deprecated ``environment`` key,
+    which names a service environment, not a Wrangler environment)."""
     expected = _expected(pair, env)
     if expected is None:
         return None
     value: dict[str, Any] = {"binding": pair.binding, "service": expected}
-    match = pair.backend.env_matching(env)
-    if top is not None and isinstance(top.get("environment"), str) and pair.backend.name and match:
-        value = {"binding": pair.binding, "service": pair.backend.name, "environment": match}
     if top is not None and isinstance(top.get("entrypoint"), str):
         value["entrypoint"] = top["entrypoint"]
     return Fix(
@@ -72,11 +81,15 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
         return
     index, entry = found
     keypath = (*prefix, "services", index, "service")
+    if service_environment(entry) is not None and project.target(front, entry) is None:
+        yield _removed_service_env(project, pair.front, prefix, index, entry, expected)
+        return
     resolved = project.target(front, entry)
     match = pair.backend.env_matching(env)
     if resolved is not None and resolved[0] is pair.backend:
         target_env = resolved[1]
-        if match is not None and target_env != match:
+        reached = pair.backend.name if target_env is None else pair.backend.env_worker_name(target_env)
+        if match is not None and target_env != match and reached != expected:
             which = f"the {target_env} Worker" if target_env else "the top-level Worker"
             which = "" if isinstance(entry.get("environment"), str) else f" ({which})"
             yield RULE.at(
@@ -111,6 +124,36 @@ def _check_env(project: Project, pair: Pair, env: str, top: dict[str, Any] | Non
         )
 
 
+def _env_worker(project: Project, service: Any, environment: str | None) -> str | None:
+    """The Worker name the config deploying ``service`` gives its ``environment`` block, if one does."""
+    names = {
+        worker.env_worker_name(match)
+        for worker, env in project.defined.get(str(service), [])
+        if env is None and environment and (match := worker.env_matching(environment)) is not None
+    }
+    return names.pop() if len(names) == 1 else None
+
+
+def _removed_service_env(
+    project: Project, worker: Worker, prefix: KeyPath, index: int, entry: dict[str, Any], expected: str | None
+) -> Finding:
+    """A binding whose ``environment`` names a service environment, which no Worker has any more."""
+    service, environment = entry.get("service"), service_environment(entry)
+    instead = expected or _env_worker(project, service, environment)
+    hint = (
+        f"; bind `{instead}`, the Worker its `env.{environment}` deploys"
+        if instead
+        else f"; bind the Worker that environment deploys (`{service}-{environment}` by default)"
+    )
+    return RULE.at(
+        worker.config,
+        (*prefix, "services", index, "environment"),
+        f"{where(prefix)}: `{entry.get('binding')}` names the service environment `{environment}` of "
+        f"`{service}`, but service environments were removed: each Wrangler environment deploys as "
+        f"its own Worker (`<name>-<env>`), so this binding reaches no Worker{hint}",
+    )
+
+
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[str, int, int]] = set()
     for ambiguity in project.ambiguities:
@@ -123,15 +166,20 @@ def check(project: Project) -> Iterator[Finding]:
     if project.mode != "discovered":
         return
     for worker in project.workers:  # every binding of every config must name a known Worker
+        deployed = deploys(project, worker)
         for prefix, block in worker.blocks():
             for index, entry in worker.services(block):
                 service = entry.get("service")
-                if (
-                    not isinstance(service, str)
-                    or is_remote(entry)  # a deployed Worker, possibly from another repository
-                    or service in project.names
-                    or (isinstance(entry.get("environment"), str) and service in project.defined)
-                ):
+                if not isinstance(service, str) or is_remote(entry):  # remote: maybe another repository
+                    continue
+                if service_environment(entry) is not None and service in project.defined:
+                    env = str(prefix[1]) if prefix else None
+                    if deployed.deployed(env) and project.target(worker, entry) is None:
+                        finding = _removed_service_env(project, worker, prefix, index, entry, None)
+                        if (finding.path, finding.line, finding.col) not in seen:
+                            yield finding
+                    continue
+                if service in project.names:
                     continue
                 finding = RULE.at(
                     worker.config,
@@ -185,6 +233,9 @@ def _pair_findings(project: Project) -> Iterator[Finding]:
             index, entry = found
             service = entry.get("service")
             resolved = project.target(front, entry)
+            if service_environment(entry) is not None and resolved is None:
+                yield _removed_service_env(project, front, (), index, entry, None)
+                continue
             # any name the backend deploys under (`api-dev` for its env.dev) is the backend
             if service != pair.backend.name and (resolved is None or resolved[0] is not pair.backend):
                 known = isinstance(service, str) and service in project.names
@@ -206,8 +257,11 @@ RULE = Rule(
     "default `BACKEND_SERVICE`) at the top level and in every `env` block, that each binding targets "
     "the Data Worker of the same environment, and that env bindings keep the top level's `entrypoint`. "
     "Env names are matched by stage (`dev` = `development`, `prod` = `production`, `stage` = `staging`), "
-    'and the deprecated `environment` key of a binding (`{ service = "api", environment = '
-    '"production" }`) names the target\'s env. A service name two configs define equally near the '
+    'and the deprecated `environment` key of a binding names a service environment: `{ service = "api", '
+    'environment = "production" }` is the Worker `api` itself, and any other value reaches no Worker, '
+    "since service environments were removed and each Wrangler environment deploys as its own Worker "
+    "`<name>-<env>` (`environment.ts` marks the key `@deprecated`; `validation.ts` refuses `legacy_env`). "
+    "A service name two configs define equally near the "
     "front (same project folder) is reported here instead of being paired by guess. A binding to the "
     "Worker's own name (a self-binding, to call its own named entrypoint) is the Worker itself, however "
     "many other configs share the name; a `remote: true` binding calls a deployed Worker that may live "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from dualworker_cli.check.analysis import (
     Code,
@@ -239,6 +240,153 @@ def _contains(module: Module, node: Any, call: ProxyCall) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# a request built from a URL: it carries only the headers its init gives it
+
+
+def _is_url(module: Module, node: Any, depth: int = 0) -> bool:
+    """Is ``node`` a URL rather than a Request (a string, ``new URL(...)``, ``<x>.url``, a variable
+    holding one)? A request built from a URL starts with no headers at all."""
+    node = ts.unwrap(node)
+    if node is None or depth > 4:
+        return False
+    if node.type in ("string", "template_string"):
+        return True
+    if node.type == "binary_expression":  # `"https://internal" + path`: only strings are added
+        return ts.text(node.child_by_field_name("operator")) == "+"
+    if node.type == "new_expression":
+        ctor = node.child_by_field_name("constructor")
+        return ctor is not None and ts.text(ctor) == "URL"
+    if node.type == "member_expression":
+        return _member_name(node) in ("url", "href")
+    if node.type == "identifier":
+        value = _declared_value(module, node)
+        return value is not None and _is_url(module, value, depth + 1)
+    return False
+
+
+def _url_request_init(module: Module, call: Any) -> tuple[bool, Any]:
+    """(built from a URL, its init or None) for the request the binding ``call`` sends:
+    ``X.fetch(url, init)``, ``X.fetch(new Request(url, init))`` or a variable holding the latter."""
+    args = [ts.unwrap(a) for a in ts.arguments(call)]
+    if args and _is_url(module, args[0]):
+        return True, args[1] if len(args) > 1 else None
+    request = args[0] if len(args) == 1 else None
+    for _ in range(4):
+        if request is None or request.type != "identifier":
+            break
+        request = ts.unwrap(_declared_value(module, request))
+    if request is None or request.type != "new_expression":
+        return False, None
+    ctor = request.child_by_field_name("constructor")
+    inner = [ts.unwrap(a) for a in ts.arguments(request)]
+    if ctor is None or ts.text(ctor) != "Request" or not inner or not _is_url(module, inner[0]):
+        return False, None
+    return True, inner[1] if len(inner) > 1 else None
+
+
+def _fresh_object(module: Module, node: Any) -> bool:
+    """``{ "Content-Type": "application/json", "X-Request-Id": id }``: literal keys, no spread, and
+    no value taken from the client's header set."""
+    return all(
+        pair.type == "comment"
+        or (
+            pair.type == "pair"
+            and pair.child_by_field_name("key").type != "computed_property_name"
+            and not _uses_client_headers(module, pair.child_by_field_name("value"))
+        )
+        for pair in node.named_children
+    )
+
+
+def _literal_write(module: Module, use: Any) -> bool:
+    """Is ``use`` (a headers variable) written with a literal name and a value not taken from the
+    client's header set: ``h["X-Request-Id"] = id``, ``h.Accept = v``, ``h.set("A", v)``,
+    ``h.delete(x)``?"""
+    parent = use.parent
+    target = parent.parent if parent is not None else None
+    if target is None:
+        return False
+    if target.type == "assignment_expression" and target.child_by_field_name("left") == parent:
+        index = parent.child_by_field_name("index")
+        literal = parent.type == "member_expression" or (index is not None and index.type == "string")
+        return literal and not _uses_client_headers(module, target.child_by_field_name("right"))
+    if parent.type != "member_expression" or target.type != "call_expression":
+        return False
+    method, args = _member_name(parent), ts.arguments(target)
+    if method == "delete":
+        return True
+    return (
+        method in ("set", "append")
+        and len(args) == 2
+        and args[0].type == "string"
+        and not _uses_client_headers(module, args[1])
+    )
+
+
+def _fresh_writes(module: Module, ident: Any, value: Any, call: Any) -> bool:
+    """Between ``value`` (the declaration of the headers variable ``ident`` names) and ``call``,
+    is the variable only written with literal names? Passing it to a helper, or a name chosen at
+    run time, may copy the client's headers in."""
+    name = ts.text(ident)
+    for use in ts.walk(ts.enclosing_function(call) or module.root):
+        if use.start_byte >= call.start_byte:
+            break
+        later = use.type == "identifier" and use.start_byte >= value.end_byte
+        if later and ts.text(use) == name and not _literal_write(module, use):
+            return False
+    return True
+
+
+def _fresh_headers(module: Module, node: Any, call: Any, depth: int = 0) -> bool:
+    """Does the ``headers`` of a request's init hold none of the client's headers: a literal object,
+    ``new Headers()`` / ``new Headers({...})``, or a variable declared as one and only written with
+    literal names before ``call``?"""
+    node = ts.unwrap(node)
+    if node is None or depth > 4:
+        return False
+    if node.type == "object":
+        return _fresh_object(module, node)
+    if node.type == "new_expression":
+        ctor = node.child_by_field_name("constructor")
+        args = ts.arguments(node)
+        return (
+            ctor is not None
+            and ts.text(ctor) == "Headers"
+            and (not args or (len(args) == 1 and _fresh_headers(module, args[0], call, depth + 1)))
+        )
+    if node.type in ("identifier", "shorthand_property_identifier"):
+        value = _declared_value(module, node)
+        return (
+            value is not None
+            and _fresh_headers(module, value, call, depth + 1)
+            and _fresh_writes(module, node, value, call)
+        )
+    return False
+
+
+def _sends_fresh_headers(module: Module, call: Any) -> bool:
+    """Is the request the binding ``call`` sends built from a URL with headers of the front's own
+    (or none)? Then the client's headers reach the backend only as data - in a JSON body, say -
+    which no header read of the backend sees."""
+    from_url, init = _url_request_init(module, call)
+    if not from_url:
+        return False
+    if init is None:
+        return True
+    if init.type != "object":
+        return False
+    for member in init.named_children:
+        if member.type == "spread_element":
+            return False
+        if member.type == "shorthand_property_identifier" and ts.text(member) == "headers":
+            return _fresh_headers(module, member, call)
+        key = member.child_by_field_name("key") if member.type == "pair" else None
+        if key is not None and (ts.string_value(key) or ts.text(key)) == "headers":
+            return _fresh_headers(module, member.child_by_field_name("value"), call)
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
 # per call path: the places a forwarding helper is called from, and the paths they serve
 
 
@@ -312,6 +460,23 @@ def _keeps_url(module: Module, node: Any, depth: int = 0) -> bool:
     return value is not None and _keeps_url(module, value, depth + 1)
 
 
+def _fixed_path(module: Module, node: Any, depth: int = 0) -> str | None:
+    """The path of the URL the request forwarded as ``node`` is sent to when the front writes it
+    out (``new Request("https://internal/api/auth/session", init)``, ``X.fetch("https://x/a", init)``,
+    a variable holding either): whatever path the client asked for, the backend sees this one."""
+    root = _request_root(node)
+    if root is None or depth > 4:
+        return None
+    if root.type == "identifier":
+        value = _declared_value(module, root)
+        return _fixed_path(module, value, depth + 1) if value is not None else None
+    url = ts.string_value(root) if root.type in ("string", "template_string") else None
+    if url is None:
+        return None
+    parsed = urlsplit(url)
+    return (parsed.path or "/") if parsed.scheme and parsed.netloc else None
+
+
 def _entries(analysis: FrontAnalysis, module: Module, node: Any, arg: Any, depth: int = 0) -> list[_Entry]:
     """Where the request ``arg`` forwarded at ``node`` comes from: when it is a parameter of a
     top-level helper every caller of which is known, the callers (recursively), else ``node``."""
@@ -381,7 +546,10 @@ def _at_risk(
     """The ``headers`` the backend reads on a path ``entry`` forwards (all of them when either
     side's paths are unknown)."""
     front: set[str] | None = None
-    if analysis.graph is not None and _keeps_url(entry.module, entry.arg):
+    fixed = _fixed_path(entry.module, entry.arg)
+    if fixed is not None:
+        front = {fixed}
+    elif analysis.graph is not None and _keeps_url(entry.module, entry.arg):
         front = paths_at(analysis.graph, analysis.modules, entry.module, entry.node, handlers)
     out = []
     for header in headers:
@@ -418,6 +586,8 @@ def check(project: Project) -> Iterator[Finding]:
         for call in analysis.proxy_calls:
             if call.kind != "fetch":
                 continue  # RPC arguments are DW005's business
+            if _sends_fresh_headers(call.module, call.node):
+                continue
             spread = next(
                 (
                     (m, s)
@@ -501,7 +671,11 @@ RULE = Rule(
     "header says which header was used and where it was seen. A forwarding helper "
     "(`proxy(request, env)`) is judged at each place that calls it, with the request passed there; "
     'where the front\'s path test (`path.startsWith("/api/v1/")`, a Hono route) is known and the URL '
-    "is kept, only paths on which the backend reads the header count. RPC calls are DW005's.",
+    'is kept, or the front writes the URL out (`new Request("https://internal/auth/session", init)`), '
+    "only paths on which the backend reads the header count (a middleware factory's read, "
+    '`app.use("/api/v1/*", tenant())`, counts on the paths it is mounted on). A request built from a URL '
+    "with headers of the front's own (literal names) carries none of the client's, even when the "
+    "client's headers travel in its body. RPC calls are DW005's.",
     why='`c.req.header()` returns lower-case keys. In `{ ...c.req.header(), "X-User-Id": userId }` a '
     "client-sent `x-user-id: victim` is a different key, so both survive; `new Request(..., { headers })` "
     'then joins them and the Data Worker reads `"victim, user-123"` (verified in workerd). The blueprint\'s '

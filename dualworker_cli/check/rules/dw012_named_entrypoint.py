@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dualworker_cli.check.backend_analysis import exposure, relies_in_env
-from dualworker_cli.check.model import Finding, Project, Rule, Severity
+from dualworker_cli.check.identity import pair_identity
+from dualworker_cli.check.model import Finding, Project, Rule, Severity, Worker
 from dualworker_cli.check.reach import environments
 from dualworker_cli.check.rules.common import NOT_RELYING
 from dualworker_cli.check.rules.dw010_classes import exported_names
@@ -37,6 +38,15 @@ def _missing_entrypoints(project: Project) -> Iterator[Finding]:
                 )
 
 
+def _identity_headers(project: Project, backend: Worker) -> list[str]:
+    """The identity headers the backend trusts from its fronts (configured or inferred), as spelt."""
+    found: list[str] = []
+    for pair in project.pairs_of(backend, "backend"):
+        identity = pair_identity(project, pair)
+        found += [identity.name(h) for h in identity.headers if identity.name(h) not in found]
+    return found
+
+
 def check(project: Project) -> Iterator[Finding]:
     yield from _missing_entrypoints(project)
     for backend in project.backends:
@@ -52,10 +62,11 @@ def check(project: Project) -> Iterator[Finding]:
         if not parts:
             continue
         shown = ", ".join(paths[:4]) + (" ..." if len(paths) > 4 else "")
+        headers = _identity_headers(project, backend)
+        how = f" with any `{headers[0]}`" if headers else ""
         message = (
             f"the default export of `{backend.label}` serves internal paths ({shown}) and is reachable "
-            f"publicly ({'; '.join(parts)}): anyone can call them with any "
-            f"`{project.settings.identity_header}`, bypassing the front's auth"
+            f"publicly ({'; '.join(parts)}): anyone can call them{how}, bypassing the front's auth"
         )
         target = exposed.target
         if target is not None and target.at is not None:
