@@ -35,13 +35,13 @@ def template_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """copier.yml + template/ of this checkout (uncommitted edits included) outside git.
 
     Copier renders a plain folder directly; pointed at the checkout it would clone the repo
-    for every render.
+    for every render. One copy per test run (shared by the xdist workers, so that a render
+    records the same `_src_path` whichever worker made it).
     """
+    from tests.shared import build_once, shared_root
     from tests.template_repo import copy_template
 
-    dest = tmp_path_factory.mktemp("template-copy") / "src"
-    copy_template(dest)
-    return dest
+    return build_once(shared_root(tmp_path_factory) / "template-copy" / "src", copy_template)
 
 
 @pytest.fixture(autouse=True)
@@ -55,37 +55,63 @@ def no_venv_node(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def render_from_plain_copy(monkeypatch: pytest.MonkeyPatch, template_copy: Path) -> None:
+def render_from_plain_copy(
+    monkeypatch: pytest.MonkeyPatch, template_copy: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """`dualworker new` renders this checkout's template from a plain copy, as from the wheel.
 
     Half the CPU of rendering the checkout itself (Copier clones a git source for every render).
     For tests about options, paths and output; rendering from the checkout is covered by
     tests/test_source_checkout.py and the e2e suite.
+
+    Copier's render of that copy is deterministic, so each set of answers is rendered once per
+    test run and later renders are copies of it (byte for byte what Copier would write; everything
+    of `dualworker new` around Copier — staging folder, move into place, git, npm — still runs).
     """
+    import hashlib
+    import json
+    import shutil
+
+    import copier
+
     from dualworker_cli import generate
+    from tests.shared import build_once, shared_root
 
     monkeypatch.setattr(generate, "template_source", lambda: template_copy)
+    real_run_copy = copier.run_copy
+    renders = shared_root(tmp_path_factory) / "new-renders"
+
+    def run_copy(src_path: str, dst_path: str | Path, data: dict | None = None, **kwargs: object) -> None:
+        if Path(src_path) != template_copy or Path(dst_path).exists():
+            real_run_copy(src_path, dst_path, data=data, **kwargs)
+            return
+        key = json.dumps([data, kwargs], sort_keys=True, default=str)
+        first = build_once(
+            renders / hashlib.sha256(key.encode()).hexdigest()[:16] / "project",
+            lambda dest: real_run_copy(src_path, dest, data=data, **kwargs),
+        )
+        shutil.copytree(first, dst_path, symlinks=True)
+
+    monkeypatch.setattr(copier, "run_copy", run_copy)
 
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory, template_copy: Path):
     """``rendered(patterns, auth_mode, frontend)``: the project `dualworker new demo` renders, once
-    per combination per test session (per xdist worker). Shared: read it, never change it."""
+    per combination per test run (shared by the xdist workers). Shared: read it, never change it."""
     from dualworker_cli.generate import Answers, render
+    from tests.shared import build_once, shared_root
 
-    cache: dict[tuple[tuple[str, ...], str, str], Path] = {}
+    root = shared_root(tmp_path_factory) / "rendered"
 
     def get(
         patterns: list[str] | tuple[str, ...] = ("queue", "websocket", "workflow"),
         auth: str = "secret",
         frontend: str = "static",
     ) -> Path:
-        key = (tuple(patterns), auth, frontend)
-        if key not in cache:
-            root = tmp_path_factory.mktemp("rendered")
-            answers = Answers("demo", patterns=list(patterns), auth_mode=auth, frontend=frontend)
-            cache[key] = render(answers, root / "demo", src=template_copy)
-        return cache[key]
+        name = f"{'+'.join(patterns) or 'none'}-{auth}-{frontend}"
+        answers = Answers("demo", patterns=list(patterns), auth_mode=auth, frontend=frontend)
+        return build_once(root / name / "demo", lambda dest: render(answers, dest, src=template_copy))
 
     return get
 

@@ -16,6 +16,7 @@ import pytest
 
 from dualworker_cli import generate
 from tests.conftest import REPO_ROOT
+from tests.shared import build_once, shared_root
 
 #: Every git call in these tests runs with this identity, so a fresh CI machine works.
 GIT_IDENTITY = {
@@ -181,13 +182,9 @@ def isolated_git_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.fixture(scope="session", name="template_repo")
 def template_repo_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Session-wide (per xdist worker): tests must not add tags or commits to it (build their own)."""
-    return build_template_repo(tmp_path_factory.mktemp("template") / "dualworker")
-
-
-#: One render per (template repo, patterns, auth) per test session: rendering is deterministic, so
-#: a copy of the first render is byte for byte what rendering again would write (and 10x cheaper).
-_RENDERS: dict[tuple[str, tuple[str, ...], str, str], Path] = {}
+    """One per test run, shared by the xdist workers: tests must not add tags or commits to it
+    (build their own)."""
+    return build_once(shared_root(tmp_path_factory) / "template" / "dualworker", build_template_repo)
 
 
 def rendered_v1(
@@ -196,14 +193,20 @@ def rendered_v1(
     auth_mode: str = "secret",
     frontend: str = "static",
 ) -> Path:
-    """The project rendered at v0.1.0 from the template repo, shared: copy it, never change it."""
-    key = (str(template_repo), tuple(patterns or []), auth_mode, frontend)
-    if key not in _RENDERS:
-        folder = template_repo.parent / "renders" / f"{len(_RENDERS)}"
-        folder.mkdir(parents=True)
-        answers = generate.Answers("demo", patterns=list(key[1]), auth_mode=auth_mode, frontend=frontend)
-        _RENDERS[key] = generate.render(answers, folder / "demo", src=str(template_repo), vcs_ref="v0.1.0")
-    return _RENDERS[key]
+    """The project rendered at v0.1.0 from the template repo, once per test run (next to the repo):
+    rendering is deterministic, so a copy of the first render is byte for byte what rendering again
+    would write (and 10x cheaper). Shared: copy it, never change it."""
+    key = f"{'+'.join(patterns or []) or 'none'}-{auth_mode}-{frontend}"
+    answers = generate.Answers("demo", patterns=list(patterns or []), auth_mode=auth_mode, frontend=frontend)
+    return build_once(
+        template_repo.parent / "renders" / key / "demo",
+        lambda dest: generate.render(answers, dest, src=str(template_repo), vcs_ref="v0.1.0"),
+    )
+
+
+def _committed_v1(dest: Path, render: Path) -> None:
+    shutil.copytree(render, dest, symlinks=True)
+    assert generate.git_init(dest) is None
 
 
 def make_project(
@@ -213,8 +216,10 @@ def make_project(
     auth_mode: str = "secret",
     frontend: str = "static",
 ) -> Path:
-    """A project generated at v0.1.0 from the local template repo, committed (a copy of the shared render)."""
+    """A project generated at v0.1.0 from the local template repo and committed (`dualworker new`'s
+    first commit): a copy, .git included, of one made once per test run."""
+    render = rendered_v1(template_repo, patterns, auth_mode, frontend)
+    committed = build_once(render.parent / "committed" / "demo", lambda dest: _committed_v1(dest, render))
     project = root / "demo"
-    shutil.copytree(rendered_v1(template_repo, patterns, auth_mode, frontend), project, symlinks=True)
-    assert generate.git_init(project) is None
+    shutil.copytree(committed, project, symlinks=True)
     return project

@@ -131,12 +131,10 @@ def test_failing_npm_is_exit_1_with_the_command_to_rerun(tmp_path: Path, npm_log
     assert f"cd {tmp_path} && npm fail types" in text
 
 
-def test_typecheck_script_regenerates_the_worker_types_first(tmp_path: Path, template_copy: Path) -> None:
+def test_typecheck_script_regenerates_the_worker_types_first(rendered) -> None:
     """`npm run typecheck` can never check stale types, whoever changed the wrangler configs."""
     import json
 
-    from dualworker_cli.generate import Answers, render
-
-    project = render(Answers("demo", patterns=["workflow"]), tmp_path / "demo", src=template_copy)
+    project = rendered(["workflow"])
     script = json.loads((project / "package.json").read_text())["scripts"]["typecheck"]
     assert script.startswith("npm run types && tsc ")

@@ -95,7 +95,11 @@ def test_bench_generated_project(benchmark, generated: Path) -> None:
     assert result.findings == []
 
 
-@pytest.fixture(scope="module", params=[100, 400, 1600], ids=lambda n: f"{n}-workers")
+#: 1,600 Workers (~5 s of writing files and one check) run with the e2e tests; 100 and 400 run the
+#: same assertions in the fast suite.
+@pytest.fixture(
+    scope="module", params=[100, 400, pytest.param(1600, marks=pytest.mark.e2e)], ids=lambda n: f"{n}-workers"
+)
 def styled_monorepo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, int]:

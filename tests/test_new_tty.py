@@ -33,10 +33,20 @@ def _read_until(fd: int, needle: str, buffer: list[str], timeout: float = 20.0) 
                 break
 
 
-def _run_interactive(cwd: Path, args: list[str], steps: list[tuple[str, str]]) -> tuple[int, str]:
-    """Start the CLI on a pty; for each (prompt text, keys) wait for the text then type the keys."""
+def _run_interactive(
+    cwd: Path, args: list[str], steps: list[tuple[str, str]], template: Path | None = None
+) -> tuple[int, str]:
+    """Start the CLI on a pty; for each (prompt text, keys) wait for the text then type the keys.
+
+    ``template``: render that plain copy of the template (DUALWORKER_TEMPLATE, as `--template`
+    would) instead of this checkout, which Copier clones first (1-2 s more per test). The
+    questions are the same; one test below keeps the default source.
+    """
     main_fd, child_fd = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100", "LINES": "40"}
+    env = {k: v for k, v in os.environ.items() if k != "DUALWORKER_TEMPLATE"}
+    env.update(TERM="xterm", COLUMNS="100", LINES="40")
+    if template is not None:
+        env["DUALWORKER_TEMPLATE"] = str(template)
     proc = subprocess.Popen(
         [sys.executable, "-m", "dualworker_cli", *args],
         cwd=cwd,
@@ -74,7 +84,7 @@ def _run_interactive(cwd: Path, args: list[str], steps: list[tuple[str, str]]) -
     return code, "".join(screen)
 
 
-def test_tty_questions_summary_and_confirm(tmp_path: Path) -> None:
+def test_tty_questions_summary_and_confirm(tmp_path: Path, template_copy: Path) -> None:
     # Untick "queue" (the first choice), keep the others; pick the second auth mode (jwks); take the
     # first frontend offered (react); confirm.
     code, screen = _run_interactive(
@@ -86,6 +96,7 @@ def test_tty_questions_summary_and_confirm(tmp_path: Path) -> None:
             ("Which frontend", ENTER),
             ("Create the project?", "y"),
         ],
+        template_copy,
     )
     assert code == 0, screen
     assert "Data Worker (private)" in screen  # the summary table was shown
@@ -96,11 +107,12 @@ def test_tty_questions_summary_and_confirm(tmp_path: Path) -> None:
     assert answers["frontend"] == "react"
 
 
-def test_tty_static_frontend_is_the_second_choice(tmp_path: Path) -> None:
+def test_tty_static_frontend_is_the_second_choice(tmp_path: Path, template_copy: Path) -> None:
     code, screen = _run_interactive(
         tmp_path,
         ["new", "demo", "-p", "none", "--auth", "secret", "--no-install", "--no-git"],
         [("Which frontend", DOWN + ENTER), ("Create the project?", "y")],
+        template_copy,
     )
     assert code == 0, screen
     answers = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text())
@@ -120,6 +132,7 @@ def test_tty_declined_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_tty_with_defaults_flag_asks_nothing(tmp_path: Path) -> None:
+    """The one TTY test that renders the default source (this checkout), like a user's first run."""
     code, screen = _run_interactive(tmp_path, ["new", "demo", "-y", "--no-install", "--no-git"], [])
     assert code == 0, screen
     assert "Which patterns" not in screen

@@ -7,6 +7,7 @@ commit, and the project recorded a `_commit` that existed nowhere, so `add`/`upd
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 from dualworker_cli import generate
 from dualworker_cli.cli import app
 from dualworker_cli.versioning import TEMPLATE_URL, release_tag
+from tests.shared import build_once, shared_root
 from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
     copy_template,
     git,
@@ -26,15 +28,24 @@ runner = CliRunner()
 EDIT = "An uncommitted template edit."
 
 
-@pytest.fixture
-def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A committed git checkout of the template that `dualworker new` renders by default."""
-    repo = tmp_path / "dualworker"
+def _committed_checkout(repo: Path) -> None:
     copy_template(repo)
     (repo / ".gitignore").write_text(".venv/\n")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", "template")
+
+
+@pytest.fixture
+def checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A committed git checkout of the template that `dualworker new` renders by default (a copy,
+    .git included, of one committed once per test run)."""
+    repo = tmp_path / "dualworker"
+    shutil.copytree(
+        build_once(shared_root(tmp_path_factory) / "checkout" / "dualworker", _committed_checkout), repo
+    )
     monkeypatch.setattr(generate, "template_source", lambda: repo)
     return repo
 

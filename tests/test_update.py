@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,7 @@ from dualworker_cli.versioning import (
     pin_packaged_source,
     release_tag,
 )
+from tests.shared import build_once, shared_root
 from tests.template_repo import (  # noqa: F401  (the *_fixture names register fixtures)
     RENAME_V2_LINE,
     RENAMED_FROM,
@@ -71,6 +76,50 @@ def other_generated_file(project: Path, template_repo: Path) -> Path:
     return project / next(name for name in tracked if name not in skip)
 
 
+@dataclass(frozen=True)
+class Ran:
+    """What a CLI run returned (the part of typer's Result the tests read)."""
+
+    exit_code: int
+    output: str
+
+
+def after_update(
+    tmp_path: Path, template_repo: Path, key: str, prepare: Callable[[Path], None], *args: str
+) -> tuple[Path, Ran]:
+    """A copy of the project that ``prepare`` (edits, committed) and then `dualworker update ARGS`
+    leave, with what that update returned. The update runs once per test run, ``key`` (names
+    ``prepare``) and ARGS: tests that start from the same edits and update the same way share it,
+    each asserting its own part."""
+
+    def build(dest: Path) -> None:
+        project = make_project(dest, template_repo)
+        prepare(project)
+        result = update(project, *args)
+        (dest / "result.json").write_text(json.dumps([result.exit_code, result.output]))
+
+    shared = build_once(template_repo.parent / "updates" / " ".join([key, *args]), build)
+    project = tmp_path / "demo"
+    shutil.copytree(shared / "demo", project, symlinks=True)
+    exit_code, output = json.loads((shared / "result.json").read_text())
+    return project, Ran(exit_code, output)
+
+
+def edit_last_line(project: Path) -> None:
+    """The user's own last line, exactly where v0.2.0 appends its line: a conflict."""
+    changed = project / changed_name(answers_source(project))
+    changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
+    commit_all(project, "user edit at the spot the template changes")
+
+
+def answers_source(project: Path) -> Path:
+    return Path(answers_of(project)["_src_path"])
+
+
+def take_update(project: Path) -> None:
+    """Nothing: the unedited project, as generated."""
+
+
 def test_generated_project_records_source_and_tag(project: Path, template_repo: Path) -> None:
     answers = answers_of(project)
     assert answers["_src_path"] == str(template_repo)
@@ -106,12 +155,9 @@ def test_user_edits_survive_update(project: Path, template_repo: Path) -> None:
     assert not [line for line in status(project).splitlines() if line.startswith("U")]
 
 
-def test_conflicting_edit_is_left_inline_and_exit_1(project: Path, template_repo: Path) -> None:
+def test_conflicting_edit_is_left_inline_and_exit_1(tmp_path: Path, template_repo: Path) -> None:
+    project, result = after_update(tmp_path, template_repo, "last-line", edit_last_line)
     changed = project / changed_name(template_repo)
-    changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
-    commit_all(project, "user edit at the spot the template changes")
-
-    result = update(project)
 
     assert result.exit_code == 1, result.output
     text = changed.read_text()
@@ -123,12 +169,12 @@ def test_conflicting_edit_is_left_inline_and_exit_1(project: Path, template_repo
 
 @pytest.mark.parametrize("mode", ["inline", "rej"])
 def test_second_update_names_the_unresolved_conflicts_and_how_to_finish(
-    project: Path, template_repo: Path, mode: str
+    tmp_path: Path, template_repo: Path, mode: str
 ) -> None:
-    changed = project / changed_name(template_repo)
-    changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
-    commit_all(project, "user edit at the spot the template changes")
-    assert update(project, "--conflict", mode).exit_code == 1
+    # inline is the default: the first update is test_conflicting_edit_is_left_inline_and_exit_1's
+    flags = () if mode == "inline" else ("--conflict", mode)
+    project, first = after_update(tmp_path, template_repo, "last-line", edit_last_line, *flags)
+    assert first.exit_code == 1, first.output
 
     again = update(project)
 
@@ -141,12 +187,9 @@ def test_second_update_names_the_unresolved_conflicts_and_how_to_finish(
     assert "uncommitted changes" not in line
 
 
-def test_conflict_rej_keeps_rejected_hunk(project: Path, template_repo: Path) -> None:
+def test_conflict_rej_keeps_rejected_hunk(tmp_path: Path, template_repo: Path) -> None:
+    project, result = after_update(tmp_path, template_repo, "last-line", edit_last_line, "--conflict", "rej")
     changed = project / changed_name(template_repo)
-    changed.write_text(changed.read_text().rstrip("\n") + "\nuser: my own last line\n")
-    commit_all(project, "user edit at the spot the template changes")
-
-    result = update(project, "--conflict", "rej")
 
     assert result.exit_code == 1, result.output
     rej = project / f"{changed_name(template_repo)}.rej"
@@ -170,8 +213,9 @@ def test_pretend_shows_changes_and_changes_nothing(project: Path, template_repo:
     assert git(project, "rev-parse", "HEAD") == head
 
 
-def test_up_to_date_project_is_left_alone(project: Path) -> None:
-    assert update(project).exit_code == 0
+def test_up_to_date_project_is_left_alone(tmp_path: Path, template_repo: Path) -> None:
+    project, first = after_update(tmp_path, template_repo, "unedited", take_update)
+    assert first.exit_code == 0, first.output
     commit_all(project, "take v0.2.0")
     before = project_files(project)
     result = update(project)
@@ -299,7 +343,11 @@ def test_template_option_fetches_canonical_source_from_local_clone(
     assert answers_of(project)["_commit"] == "v0.2.0"
 
 
+@pytest.mark.e2e  # fast: the --template update below, and DUALWORKER_TEMPLATE refused as --template is
 def test_template_env_var_is_honoured(project: Path, template_repo: Path, monkeypatch) -> None:
+    """DUALWORKER_TEMPLATE is `--template` (one typer option): in the e2e suite, as it costs a Copier
+    update; fast, test_template_option_fetches_canonical_source_from_local_clone updates through
+    `--template` and test_template_option_that_is_no_template_clone shows the variable reaching it."""
     answers = project / ".copier-answers.yml"
     answers.write_text(answers.read_text().replace(str(template_repo), TEMPLATE_URL))
     commit_all(project, "as if generated from the wheel")
@@ -366,20 +414,21 @@ def test_recorded_commit_missing_from_source_is_named(project: Path) -> None:
     assert status(project) == ""
 
 
-def test_failure_half_way_restores_the_project(tmp_path: Path) -> None:
+def test_failure_half_way_restores_the_project(project: Path, tmp_path: Path, template_repo: Path) -> None:
     """A migration that fails after Copier merged files: the project goes back to its last commit."""
-    from tests.template_repo import build_template_repo, commit_and_tag
+    from tests.template_repo import commit_and_tag
 
-    repo = build_template_repo(tmp_path / "template")
+    repo = tmp_path / "template"  # the template repo, plus a v0.3.0 whose migration fails
+    git(tmp_path, "clone", "-q", str(template_repo), str(repo))
     config = repo / "copier.yml"
     data = yaml.safe_load(config.read_text())
     failing = ["{{ _copier_python }}", "-c", "import sys; sys.exit('migration broke')"]
     data["_migrations"] = [{"version": "0.3.0", "when": "{{ _stage == 'after' }}", "command": failing}]
     config.write_text(yaml.safe_dump(data, sort_keys=False))
     commit_and_tag(repo, "v0.3.0", "a release whose migration fails")
-    folder = tmp_path / "p"
-    folder.mkdir()
-    project = make_project(folder, repo)
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(template_repo), str(repo)))
+    commit_all(project, "the template with the failing release")
     before, head = project_files(project), git(project, "rev-parse", "HEAD")
 
     result = update(project)
@@ -410,11 +459,12 @@ def test_ctrl_c_during_update_restores_the_project(project: Path, monkeypatch: p
 # newer_template_version: the information `dualworker check` shows.
 
 
-def test_newer_template_version_reports_newer_tag(project: Path) -> None:
+def test_newer_template_version_reports_newer_tag(project: Path, tmp_path: Path, template_repo: Path) -> None:
     assert newer_template_version(project) == "v0.2.0"
-    assert update(project).exit_code == 0
-    commit_all(project, "take v0.2.0")
-    assert newer_template_version(project) is None
+    updated, first = after_update(tmp_path / "updated", template_repo, "unedited", take_update)
+    assert first.exit_code == 0, first.output
+    commit_all(updated, "take v0.2.0")
+    assert newer_template_version(updated) is None
 
 
 def test_newer_template_version_is_none_when_unknown(tmp_path: Path, project: Path) -> None:
@@ -504,9 +554,10 @@ def test_version_is_a_plain_release_a_tag_can_carry() -> None:
 # _migrations: a template version that moves a file carries the user's edits along.
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rename_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_rename_repo(tmp_path_factory.mktemp("rename-template") / "dualworker")
+    """One per test run, shared by the xdist workers (never change it)."""
+    return build_once(shared_root(tmp_path_factory) / "rename-template" / "dualworker", build_rename_repo)
 
 
 def test_migration_carries_edits_into_renamed_file(tmp_path: Path, rename_repo: Path) -> None:
