@@ -335,11 +335,14 @@ def default_bindings(project: Project, backend: Worker) -> list[DefaultBinding]:
 
 def targeted_envs(project: Project, backend: Worker) -> set[str | None]:
     """The backend environments some deployed front block's binding reaches (entrypoint or not)."""
-    return {
-        target_env(project, backend, prefix[1] if prefix else None, entry)
-        for pair in project.pairs_of(backend, "backend")
-        for prefix, _, entry in binding_blocks(project, pair)
-    }
+    return project.memo(
+        ("targeted-envs", str(backend.config.path)),
+        lambda: {
+            target_env(project, backend, prefix[1] if prefix else None, entry)
+            for pair in project.pairs_of(backend, "backend")
+            for prefix, _, entry in binding_blocks(project, pair)
+        },
+    )
 
 
 def target_env(project: Project, backend: Worker, front_env: str | None, entry: dict[str, Any]) -> str | None:
