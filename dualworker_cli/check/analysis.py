@@ -125,6 +125,10 @@ class FrontAnalysis:
     #: ``fetch``): another Worker's binding call runs them, no client request on a URL does, so
     #: the caller's own analysis judges the auth before it; in none of the lists above either
     rpc_method_calls: list[ProxyCall] = field(default_factory=list)
+    #: binding calls in code the binding is handed to (``new AuthClient(env.AUTH)`` whose methods
+    #: call ``this.binding.login(...)``, ``createClient(env.B)``): they say how the front reaches
+    #: the backend (RPC or ``fetch``), not which request runs them, so no route judges them
+    handoff_calls: list[ProxyCall] = field(default_factory=list)
     graph: ts.ModuleGraph | None = None
     code: Code | None = None
     modules: list[ts.Module] = field(default_factory=list)
@@ -960,6 +964,132 @@ def covering_uses(
         app, limit, app_prefix = parent, mount_order, _prefix(parent, mounts, base_paths)
 
 
+_CALLS = ("call_expression", "new_expression")
+MAX_HANDOFF_DEPTH = 3
+
+
+def _params(function: Any) -> list[tuple[str, bool]]:
+    """(name, is a parameter property such as ``private readonly binding: B``) per parameter."""
+    params = function.child_by_field_name("parameters")
+    if params is None:  # `b => ...`
+        single = function.child_by_field_name("parameter")
+        return [(ts.text(single), False)] if single is not None else []
+    out = []
+    for param in params.named_children:
+        pattern = param.child_by_field_name("pattern")
+        name = ts.text(pattern) if pattern is not None and pattern.type == "identifier" else ""
+        modifier = any(c.type in ("accessibility_modifier", "readonly") for c in param.children)
+        out.append((name, modifier))
+    return out
+
+
+def _callee(graph: ts.ModuleGraph, module: ts.Module, call: Any) -> tuple[ts.Module, Any] | None:
+    """The function or class a call or ``new`` names, wherever the module graph defines it."""
+    target = call.child_by_field_name("function" if call.type == "call_expression" else "constructor")
+    target = ts.unwrap(target)
+    if target is None:
+        return None
+    if target.type == "identifier":
+        found = graph.resolve(module, ts.text(target))
+    else:
+        found = graph.resolve_member(module, target)
+    if found is None:
+        return None
+    node = found[2]
+    if node.type in ("variable_declarator", "lexical_declaration"):
+        node = node.child_by_field_name("value") if node.type == "variable_declarator" else node
+    return found[0], node
+
+
+def _calls_on(node: Any, receiver: str) -> Iterator[tuple[Any, str]]:
+    """``receiver.method(...)`` calls under ``node`` (``receiver`` as text: ``binding`` or
+    ``this.binding``), with the method name."""
+    for sub in ts.walk(node):
+        found = ts.method_call(sub) if sub.type == "call_expression" else None
+        if found is not None:
+            obj = found[0].child_by_field_name("object")
+            if obj is not None and ts.text(ts.unwrap(obj)) == receiver:
+                yield sub, found[1]
+
+
+def _handed(
+    code: Code, graph: ts.ModuleGraph, module: ts.Module, call: Any, index: int, depth: int
+) -> Iterator[tuple[ts.Module, Any, str]]:
+    """Binding calls in the function or class that ``call`` hands the binding to as argument
+    ``index``: calls on the parameter (a function) or on the field the constructor keeps it in
+    (a class: a parameter property, or ``this.f = param``), and further hand-offs, bounded."""
+    found = _callee(graph, module, call)
+    if found is None or depth > MAX_HANDOFF_DEPTH:
+        return
+    mod, node = found
+    if node.type in ("class_declaration", "class"):
+        body = node.child_by_field_name("body")
+        ctor = next(
+            (
+                m
+                for m in (body.named_children if body is not None else [])
+                if m.type == "method_definition" and ts.text(m.child_by_field_name("name")) == "constructor"
+            ),
+            None,
+        )
+        params = _params(ctor) if ctor is not None else []
+        if index >= len(params) or not params[index][0]:
+            return
+        name, is_property = params[index]
+        fields = {name} if is_property else set()
+        for sub in ts.walk(ctor):
+            if sub.type == "assignment_expression":
+                left, right = sub.child_by_field_name("left"), sub.child_by_field_name("right")
+                if (
+                    left is not None
+                    and right is not None
+                    and ts.text(ts.unwrap(right)) == name
+                    and ts.text(left).startswith("this.")
+                ):
+                    fields.add(ts.text(left)[len("this.") :])
+        for field_name in fields:
+            for site, method in _calls_on(body, f"this.{field_name}"):
+                yield mod, site, method
+        return
+    if node.type not in ts.FUNCTION_TYPES:
+        return
+    params = _params(node)
+    if index >= len(params) or not params[index][0]:
+        return
+    name = params[index][0]
+    for site, method in _calls_on(node, name):
+        yield mod, site, method
+    for sub in ts.walk(node):
+        if sub.type in _CALLS:
+            for i, arg in enumerate(ts.arguments(sub)):
+                if ts.text(ts.unwrap(arg)) == name:
+                    yield from _handed(code, graph, mod, sub, i, depth + 1)
+
+
+def handoff_calls(code: Code, graph: ts.ModuleGraph, modules: list[ts.Module]) -> list[ProxyCall]:
+    """Binding calls made by code the front hands its binding to (see ``FrontAnalysis``)."""
+    out: list[ProxyCall] = []
+    seen: set[tuple[str, int]] = set()
+    for module in modules:
+        if code.binding not in module.source:
+            continue
+        facts = module_facts(module)
+        for call in ts.walk(module.root):
+            if call.type not in _CALLS:
+                continue
+            for index, arg in enumerate(ts.arguments(call)):
+                if _stub_path(code, module, arg, facts) != []:
+                    continue
+                for mod, site, method in _handed(code, graph, module, call, index, 0):
+                    if (str(mod.path), site.id) in seen:
+                        continue
+                    seen.add((str(mod.path), site.id))
+                    kind = "fetch" if method in FETCH_METHODS else "rpc"
+                    scope = ts.enclosing_function(site) or site
+                    out.append(ProxyCall(mod, site, code.closure(mod, scope), kind, method))
+    return out
+
+
 def front_analysis(project: Project, pair: Pair) -> FrontAnalysis:
     """The analysis of ``pair.front`` for ``pair.binding``, computed once per run."""
     key = ("front", str(pair.front.config.path), pair.binding)
@@ -1028,6 +1158,7 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
                 calls.append(ProxyCall(module, node, code.closure(module, scope), kind, method))
         modules = modules + [m for m in _closure_of(graph, extra) if m.path not in {n.path for n in modules}]
         analysis.modules = modules
+    analysis.handoff_calls = handoff_calls(code, graph, modules)
     routed: set[tuple[str, int]] = set()
     for route in analysis.routes:
         nodes = {(str(m.path), n.id) for h_mod, h in route.chain for m, n in code.closure(h_mod, h)}

@@ -334,7 +334,10 @@ def _fwd(project: Project, pair: Pair) -> Forwarded | None:
         if id(call) in unrouted and out.unrouted_paths is not None:
             path = request_path(call.node)
             out.unrouted_paths = None if path is None else [*out.unrouted_paths, path]
-    out.rpc = any(call.kind == "rpc" for call in analysis.proxy_calls)
+    out.rpc = any(call.kind == "rpc" for call in (*analysis.proxy_calls, *analysis.handoff_calls))
+    if not fetches and any(call.kind == "fetch" for call in analysis.handoff_calls):
+        # a client it hands the binding to calls `fetch`: some paths, which we cannot tell
+        out.everything, out.unrouted_paths = True, None
     return out
 
 

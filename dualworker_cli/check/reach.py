@@ -168,6 +168,20 @@ def _locked_versions(folder: Path, package_dir: Path) -> set[tuple[int, int]]:
             hit = re.match(r"(\d+)\.(\d+)", version) if isinstance(version, str) else None
             if hit:
                 return {(int(hit[1]), int(hit[2]))}
+    pnpm = folder / "pnpm-lock.yaml"
+    if paths.is_file(pnpm) and package_dir != folder:
+        # a workspace package's own entry under `importers:` says which release it gets
+        rel = package_dir.relative_to(folder).as_posix()
+        try:
+            text = pnpm.read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        block = re.search(rf"^  {re.escape(rel)}:\n((?:    .*\n|\n)*)", text, re.MULTILINE)
+        hit = block and re.search(
+            r"^      wrangler:\n\s+specifier: [^\n]*\n\s+version: (\d+)\.(\d+)", block[1], re.MULTILINE
+        )
+        if hit:
+            return {(int(hit[1]), int(hit[2]))}
     patterns = {
         "pnpm-lock.yaml": r"^\s+/?wrangler@(\d+)\.(\d+)\.\d+[^:\n]*:",
         "yarn.lock": r'^"?wrangler@[^\n]*:\n\s+version:? "?(\d+)\.(\d+)',

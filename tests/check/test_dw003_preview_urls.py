@@ -71,3 +71,45 @@ def test_unset_preview_urls_by_wrangler_release(
     else:
         [message] = messages
         assert flagged in message, message
+
+
+_PNPM_LOCK = """lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    devDependencies:
+      wrangler:
+        specifier: ^3.100.0
+        version: 3.114.7
+
+  {rel}:
+    devDependencies:
+      wrangler:
+        specifier: ^4.10.0
+        version: 4.13.2(@cloudflare/workers-types@4.20250430.0)
+
+packages:
+
+  wrangler@3.114.7:
+    resolution: {{integrity: sha512-a}}
+
+  wrangler@4.13.2:
+    resolution: {{integrity: sha512-b}}
+
+  wrangler@4.14.1:
+    resolution: {{integrity: sha512-c}}
+"""
+
+
+def test_pnpm_workspace_package_gets_its_own_locked_release(tmp_path: Path) -> None:
+    """A pnpm lockfile installing several Wrangler releases: the backend's package entry under
+    `importers:` says which one deploys it (4.13: preview URLs on whatever `workers_dev` says),
+    not a fresh install of its `^4.10.0` range (the newest 4.x, where they follow `workers_dev`)."""
+    root = make_project(tmp_path, backend=_backend(workers_dev=False))
+    backend_dir = next(p.parent for p in root.rglob("wrangler.json*") if '"entrypoint"' not in p.read_text())
+    rel = backend_dir.relative_to(root).as_posix()
+    (backend_dir / "package.json").write_text(json.dumps({"devDependencies": {"wrangler": "^4.10.0"}}))
+    (root / "pnpm-lock.yaml").write_text(_PNPM_LOCK.format(rel=rel))
+    [message] = _dw003(root)
+    assert "wrangler 4.13 (the lockfile's, for `^4.10.0`)" in message, message

@@ -60,3 +60,23 @@ def test_dw009_queue_wiring(tmp_path: Path) -> None:
     assert any("has no `dead_letter_queue`" in m for m in messages)
     assert any("produces to `audit`" in m for m in messages)
     assert any("consumes `orphans`" in m for m in messages)
+
+
+def test_queue_a_bucket_notification_may_feed_is_an_info(tmp_path: Path) -> None:
+    """A consumed queue nothing in the project produces to, in a Worker that binds an R2 bucket:
+    an R2 event notification (set up outside every Wrangler config) may feed it, so the finding
+    is an info naming the command, not a warning."""
+    from dualworker_cli.check.model import Severity
+
+    back = backend()
+    back["queues"]["consumers"].append({"queue": "uploads", "dead_letter_queue": "uploads-dlq"})
+    root = make_project(tmp_path / "plain", backend=back)
+    [plain] = [f for f in findings_for(root, "DW009") if "`uploads`" in f.message]
+    assert plain.severity is Severity.WARNING
+    back["r2_buckets"] = [{"binding": "FILES", "bucket_name": "user-files"}]
+    root = make_project(tmp_path / "r2", backend=back)
+    [info] = [f for f in findings_for(root, "DW009") if "`uploads`" in f.message]
+    assert info.severity is Severity.INFO
+    assert (
+        "r2 bucket notification create user-files --event-type object-create --queue uploads" in info.message
+    )

@@ -85,11 +85,37 @@ def check(project: Project) -> Iterator[Finding]:
     for queue, places in consumers.items():
         if queue not in producers and queue not in known:  # the platform fills dead-letter queues
             for worker, keypath in places:
+                buckets = _r2_buckets(worker)
+                if buckets:
+                    finding = RULE.at(
+                        worker.config,
+                        (*keypath, "queue"),
+                        f"`{worker.label}` consumes `{queue}`, which no Worker in this project produces "
+                        f"to; if an R2 event notification of `{buckets[0]}` feeds it, nothing is missing "
+                        f"(`npx wrangler r2 bucket notification create {buckets[0]} --event-type "
+                        f"object-create --queue {queue}`, or your infrastructure code)",
+                    )
+                    finding.severity = Severity.INFO
+                    yield finding
+                    continue
                 yield RULE.at(
                     worker.config,
                     (*keypath, "queue"),
                     f"`{worker.label}` consumes `{queue}` but no Worker in this project produces to it",
                 )
+
+
+def _r2_buckets(worker: Worker) -> list[str]:
+    """The R2 buckets a Worker binds (any block): R2 event notifications send to a queue from
+    outside every Wrangler config (set with `wrangler r2 bucket notification create` or IaC), so a
+    queue it consumes may be fed though no Worker produces to it."""
+    names: list[str] = []
+    for _, block in worker.blocks():
+        for entry in block.get("r2_buckets") or []:
+            name = entry.get("bucket_name") if isinstance(entry, dict) else None
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+    return names
 
 
 RULE = Rule(
@@ -101,7 +127,8 @@ RULE = Rule(
     "without `dead_letter_queue` (except the consumer of a dead-letter queue itself, and one in an env "
     "block the project's deploy commands never deploy: a `wrangler dev --env development` block); "
     "a queue produced but consumed by nobody; a queue consumed but produced "
-    "by nobody (dead-letter queues are exempt: the platform fills them).",
+    "by nobody (dead-letter queues are exempt: the platform fills them; for a Worker that binds an R2 "
+    "bucket it is an info, as an R2 event notification set up outside the config may feed it).",
     why="Without a dead-letter queue, a message that fails `max_retries` times (default 3) is silently "
     "dropped - the background job just never happens. A queue with only one side usually means an env "
     "block forgot its binding or a name has a typo (`jobs-staging` vs `jobs_staging`).",
