@@ -234,10 +234,35 @@ def test_rate_limiters_are_declared_in_every_env_block(rendered, patterns: list[
         assert not (project / RATE_LIMIT_TS).exists()
 
 
-def test_both_workers_carry_the_same_validation_helpers() -> None:
-    """Each Worker has its own copy of validation.ts (they share no package): one error shape
-    across the API, so the copies must not drift apart."""
-    template = Path(__file__).resolve().parent.parent / "template" / "apps"
-    user = template / "user-application" / "worker" / "hono" / "validation.ts"
-    data = template / "data-service" / "src" / "hono" / "validation.ts"
-    assert user.read_text() == data.read_text(), f"{user} and {data} differ"
+VALIDATION_PACKAGE = "@repo/validation"
+VALIDATION_SOURCE = "packages/validation/src/index.ts"
+#: Where each Worker's own code lives.
+WORKER_SOURCES = {"user-application": "worker", "data-service": "src"}
+
+
+@pytest.mark.parametrize("frontend", FRONTENDS)
+def test_both_workers_import_the_one_validation_package(rendered, frontend: str) -> None:
+    """The validation helpers live once, in the `@repo/validation` workspace package, and both
+    Workers import it: two copies of one error shape would drift apart. No Worker keeps a copy."""
+    project = rendered(PATTERNS, "secret", frontend)
+    package = json.loads((project / "packages/validation/package.json").read_text())
+    assert package["name"] == VALIDATION_PACKAGE and package["private"] is True
+    assert package["exports"] == {".": "./src/index.ts"}
+    # hono and zod come from the Workers (one instance of each): peers, not the package's own copies.
+    assert set(package["peerDependencies"]) == {"hono", "zod"}
+    assert "packages/*" in json.loads((project / "package.json").read_text())["workspaces"]
+    for app, source_dir in WORKER_SOURCES.items():
+        manifest = json.loads((project / "apps" / app / "package.json").read_text())
+        assert manifest["dependencies"][VALIDATION_PACKAGE] == "*", app
+        importers = [
+            path
+            for path in (project / "apps" / app / source_dir).rglob("*.ts")
+            if f'from "{VALIDATION_PACKAGE}"' in path.read_text()
+        ]
+        assert importers, f"apps/{app}/{source_dir} never imports {VALIDATION_PACKAGE}"
+    defines = [
+        path.relative_to(project).as_posix()
+        for path in _files(project)
+        if path.suffix == ".ts" and "export function jsonBody" in path.read_text()
+    ]
+    assert defines == [VALIDATION_SOURCE]

@@ -8,7 +8,8 @@ import type { z } from "zod";
  * A refusal is `400 {"error", "code", "issues"}`: the first problem in `error`, at most
  * MAX_ISSUES short `issues`. Never zod's own error object: it grows with the input (one issue
  * per bad array item, every unknown key listed), and a client would come to depend on its shape.
- * Both Workers carry this same file: each checks its own inputs.
+ * Both Workers import this one module (`@repo/validation`), so the API has one error shape that
+ * cannot drift between two copies; each Worker still checks its own inputs.
  */
 const MAX_ISSUES = 5;
 const MAX_TEXT = 200;
