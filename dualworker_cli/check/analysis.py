@@ -1066,6 +1066,46 @@ def _handed(
                     yield from _handed(code, graph, mod, sub, i, depth + 1)
 
 
+_WRAPPERS = frozenset(
+    {
+        "member_expression",
+        "subscript_expression",
+        "as_expression",
+        "satisfies_expression",
+        "parenthesized_expression",
+        "non_null_expression",
+    }
+)
+
+
+def _argument_sites(code: Code, module: ts.Module, facts: ModuleFacts) -> Iterator[tuple[Any, int, Any]]:
+    """(call, index, argument) where an argument mentions the binding (``f(env.B)``, ``new C(env.B
+    as X)``) or a local holding it (``const api = env.B; f(api)``). Found from the module's indexed
+    binding spots and names, not by walking every node."""
+    spots = [module.root.descendant_for_byte_range(b, b) for b in facts.binding_spots.get(code.binding, [])]
+    aliases = {
+        ts.text(pattern)
+        for _, pattern, value in facts.declarators
+        if pattern.type == "identifier" and value is not None and facts.touches(code.binding, value)
+    }
+    uses = [n for n in facts.names if n.type == "identifier" and ts.text(n) in aliases] if aliases else []
+    for node in [*spots, *uses]:
+        current = node
+        while current is not None and current.parent is not None and current.parent.type in _WRAPPERS:
+            current = current.parent
+        parent = current.parent if current is not None else None
+        if (
+            parent is None
+            or parent.type != "arguments"
+            or parent.parent is None
+            or parent.parent.type not in _CALLS
+        ):
+            continue
+        index = next((i for i, arg in enumerate(parent.named_children) if arg.id == current.id), None)
+        if index is not None:
+            yield parent.parent, index, current
+
+
 def handoff_calls(code: Code, graph: ts.ModuleGraph, modules: list[ts.Module]) -> list[ProxyCall]:
     """Binding calls made by code the front hands its binding to (see ``FrontAnalysis``)."""
     out: list[ProxyCall] = []
@@ -1074,19 +1114,16 @@ def handoff_calls(code: Code, graph: ts.ModuleGraph, modules: list[ts.Module]) -
         if code.binding not in module.source:
             continue
         facts = module_facts(module)
-        for call in ts.walk(module.root):
-            if call.type not in _CALLS:
+        for call, index, arg in _argument_sites(code, module, facts):
+            if _stub_path(code, module, arg, facts) != []:
                 continue
-            for index, arg in enumerate(ts.arguments(call)):
-                if _stub_path(code, module, arg, facts) != []:
+            for mod, site, method in _handed(code, graph, module, call, index, 0):
+                if (str(mod.path), site.id) in seen:
                     continue
-                for mod, site, method in _handed(code, graph, module, call, index, 0):
-                    if (str(mod.path), site.id) in seen:
-                        continue
-                    seen.add((str(mod.path), site.id))
-                    kind = "fetch" if method in FETCH_METHODS else "rpc"
-                    scope = ts.enclosing_function(site) or site
-                    out.append(ProxyCall(mod, site, code.closure(mod, scope), kind, method))
+                seen.add((str(mod.path), site.id))
+                kind = "fetch" if method in FETCH_METHODS else "rpc"
+                scope = ts.enclosing_function(site) or site
+                out.append(ProxyCall(mod, site, code.closure(mod, scope), kind, method))
     return out
 
 
