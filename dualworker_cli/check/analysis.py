@@ -968,21 +968,6 @@ _CALLS = ("call_expression", "new_expression")
 MAX_HANDOFF_DEPTH = 3
 
 
-def _params(function: Any) -> list[tuple[str, bool]]:
-    """(name, is a parameter property such as ``private readonly binding: B``) per parameter."""
-    params = function.child_by_field_name("parameters")
-    if params is None:  # `b => ...`
-        single = function.child_by_field_name("parameter")
-        return [(ts.text(single), False)] if single is not None else []
-    out = []
-    for param in params.named_children:
-        pattern = param.child_by_field_name("pattern")
-        name = ts.text(pattern) if pattern is not None and pattern.type == "identifier" else ""
-        modifier = any(c.type in ("accessibility_modifier", "readonly") for c in param.children)
-        out.append((name, modifier))
-    return out
-
-
 def _callee(graph: ts.ModuleGraph, module: ts.Module, call: Any) -> tuple[ts.Module, Any] | None:
     """The function or class a call or ``new`` names, wherever the module graph defines it."""
     target = call.child_by_field_name("function" if call.type == "call_expression" else "constructor")
@@ -996,9 +981,9 @@ def _callee(graph: ts.ModuleGraph, module: ts.Module, call: Any) -> tuple[ts.Mod
     if found is None:
         return None
     node = found[2]
-    if node.type in ("variable_declarator", "lexical_declaration"):
-        node = node.child_by_field_name("value") if node.type == "variable_declarator" else node
-    return found[0], node
+    if node.type == "variable_declarator":  # `const make = (b) => ...`
+        node = node.child_by_field_name("value")
+    return (found[0], ts.unwrap(node)) if node is not None else None
 
 
 def _calls_on(node: Any, receiver: str) -> Iterator[tuple[Any, str]]:
@@ -1013,7 +998,7 @@ def _calls_on(node: Any, receiver: str) -> Iterator[tuple[Any, str]]:
 
 
 def _handed(
-    code: Code, graph: ts.ModuleGraph, module: ts.Module, call: Any, index: int, depth: int
+    graph: ts.ModuleGraph, module: ts.Module, call: Any, index: int, depth: int
 ) -> Iterator[tuple[ts.Module, Any, str]]:
     """Binding calls in the function or class that ``call`` hands the binding to as argument
     ``index``: calls on the parameter (a function) or on the field the constructor keeps it in
@@ -1022,48 +1007,25 @@ def _handed(
     if found is None or depth > MAX_HANDOFF_DEPTH:
         return
     mod, node = found
-    if node.type in ("class_declaration", "class"):
+    if node.type in _CLASS_TYPES:
         body = node.child_by_field_name("body")
-        ctor = next(
-            (
-                m
-                for m in (body.named_children if body is not None else [])
-                if m.type == "method_definition" and ts.text(m.child_by_field_name("name")) == "constructor"
-            ),
-            None,
-        )
-        params = _params(ctor) if ctor is not None else []
-        if index >= len(params) or not params[index][0]:
-            return
-        name, is_property = params[index]
-        fields = {name} if is_property else set()
-        for sub in ts.walk(ctor):
-            if sub.type == "assignment_expression":
-                left, right = sub.child_by_field_name("left"), sub.child_by_field_name("right")
-                if (
-                    left is not None
-                    and right is not None
-                    and ts.text(ts.unwrap(right)) == name
-                    and ts.text(left).startswith("this.")
-                ):
-                    fields.add(ts.text(left)[len("this.") :])
-        for field_name in fields:
+        for field_name in _fields_for_parameter(node, index):
             for site, method in _calls_on(body, f"this.{field_name}"):
                 yield mod, site, method
         return
     if node.type not in ts.FUNCTION_TYPES:
         return
-    params = _params(node)
-    if index >= len(params) or not params[index][0]:
+    params = _parameter_names(node)
+    if index >= len(params) or not params[index]:
         return
-    name = params[index][0]
+    name = params[index]
     for site, method in _calls_on(node, name):
         yield mod, site, method
     for sub in ts.walk(node):
         if sub.type in _CALLS:
             for i, arg in enumerate(ts.arguments(sub)):
                 if ts.text(ts.unwrap(arg)) == name:
-                    yield from _handed(code, graph, mod, sub, i, depth + 1)
+                    yield from _handed(graph, mod, sub, i, depth + 1)
 
 
 _WRAPPERS = frozenset(
@@ -1117,7 +1079,7 @@ def handoff_calls(code: Code, graph: ts.ModuleGraph, modules: list[ts.Module]) -
         for call, index, arg in _argument_sites(code, module, facts):
             if _stub_path(code, module, arg, facts) != []:
                 continue
-            for mod, site, method in _handed(code, graph, module, call, index, 0):
+            for mod, site, method in _handed(graph, module, call, index, 0):
                 if (str(mod.path), site.id) in seen:
                     continue
                 seen.add((str(mod.path), site.id))
@@ -1578,7 +1540,7 @@ def _constructor_parameters(cls: Any) -> tuple[Any, list[Any]]:
 
 def _fields_for_parameter(cls: Any, index: int) -> set[str]:
     """The fields the constructor keeps its parameter ``index`` in: a parameter property
-    (``private fetchFn: F``) or ``this.x = fetchFn`` assignments."""
+    (``private fetchFn: F``, ``readonly fetchFn: F``) or ``this.x = fetchFn`` assignments."""
     constructor, params = _constructor_parameters(cls)
     if constructor is None or index >= len(params):
         return set()
@@ -1586,9 +1548,13 @@ def _fields_for_parameter(cls: Any, index: int) -> set[str]:
     if pattern is None or pattern.type != "identifier":
         return set()
     name = ts.text(pattern)
-    fields = {name} if any(c.type == "accessibility_modifier" for c in params[index].children) else set()
+    modifiers = ("accessibility_modifier", "readonly")  # `private x: T`, `readonly x: T`
+    fields = {name} if any(c.type in modifiers for c in params[index].children) else set()
     for sub in ts.walk(constructor):
-        if sub.type == "assignment_expression" and ts.text(sub.child_by_field_name("right")) == name:
+        if (
+            sub.type == "assignment_expression"
+            and ts.text(ts.unwrap(sub.child_by_field_name("right"))) == name
+        ):
             left = sub.child_by_field_name("left")
             if left.type == "member_expression" and left.child_by_field_name("object").type == "this":
                 fields.add(ts.text(left.child_by_field_name("property")))

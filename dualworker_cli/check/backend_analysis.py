@@ -785,6 +785,15 @@ def _declared_vars(worker: Worker) -> set[str]:
     return names
 
 
+def _stateful_key(block: dict[str, Any]) -> str | None:
+    """The first key of one config block that binds data (``d1_databases``, ``queues.producers``)."""
+    for key in STATEFUL_KEYS:
+        if block.get(key):
+            return key
+    queues = block.get("queues")
+    return "queues.producers" if isinstance(queues, dict) and queues.get("producers") else None
+
+
 def holds_state(project: Project, backend: Worker) -> str | None:
     """What the backend holds that a caller could reach (a binding to data, a queue producer, a
     secret its code reads, an identity it trusts), or None: a stateless greeting, echo or
@@ -793,13 +802,8 @@ def holds_state(project: Project, backend: Worker) -> str | None:
 
     def compute() -> str | None:
         for prefix, block in backend.blocks():
-            where = ".".join(str(p) for p in prefix) or "top level"
-            for key in STATEFUL_KEYS:
-                if block.get(key):
-                    return f"`{key}` ({where})"
-            queues = block.get("queues")
-            if isinstance(queues, dict) and queues.get("producers"):
-                return f"`queues.producers` ({where})"
+            if key := _stateful_key(block):
+                return f"`{key}` ({'.'.join(str(p) for p in prefix) or 'top level'})"
         main = backend.main
         if main is not None and fs.is_file(main) and main.suffix in ts.EXTENSIONS:
             graph: ts.ModuleGraph = project.ts_graph
@@ -901,12 +905,7 @@ def env_counts(project: Project, backend: Worker, env: str | None) -> bool:
     if env in targeted_envs(project, backend):
         return True
     block = backend.config.data if env is None else backend.envs.get(env)
-    if not isinstance(block, dict):
-        return False
-    queues = block.get("queues")
-    return any(block.get(key) for key in STATEFUL_KEYS) or (
-        isinstance(queues, dict) and bool(queues.get("producers"))
-    )
+    return isinstance(block, dict) and _stateful_key(block) is not None
 
 
 def front_protects_nothing(project: Project, pair: Pair) -> bool:

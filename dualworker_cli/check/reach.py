@@ -168,20 +168,6 @@ def _locked_versions(folder: Path, package_dir: Path) -> set[tuple[int, int]]:
             hit = re.match(r"(\d+)\.(\d+)", version) if isinstance(version, str) else None
             if hit:
                 return {(int(hit[1]), int(hit[2]))}
-    pnpm = folder / "pnpm-lock.yaml"
-    if paths.is_file(pnpm) and package_dir != folder:
-        # a workspace package's own entry under `importers:` says which release it gets
-        rel = package_dir.relative_to(folder).as_posix()
-        try:
-            text = pnpm.read_text(encoding="utf-8")
-        except OSError:
-            text = ""
-        block = re.search(rf"^  {re.escape(rel)}:\n((?:    .*\n|\n)*)", text, re.MULTILINE)
-        hit = block and re.search(
-            r"^      wrangler:\n\s+specifier: [^\n]*\n\s+version: (\d+)\.(\d+)", block[1], re.MULTILINE
-        )
-        if hit:
-            return {(int(hit[1]), int(hit[2]))}
     patterns = {
         "pnpm-lock.yaml": r"^\s+/?wrangler@(\d+)\.(\d+)\.\d+[^:\n]*:",
         "yarn.lock": r'^"?wrangler@[^\n]*:\n\s+version:? "?(\d+)\.(\d+)',
@@ -194,8 +180,22 @@ def _locked_versions(folder: Path, package_dir: Path) -> set[tuple[int, int]]:
                 text = path.read_text(encoding="utf-8")
             except OSError:
                 continue
+            if name == "pnpm-lock.yaml" and package_dir != folder:
+                own = _pnpm_importer(text, package_dir.relative_to(folder).as_posix())
+                if own is not None:
+                    return {own}
             found |= {(int(a), int(b)) for a, b in re.findall(pattern, text, re.MULTILINE)}
     return found
+
+
+def _pnpm_importer(text: str, rel: str) -> tuple[int, int] | None:
+    """The Wrangler release a pnpm workspace package's own entry under ``importers:`` says it gets
+    (the lockfile may install several, one per package)."""
+    block = re.search(rf"^  {re.escape(rel)}:\n((?:    .*\n|\n)*)", text, re.MULTILINE)
+    hit = block and re.search(
+        r"^      wrangler:\n\s+specifier: [^\n]*\n\s+version: (\d+)\.(\d+)", block[1], re.MULTILINE
+    )
+    return (int(hit[1]), int(hit[2])) if hit else None
 
 
 def _from_range(spec: str) -> tuple[int, int] | None:
