@@ -72,6 +72,8 @@ class Registration:
     order: tuple[int, int]
     #: the base path in effect when a ``basePath(...)`` call sits in this call's own chain
     base: str | None = None
+    #: an OpenAPI route's definition (``createRoute({...})``): its fields as source text
+    spec: dict[str, str] | None = None
 
 
 @dataclass
@@ -242,6 +244,9 @@ class Code:
                     found = self.graph.resolve_member(mod, sub)
                 if found is not None and found[2].type != "class_declaration":
                     todo.append((found[0], found[2], level + 1))
+            for call in module_facts(mod).calls_in(current):
+                for target in method_targets(self.graph, mod, call):
+                    todo.append((*target, level + 1))
         return result
 
     def touches_binding(self, node: Any) -> bool:
@@ -278,6 +283,167 @@ class Code:
                 if value is not None:
                     out.add(value.lower())
         return out
+
+
+#: methods of the language, the runtime and the usual libraries: a call of one of these on an
+#: object of unknown type is far likelier theirs than a project class's method of the same name
+_LIBRARY_METHOD_NAMES = """
+then catch finally map filter reduce forEach find findIndex some every includes indexOf push pop
+shift unshift slice splice join split replace replaceAll trim toLowerCase toUpperCase startsWith
+endsWith match test exec concat sort reverse flat flatMap fill keys values entries get set has
+delete clear add size json text arrayBuffer blob formData clone fetch connect send close log error
+warn info debug trace parse stringify toString toJSON valueOf call apply bind all race resolve
+reject header headers req res param params query body status redirect use route on off once emit
+write end run prepare first raw batch dump put list head next assign freeze from of isArray now
+random floor ceil round min max abs encode decode digest sign verify importKey exportKey getReader
+getWriter pipeTo pipeThrough waitUntil passThroughOnException idFromName idFromString newUniqueId
+accept acceptWebSocket getWebSockets setAlarm getAlarm deleteAlarm transaction insert update select
+where returning execute findFirst findMany findUnique create upsert count groupBy openapi basePath
+mount fire init start stop handle dispatch subscribe toISOString getTime padStart padEnd charAt
+codePointAt at
+"""
+_LIBRARY_METHODS = frozenset(_LIBRARY_METHOD_NAMES.split())
+#: most candidates a method name may have before it says too little about the callee
+_MAX_METHOD_TARGETS = 4
+
+
+def _class_members(module: ts.Module) -> dict[str, list[Any]]:
+    """name -> functions of the module's top-level classes' methods (``m() {}`` and ``m = () =>
+    {}`` fields), kept on the module."""
+    cached = module.__dict__.get("_dw_members")
+    if cached is not None:
+        return cached
+    members: dict[str, list[Any]] = {}
+    for value in module.defs.values():
+        cls = ts.unwrap(value)
+        if cls is None or cls.type not in _CLASS_TYPES:
+            continue
+        for name, function in _members_of(cls):
+            members.setdefault(name, []).append(function)
+    module.__dict__["_dw_members"] = members
+    return members
+
+
+def _members_of(cls: Any) -> Iterator[tuple[str, Any]]:
+    """(name, function) of a class's methods and arrow-function fields, constructor left out."""
+    body = cls.child_by_field_name("body")
+    for member in body.named_children if body is not None else []:
+        name = member.child_by_field_name("name") or member.child_by_field_name("property")
+        if name is None:
+            continue
+        if member.type == "method_definition":
+            function = member
+        elif member.type == "public_field_definition":
+            function = ts.unwrap(member.child_by_field_name("value"))
+            if function is None or function.type not in ts.FUNCTION_TYPES:
+                continue
+        else:
+            continue
+        if ts.text(name) != "constructor":
+            yield ts.text(name), function
+
+
+def _enclosing_class(node: Any) -> Any:
+    """The class whose ``this`` a node sees (through arrow functions, not ``function``s)."""
+    current = node.parent
+    while current is not None:
+        if current.type in _CLASS_TYPES:
+            return current
+        if current.type in ("function_declaration", "function_expression", "function"):
+            return None
+        current = current.parent
+    return None
+
+
+def method_targets(graph: ts.ModuleGraph, module: ts.Module, call: MemberCall) -> list[tuple[ts.Module, Any]]:
+    """The project functions a method call may run: ``this.m()`` -> the enclosing class's ``m``;
+    ``obj.m()`` -> every method ``m`` of a class in the modules the caller's module imports
+    (directly or not), when they are few and ``m`` is no library method. Without types this is
+    class-hierarchy analysis by name: a controller's ``service.registerRepo()`` reaches the
+    client class that calls the binding, as it does at run time."""
+    obj = ts.unwrap(call.obj)
+    if obj is None:
+        return []
+    if obj.type == "this":
+        cls = _enclosing_class(call.node)
+        return [(module, f) for name, f in _members_of(cls) if name == call.method] if cls is not None else []
+    if call.method in _LIBRARY_METHODS:
+        return []
+    cache = module.__dict__.setdefault("_dw_method_targets", {})
+    found = cache.get(call.method)
+    if found is None:
+        found = [
+            (other, function)
+            for other in graph.reachable(module)
+            for function in _class_members(other).get(call.method, ())
+        ]
+        cache[call.method] = found = found if len(found) <= _MAX_METHOD_TARGETS else []
+    # a call in a method never runs that method again by name: `this.binding.getX()` inside the
+    # client's own `getX()` is the binding's method
+    function = ts.enclosing_function(call.node)
+    own = _class_method(function) if function is not None else None
+    if own is not None:
+        found = [t for t in found if t[1].id != own.id or t[0].path != module.path]
+    types = _receiver_classes(graph, module, obj) if found else set()
+    if types:
+        # `const ctl = createController(); ctl.register()`, `private client: UserClient`: only
+        # the methods of a class that is (or implements) the declared type; a receiver declared
+        # as something else (`private binding: TsunamiBinding`) runs none of them
+        return [t for t in found if _class_name(t[1]) in types or types & _implements(t[1])]
+    return found
+
+
+def _implements(function: Any) -> set[str]:
+    """The names in the heritage clause of the class around a method (``implements IUsers``)."""
+    cls = _enclosing_class(function)
+    return set(_TYPE_WORD.findall(_heritage(cls))) if cls is not None else set()
+
+
+def _class_name(function: Any) -> str:
+    cls = _enclosing_class(function)
+    name = cls.child_by_field_name("name") if cls is not None else None
+    return ts.text(name) if name is not None else ""
+
+
+_TYPE_WORD = re.compile(r"\b[A-Z]\w*")
+
+
+def _receiver_classes(graph: ts.ModuleGraph, module: ts.Module, obj: Any) -> set[str]:
+    """Class names a receiver is declared or built as: its annotation, ``new C()``, or the return
+    type (or ``return new C()``) of the function whose call made it."""
+    if obj.type == "member_expression" and ts.unwrap(obj.child_by_field_name("object")).type == "this":
+        prop = obj.child_by_field_name("property")
+        names = set(_field_types(obj, ts.text(prop))) if prop is not None else set()
+        return {word for name in names for word in _TYPE_WORD.findall(name)}
+    if obj.type != "identifier":
+        return set()
+    names = set(_local_types(module, obj))
+    for decl, pattern, value in module_facts(module).declarators:
+        if decl.start_byte >= obj.start_byte:
+            break
+        if pattern.type != "identifier" or ts.text(pattern) != ts.text(obj) or not in_scope(decl, obj):
+            continue
+        value = ts.unwrap(value)
+        if value is not None and value.type == "await_expression" and value.named_children:
+            value = ts.unwrap(value.named_children[0])
+        target = (
+            value.child_by_field_name("function")
+            if value is not None and value.type == "call_expression"
+            else None
+        )
+        found = (
+            graph.resolve(module, ts.text(target))
+            if target is not None and target.type == "identifier"
+            else None
+        )
+        function = ts.unwrap(found[2]) if found is not None else None
+        if function is None or function.type not in ts.FUNCTION_TYPES:
+            continue
+        names.update(_type_names(function.child_by_field_name("return_type")))
+        for ret in ts.nodes_in(found[0], function, "return_statement"):
+            if ret.named_children:
+                names.update(_type_names(ret.named_children[0]))
+    return {word for name in names for word in _TYPE_WORD.findall(name)}
 
 
 def method_token(call: Any) -> Any:
@@ -575,7 +741,8 @@ def _collect(
                     mounts.setdefault(key, (parent, "", (module.order, value.start_byte)))
         for member_call in module_facts(module).calls:
             node, method = member_call.node, member_call.method
-            if method not in ROUTE_METHODS and method not in ("use", "route"):
+            method_name, fields = method, {}
+            if method not in ROUTE_METHODS and method not in ("use", "route", "openapi"):
                 continue
             func = node.child_by_field_name("function")
             obj = func.child_by_field_name("object")
@@ -597,7 +764,13 @@ def _collect(
             if method == "on" and args:
                 args = args[1:]
             path: str | None
-            if args and (
+            if method == "openapi":  # `router.openapi(createRoute({ method, path }), handler)`
+                spec = _openapi_route(graph, module, args[0]) if len(args) >= 2 else None
+                if spec is None:
+                    continue
+                method, path, middleware, fields = spec
+                handlers = [*middleware, args[1]]
+            elif args and (
                 args[0].type in ("string", "template_string")
                 or static_string(graph, module, args[0]) is not None
             ):
@@ -615,12 +788,70 @@ def _collect(
             if chain_bases:
                 own = base_paths.get(app, "") if _chain_root(obj).type == "identifier" else ""
                 base = own + "".join(b.rstrip("/") for b in chain_bases)
-            registrations.append(Registration(module, node, app, method, path, handlers, order, base))
+            registrations.append(
+                Registration(
+                    module,
+                    node,
+                    app,
+                    method,
+                    path,
+                    handlers,
+                    order,
+                    base,
+                    fields if method_name == "openapi" else None,
+                )
+            )
     _link_app_parameters(graph, modules, registrations, mounts)
     return registrations, mounts, base_paths
 
 
 _ENV_OBJECT = re.compile(r"(?:^|\.)env$")
+
+
+def _object_of(graph: ts.ModuleGraph, module: ts.Module, node: Any) -> tuple[ts.Module, Any] | None:
+    """The object literal a route definition is: inline, ``createRoute({...})``, or a constant
+    (also imported) holding either."""
+    node = ts.unwrap(node)
+    if node is not None and node.type == "identifier":
+        found = graph.resolve(module, ts.text(node))
+        if found is None:
+            return None
+        module, node = found[0], ts.unwrap(found[2])
+    if node is not None and node.type == "call_expression":
+        args = ts.arguments(node)
+        node = ts.unwrap(args[0]) if args else None
+    return (module, node) if node is not None and node.type == "object" else None
+
+
+def _openapi_route(
+    graph: ts.ModuleGraph, module: ts.Module, node: Any
+) -> tuple[str, str | None, list[Any], dict[str, str]] | None:
+    """(method, Hono path, middleware, fields as text) of a ``@hono/zod-openapi`` route
+    definition: its ``path`` uses ``{param}`` where Hono writes ``:param``, and its ``middleware``
+    runs before the handler."""
+    found = _object_of(graph, module, node)
+    if found is None:
+        return None
+    where, obj = found
+    fields: dict[str, Any] = {}
+    for pair in obj.named_children:
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        if key is not None:
+            fields[ts.string_value(key) or ts.text(key)] = pair.child_by_field_name("value")
+    method = static_string(graph, where, fields["method"]) if "method" in fields else None
+    if method is None:
+        return None
+    path = static_string(graph, where, fields["path"]) if "path" in fields else None
+    if path is not None:
+        path = re.sub(r"\{(\w+)\}", r":\1", path)
+    middleware = ts.unwrap(fields.get("middleware"))
+    if middleware is None:
+        handlers = []
+    elif middleware.type == "array":
+        handlers = list(middleware.named_children)
+    else:
+        handlers = [middleware]
+    return method.lower(), path, handlers, {name: ts.text(value) for name, value in fields.items() if value}
 
 
 def _binding_receiver(obj: Any) -> bool:
@@ -723,6 +954,15 @@ class ModuleFacts:
         lo = bisect.bisect_left(self.name_starts, node.start_byte)
         hi = bisect.bisect_left(self.name_starts, node.end_byte)
         return self.names[lo:hi]
+
+    def calls_in(self, node: Any) -> list[MemberCall]:
+        """``obj.method(...)`` calls inside ``node``, outer first."""
+        starts = self.__dict__.get("_call_starts")
+        if starts is None:
+            starts = self.__dict__["_call_starts"] = [c.node.start_byte for c in self.calls]
+        lo = bisect.bisect_left(starts, node.start_byte)
+        hi = bisect.bisect_left(starts, node.end_byte, lo)
+        return self.calls[lo:hi]
 
     def touches(self, name: str, node: Any) -> bool:
         """Is there a binding spot for ``name`` inside ``node``?"""
@@ -1161,12 +1401,17 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
     routed: set[tuple[str, int]] = set()
     for route in analysis.routes:
         nodes = {(str(m.path), n.id) for h_mod, h in route.chain for m, n in code.closure(h_mod, h)}
-        route.calls = [call for call in calls if _inside(call.module, call.node, nodes)]
+        # the calls a route makes through a client object it is handed count as its own
+        route.calls = [
+            call for call in (*calls, *analysis.handoff_calls) if _inside(call.module, call.node, nodes)
+        ]
         routed |= nodes
         # auth written in the handler itself (`const s = await requireSession(c); if (s instanceof
         # Response) return s;`) before every binding call counts, as in a plain fetch handler
         if not route.protected and route.calls:
-            route.protected = all(_guarded(code, c.module, c.node, auth_names, modules) for c in route.calls)
+            route.protected = all(
+                _guarded(code, c.module, c.node, auth_names, modules, within=nodes) for c in route.calls
+            )
     scopes: tuple[set[tuple[str, int]], ...] | None = None
     for proxy_call in calls:
         analysis.proxy_calls.append(proxy_call)
@@ -1443,23 +1688,72 @@ def _call_sites(
 
 
 def _guarded(
-    code: Code, module: ts.Module, call: Any, names: set[str], modules: list[ts.Module], depth: int = 0
+    code: Code,
+    module: ts.Module,
+    call: Any,
+    names: set[str],
+    modules: list[ts.Module],
+    depth: int = 0,
+    within: set[tuple[str, int]] | None = None,
 ) -> bool:
     """A binding call outside Hono routes (a plain ``fetch`` handler): does its function, or one
     around it, call something auth-like (by name) or answer 401 before reaching it? When the call
-    sits in a helper (``forward(request, env)``), every place that calls the helper must be."""
+    sits in a helper (``forward(request, env)``), every place that calls the helper must be -
+    every place in ``within`` (a route's code), when the question is about one route: another
+    route calling the same helper is judged on its own."""
     if _guarded_here(module, call, names):
         return True
     function = ts.enclosing_function(call)
     key = _function_key(module, function) if function is not None and depth < 4 else None
     sites = _call_sites(code, modules, key) if key is not None else None
+    if sites is None and key is None and function is not None and depth < 4:
+        sites = _method_sites(code, modules, module, function)
+    if sites and within is not None:
+        sites = [(m, site) for m, site in sites if _inside(m, site, within)] or sites
     if sites:
-        return all(_guarded(code, m, site, names, modules, depth + 1) for m, site in sites)
+        return all(_guarded(code, m, site, names, modules, depth + 1, within) for m, site in sites)
     return (
         function is not None
         and depth < 4
         and _injected_guarded(code, module, function, names, modules, depth)
     )
+
+
+def _class_method(function: Any) -> Any:
+    """The class method a function runs as: itself (``m() {}``, ``m = () => {}``), or the method
+    around a callback it is passed as (``this.run(() => this.binding.x())``); None otherwise."""
+    current = function
+    while current is not None:
+        parent = current.parent
+        if current.type == "method_definition" or (
+            parent is not None and parent.type == "public_field_definition"
+        ):
+            return current if _enclosing_class(current) is not None else None
+        if parent is None or parent.type != "arguments":
+            return None
+        current = ts.enclosing_function(current)
+    return None
+
+
+def _method_sites(
+    code: Code, modules: list[ts.Module], module: ts.Module, function: Any
+) -> list[tuple[ts.Module, Any]] | None:
+    """The calls ``x.m(...)`` in ``modules`` that may run the class method around ``function``
+    (:func:`method_targets`), so a client class's binding call is judged where the route calls
+    the client; None when it is no class method or nothing calls it."""
+    method = _class_method(function)
+    if method is None:
+        return None
+    index = code.__dict__.get("_method_sites")
+    if index is None:
+        index = code.__dict__["_method_sites"] = {}
+        for other in modules:
+            for call in module_facts(other).calls:
+                if ts.unwrap(call.obj) is not None and ts.unwrap(call.obj).type == "this":
+                    continue  # a class's call of its own method: its callers are what counts
+                for target_module, target in method_targets(code.graph, other, call):
+                    index.setdefault((str(target_module.path), target.id), []).append((other, call.node))
+    return index.get((str(module.path), method.id)) or None
 
 
 def _injected_guarded(
@@ -1676,6 +1970,11 @@ def _function_name(function: Any) -> str:
     return ts.text(name) if name is not None else ""
 
 
+#: names of functions that keep or change data about auth (`storeGithubOAuthDetails`,
+#: `deleteSession`): they mention auth without being an auth step
+_STORES = re.compile(r"(?:store|save|persist|put|update|delete|remove|list|add)(?:[A-Z_]|$)")
+
+
 def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
     """Does the function around ``call`` (or one around it) take an auth step before it: an
     auth-named call, a check on an auth-named object, a 401 answer or a thrown access error?"""
@@ -1684,12 +1983,12 @@ def _guarded_here(module: ts.Module, call: Any, names: set[str]) -> bool:
         if _chain_guard(scope, names):
             return True
         name = _function_name(scope)
-        if name and (name in names or AUTH_NAME.search(name)):
+        if name and (name in names or (AUTH_NAME.search(name) and not _STORES.match(name))):
             return True  # the call is the auth step itself (`validateSession` asking an auth service)
         for sub in ts.nodes_in(module, scope, "number", "call_expression", "new_expression"):
             if sub.start_byte >= call.start_byte:
                 break
-            if sub.type == "number" and ts.text(sub) == "401":
+            if sub.type == "number" and ts.text(sub) in ("401", "403"):
                 return True
             if sub.type == "new_expression" and _throws_denied(sub):
                 return True

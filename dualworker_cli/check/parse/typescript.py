@@ -319,25 +319,51 @@ def _path_aliases(folder: Path | str, boundary: Path | str) -> list[tuple[str, l
     aliases: list[tuple[str, list[Path]]] = []
     config_text = os.path.join(key, "tsconfig.json")
     if fs.is_file(config_text):
-        config = Path(config_text)
-        from dualworker_cli.check.parse import jsonc
-        from dualworker_cli.check.parse.errors import ParseError
-
-        try:
-            data = jsonc.parse(config.read_text(encoding="utf-8")).to_python()
-        except (ParseError, OSError, UnicodeDecodeError):
-            data = {}
-        options = data.get("compilerOptions", {}) if isinstance(data, dict) else {}
-        options = options if isinstance(options, dict) else {}
-        base = Path(key) / str(options.get("baseUrl", "."))
-        paths = options.get("paths", {})
-        for pattern, targets in paths.items() if isinstance(paths, dict) else []:
-            if isinstance(targets, list):
-                aliases.append((pattern, [base / t for t in targets if isinstance(t, str)]))
+        aliases = _tsconfig_paths(Path(config_text), boundary)
     elif _strictly_below(key, str(boundary)):
         aliases = _path_aliases(os.path.dirname(key), boundary)
     _TSCONFIG_CACHE[key] = aliases
     return aliases
+
+
+def _tsconfig_paths(config: Path, boundary: Path | str, depth: int = 0) -> list[tuple[str, list[Path]]]:
+    """The ``paths`` aliases a tsconfig.json sets, or inherits through a relative ``extends``
+    (a monorepo's packages extend one root config that maps ``@acme/x/*`` to ``packages/x/src/*``);
+    targets are relative to the ``baseUrl`` of the config that declares them."""
+    from dualworker_cli.check.parse import jsonc
+    from dualworker_cli.check.parse.errors import ParseError
+
+    try:
+        data = jsonc.parse(config.read_text(encoding="utf-8")).to_python()
+    except (ParseError, OSError, UnicodeDecodeError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    options = data.get("compilerOptions", {})
+    options = options if isinstance(options, dict) else {}
+    paths = options.get("paths")
+    if isinstance(paths, dict):
+        base = config.parent / str(options.get("baseUrl", "."))
+        return [
+            (pattern, [base / t for t in targets if isinstance(t, str)])
+            for pattern, targets in paths.items()
+            if isinstance(targets, list)
+        ]
+    parents = data.get("extends")
+    for parent in parents if isinstance(parents, list) else [parents]:
+        if isinstance(parent, str) and parent.startswith(".") and depth < 5:
+            target = config.parent / parent
+            if target.suffix != ".json":
+                target = (
+                    target / "tsconfig.json"
+                    if os.path.isdir(target)
+                    else target.with_name(target.name + ".json")
+                )
+            folder = os.path.dirname(fs.resolve_text(str(target)))
+            if fs.is_file(target) and (folder == str(boundary) or _strictly_below(folder, str(boundary))):
+                found = _tsconfig_paths(Path(fs.resolve_text(str(target))), boundary, depth + 1)
+                if found:
+                    return found
+    return []
 
 
 def resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:

@@ -15,6 +15,7 @@ from dualworker_cli.check.analysis import (
     front_analysis,
     front_authenticates_anywhere,
     method_token,
+    module_facts,
     unauthenticated_callers,
 )
 from dualworker_cli.check.backend_analysis import backend_authenticates, holds_state
@@ -189,6 +190,45 @@ def _bypass_public(project: Project, pair: Pair, public_app: bool) -> bool:
     return bool(envs) and all(reach.public for reach in envs) and backend_authenticates(project, pair.backend)
 
 
+#: context variables an auth middleware sets (`c.set("user", ...)`) for handlers to read
+_AUTH_VARIABLE = re.compile(
+    r"auth|user|user_?id|session|account|account_?id|identity|claims|jwt_?payload|principal|"
+    r"current_?user|viewer|me",
+    re.I,
+)
+_CONTEXT_NAMES = frozenset({"c", "ctx", "context"})
+
+
+def _assumed_auth(analysis: FrontAnalysis, route: RouteReport) -> str | None:
+    """What shows that a route's handler expects an authenticated caller although no auth runs
+    before it: it reads a context variable an auth middleware would set (``c.get("auth")``,
+    ``c.var.user``) that nothing on its way sets, or its OpenAPI definition declares ``security``.
+    The author meant the route to be behind auth and forgot to mount it there. Not when a
+    middleware on its way mentions auth (``(c, next) => jwt(...)(c, next)``): that may be the auth
+    step, setting the variable in library code."""
+    if analysis.code is None or any(AUTH_NAME.search(ts.text(node)) for _, node in route.chain[:-1]):
+        return None
+    spec = route.registration.spec
+    if spec is not None and spec.get("security"):
+        return f"its OpenAPI definition declares `security: {spec['security']}`"
+    read, written = None, set()
+    for module, handler in route.chain:
+        for mod, node in analysis.code.closure(module, handler):
+            for call in module_facts(mod).calls_in(node):
+                args = call.args
+                key = ts.string_value(args[0]) if args else None
+                receiver = ts.text(ts.unwrap(call.obj))
+                if key is None or receiver not in _CONTEXT_NAMES:
+                    continue
+                if call.method == "set":
+                    written.add(key)
+                elif call.method == "get" and read is None and _AUTH_VARIABLE.fullmatch(key):
+                    read = key
+    if read is not None and read not in written:
+        return f'its handler reads `c.get("{read}")`, which no middleware on its way sets'
+    return None
+
+
 def _identity_message(pair: Pair, call: ProxyCall, arg: IdentityArg) -> str:
     return (
         f"passes `{arg.name}` from {arg.source} to `{pair.binding}.{call.method}()`: anyone can "
@@ -229,11 +269,21 @@ def check(project: Project) -> Iterator[Finding]:
                             + _identity_message(pair, call, arg),
                         )
                 for call, what in [] if flagged else _dangerous(project, pair, route.calls):
+                    flagged = True
                     yield RULE.at_node(
                         call.module,
                         call.node,
                         f"`{reg.method.upper()} {shown}` has no auth middleware and "
                         + _dangerous_message(pair, call, what),
+                    )
+                evidence = None if flagged else _assumed_auth(analysis, route)
+                if evidence is not None:
+                    methods = ", ".join(sorted({f"`{pair.binding}.{c.method}()`" for c in route.calls}))
+                    yield RULE.at_node(
+                        reg.module,
+                        method_token(reg.node),
+                        f"`{reg.method.upper()} {shown}` runs no auth middleware, yet {evidence}: "
+                        f"anyone can make it call {methods}",
                     )
                 continue
             if public_app or (route.full_path is not None and AUTH_FLOW_PATH.search(route.full_path)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from dualworker_cli.check.analysis import FrontAnalysis, authenticated_somewhere, front_analysis, method_token
 from dualworker_cli.check.backend_analysis import (
@@ -15,6 +16,7 @@ from dualworker_cli.check.backend_analysis import (
     target_analysis,
 )
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
+from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.rules.common import forwards_client_request
 
 WS_PATH = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime)(/|:|$)", re.I)
@@ -54,6 +56,16 @@ def _backend_ws(targets: list[Target], path: str | None) -> str:
     return ""
 
 
+def _front_accepts(handlers: list[Any]) -> bool:
+    """Is the route's handler Hono's ``upgradeWebSocket(...)``: the front accepts the socket and
+    talks to the backend per message, so no client handshake is forwarded."""
+    last = ts.unwrap(handlers[-1]) if handlers else None
+    func = (
+        last.child_by_field_name("function") if last is not None and last.type == "call_expression" else None
+    )
+    return func is not None and ts.text(func) == "upgradeWebSocket"
+
+
 def check(project: Project) -> Iterator[Finding]:
     for pair in project.pairs:
         analysis: FrontAnalysis = front_analysis(project, pair)
@@ -67,6 +79,8 @@ def check(project: Project) -> Iterator[Finding]:
             # upgrade reaches the backend
             if not route.protected or not any(forwards_client_request(c) for c in route.calls):
                 continue
+            if _front_accepts(route.registration.handlers):
+                continue  # the front ends the socket itself: the backend gets its requests, not the upgrade
             strings: set[str] = set()
             for module, node in route.chain:
                 strings |= analysis.code.strings(module, node)
