@@ -919,7 +919,8 @@ def front_protects_nothing(project: Project, pair: Pair) -> bool:
     if analysis.code is None:
         return False
     routes = [route for route in analysis.routes if route.calls]
-    unrouted = list(analysis.unrouted_calls)
+    # a helper the binding is handed to (`callProxy(env.BAD, query)`) calls it for its callers
+    unrouted = [*analysis.unrouted_calls, *(c for c in analysis.handoff_calls if c.kind == "fetch")]
     if not routes and not unrouted:
         return False
     if any(route.protected for route in routes):

@@ -4,6 +4,7 @@ findings and their fixes. Everything above the parsers imports this; it imports 
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -189,6 +190,15 @@ class Worker:
     @property
     def root(self) -> Path:
         return self.config.path.parent
+
+    @property
+    def pages(self) -> bool:
+        """A Pages project: ``pages_build_output_dir``, or no ``main`` beside a ``functions/`` folder
+        (the config ``wrangler pages dev`` reads next to its Pages Functions)."""
+        data = self.config.data
+        if "pages_build_output_dir" in data:
+            return True
+        return "main" not in data and self.entry is None and os.path.isdir(self.root / "functions")
 
     @property
     def envs(self) -> dict[str, dict[str, Any]]:

@@ -4,9 +4,11 @@ it gets around the front (the backend trusts the front, or has no auth of its ow
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from dualworker_cli.check.engine import run
+from tests.check.fixtures import fixture, found, lint
 
 FRONT_FETCH = """export default {
   async fetch(request: Request, env: Env) {
@@ -361,3 +363,28 @@ def test_env_named_like_the_top_level_is_the_worker_the_binding_reaches(tmp_path
         path = root / rel
         path.write_text(path.read_text().replace("DATABASE_ENDPOINT", "UPSTREAM_ORIGIN"))
     assert found(lint(root)) == []
+
+
+def test_front_forwarding_through_a_helper_without_auth_exposes_nothing_more(tmp_path: Path) -> None:
+    """A front that hands its binding to a helper (`callUpstream(env.CATALOG, path)`) and checks no
+    caller forwards everything to anyone: the backend's workers.dev URL gets around nothing
+    (fixture helper-forward-open-front). Once the front answers 401 before the helper, the same URL
+    gets around that check: DW012/DW002/DW003."""
+    assert found(lint("helper-forward-open-front")) == []
+    root = tmp_path / "checked"
+    shutil.copytree(fixture("helper-forward-open-front"), root)
+    index = root / "router" / "src" / "index.ts"
+    old = "    const url = new URL(request.url);\n"
+    assert old in index.read_text()
+    index.write_text(
+        index.read_text().replace(
+            old,
+            old
+            + '    if (!request.headers.has("Authorization")) return new Response("no", { status: 401 });\n',
+        )
+    )
+    assert sorted(rule for rule, path, _ in found(lint(root)) if path.startswith("catalog/")) == [
+        "DW002",
+        "DW003",
+        "DW012",
+    ]

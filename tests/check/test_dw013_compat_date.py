@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from dualworker_cli.check.engine import run
+from tests.check.fixtures import fixture, found, lint
 from tests.check.helpers import PLAIN_BACKEND, findings_for, two_workers
 from tests.test_check_support import backend, make_project
 
@@ -37,3 +39,25 @@ def test_dw013_worker_without_date_is_flagged(tmp_path: Path) -> None:
     assert [(f.path, "no `compatibility_date`" in f.message) for f in findings] == [
         ("gateway/wrangler.json", True)
     ]
+
+
+def test_dw013_pages_front_without_main_is_not_compared(tmp_path: Path) -> None:
+    """A Pages project (no `main`, a `functions/` folder: what `wrangler pages dev` reads) dates its
+    Functions by its Pages deployment: its date is not compared with the Worker it calls, and
+    DW014 says its Functions were not read, instead of asking for a `main` (fixture
+    pages-functions-front)."""
+    result = lint("pages-functions-front")
+    assert found(result) == [("DW014", "frontend/wrangler.toml", 2)]
+    assert "it is a Pages project" in result.findings[0].message
+    # the same config with an entry of its own is a Worker: dates compared again
+    root = tmp_path / "worker-front"
+    shutil.copytree(fixture("pages-functions-front"), root)
+    config = root / "frontend" / "wrangler.toml"
+    config.write_text(
+        config.read_text().replace('name = "notes-pages"', 'name = "notes-pages"\nmain = "src/index.js"')
+    )
+    (root / "frontend" / "src").mkdir()
+    (root / "frontend" / "src" / "index.js").write_text(
+        "export default { fetch: (request, env) => env.BACKEND.fetch(request) };\n"
+    )
+    assert ("DW013", "frontend/wrangler.toml", 4) in found(lint(root))

@@ -13,9 +13,9 @@ def check(project: Project) -> Iterator[Finding]:
     compared: set[tuple[int, int]] = set()
     for pair in project.pairs:
         for worker in (pair.front, pair.backend):
-            # a Pages project (`pages_build_output_dir`) deploys without one
-            pages = "pages_build_output_dir" in worker.config.data
-            if "compatibility_date" not in worker.config.data and not pages and id(worker) not in reported:
+            # a Pages project deploys without one
+            dated = "compatibility_date" in worker.config.data
+            if not dated and not worker.pages and id(worker) not in reported:
                 reported.add(id(worker))
                 yield RULE.at(
                     worker.config,
@@ -27,7 +27,8 @@ def check(project: Project) -> Iterator[Finding]:
         if (id(pair.front), id(pair.backend)) in compared:
             continue  # a second binding between the same two Workers
         compared.add((id(pair.front), id(pair.backend)))
-        if front_date and back_date and front_date != back_date:
+        if front_date and back_date and front_date != back_date and not pair.front.pages:
+            # a Pages project's date follows its Pages deployment, not the Worker it calls
             yield RULE.at(
                 pair.front.config,
                 ("compatibility_date",),

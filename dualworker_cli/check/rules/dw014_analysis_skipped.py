@@ -46,6 +46,12 @@ def _reason(project: Project, worker: Worker) -> str | None:
     """Why the code of ``worker`` cannot be read (None: it can)."""
     language = worker.language
     main = worker.config.data.get("main")
+    if language is None and worker.pages:
+        return (
+            "it is a Pages project, and its Pages Functions (`functions/`) are not read yet; review by "
+            "hand that each Function reaching the backend authenticates first and sets no identity "
+            "header the client can choose"
+        )
     if language is None:
         return (
             "`main` is not set (the entry is given on the wrangler command line?), so its code was not read; "
