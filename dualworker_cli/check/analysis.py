@@ -1335,18 +1335,94 @@ def front_analysis(project: Project, pair: Pair) -> FrontAnalysis:
     return project.memo(key, lambda: analyse_front(project, pair))
 
 
+#: the handlers a Pages Function exports (``onRequest`` for every method)
+_PAGES_HANDLER = re.compile(r"onRequest(Get|Post|Put|Patch|Delete|Head|Options)?")
+
+
+def pages_functions(worker: Any) -> list[Path]:
+    """The Pages Functions of a Pages project without ``main``: every script under its
+    ``functions/`` folder (its file-based routes and ``_middleware`` files), tests left out."""
+    if not getattr(worker, "pages", False) or worker.main is not None:
+        return []
+    top = worker.root / "functions"
+    found = []
+    for folder, dirs, files in fs.walk(top):
+        dirs[:] = [d for d in dirs if d not in ("node_modules",) and d not in _NOT_SOURCE_DIRS]
+        for name in files:
+            if name.endswith(ts.EXTENSIONS) and not _NOT_SOURCE_FILE.search(name):
+                found.append(Path(folder) / name)
+    return sorted(found)
+
+
+def _pages_route(top: Path, file: Path) -> tuple[str, bool]:
+    """(Hono-style path, is middleware) of a Pages Function file: ``api/[[path]].js`` serves
+    ``/api/*``, ``users/[id].ts`` ``/users/:id``, ``index.js`` its folder; ``_middleware.js`` runs
+    before everything under its folder."""
+    parts = list(file.relative_to(top).with_suffix("").parts)
+    middleware = parts[-1] == "_middleware"
+    if middleware or parts[-1] == "index":
+        parts = parts[:-1]
+    segments = []
+    for part in parts:
+        if part.startswith("[[") and part.endswith("]]"):
+            segments.append("*")
+        elif part.startswith("[") and part.endswith("]"):
+            segments.append(":" + part[1:-1])
+        else:
+            segments.append(part)
+    path = "/" + "/".join(segments)
+    if middleware:
+        path = path.rstrip("/") + "/*"
+    return path, middleware
+
+
+def _pages_registrations(graph: ts.ModuleGraph, top: Path, files: list[Path]) -> list[Registration]:
+    """Each exported ``onRequest*`` handler as a route (``use`` for a ``_middleware``) of one app,
+    middleware of outer folders first, all before the routes: the order Pages runs them in."""
+    app: AppKey = (str(top), "pages")
+    out = []
+    for file in files:
+        module = graph.load(file)
+        if module is None:
+            continue
+        path, middleware = _pages_route(top, file)
+        for exported in sorted(graph.export_names(module)):
+            match = _PAGES_HANDLER.fullmatch(exported)
+            found = graph.resolve_export(module, exported) if match else None
+            if found is None or found[2] is None:
+                continue
+            node = ts.unwrap(found[2])
+            if node.type == "variable_declarator":
+                node = ts.unwrap(node.child_by_field_name("value"))
+            if node is None:
+                continue
+            handlers = list(node.named_children) if node.type == "array" else [node]
+            method = "use" if middleware else (match.group(1) or "all").lower()  # type: ignore[union-attr]
+            order = (path.count("/"), 0) if middleware else (1000, len(out))
+            out.append(Registration(found[0], node, app, method, path, handlers, order))
+    return out
+
+
 def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
     """Routes and proxy calls of ``pair.front`` with their protection status."""
     main = pair.front.main
-    if main is None or not fs.is_file(main):
-        return FrontAnalysis(main_found=False)
     graph: ts.ModuleGraph = project.ts_graph
-    entry = graph.load(main)
-    assert entry is not None
-    modules = graph.reachable(entry)
+    functions = pages_functions(pair.front)
+    if functions:  # a Pages project: its Functions are its routes
+        entries = [m for m in (graph.load(f) for f in functions) if m is not None]
+    elif main is None or not fs.is_file(main):
+        return FrontAnalysis(main_found=False)
+    else:
+        entries = [graph.load(main)]  # type: ignore[list-item]
+    if not entries:
+        return FrontAnalysis(main_found=False)
+    entry = entries[0]
+    modules = list({m.path: m for e in entries for m in graph.reachable(e)}.values())
     code = Code(graph, pair.binding)
     auth_names = set(project.settings.auth_middleware)
     registrations, mounts, base_paths = _collect(graph, modules)
+    if functions:
+        registrations += _pages_registrations(graph, pair.front.root / "functions", functions)
 
     def auth_in(reg: Registration, handlers: list[Any]) -> bool:
         return any(_is_auth(code, reg.module, h, auth_names) for h in handlers)
@@ -1376,7 +1452,7 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         analysis.routes.append(next((way for way in ways if not way.protected), ways[0]))
 
     calls: list[ProxyCall] = []
-    runtime = _runtime_modules(graph, entry)
+    runtime = set().union(*(_runtime_modules(graph, e) for e in entries))
     for module in modules:
         if module.path not in runtime:
             continue  # reached only through `import type`: none of its code runs in this Worker
@@ -1417,14 +1493,13 @@ def analyse_front(project: Project, pair: Pair) -> FrontAnalysis:
         analysis.proxy_calls.append(proxy_call)
         if _inside(proxy_call.module, proxy_call.node, routed):
             continue
-        if scopes is None:
+        if scopes is None and not functions:  # a Pages Function's code runs for requests only
             scopes = _entry_scopes(code, entry, modules, pair.front)
-        request_nodes, background_nodes, rpc_nodes = scopes
-        if not _inside(proxy_call.module, proxy_call.node, request_nodes):
-            if _inside(proxy_call.module, proxy_call.node, background_nodes):
+        if scopes is not None and not _inside(proxy_call.module, proxy_call.node, scopes[0]):
+            if _inside(proxy_call.module, proxy_call.node, scopes[1]):
                 analysis.background_calls.append(proxy_call)
                 continue
-            if _inside(proxy_call.module, proxy_call.node, rpc_nodes):
+            if _inside(proxy_call.module, proxy_call.node, scopes[2]):
                 analysis.rpc_method_calls.append(proxy_call)
                 continue
         if proxy_call.kind == "fetch":

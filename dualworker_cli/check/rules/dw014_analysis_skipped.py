@@ -47,10 +47,13 @@ def _reason(project: Project, worker: Worker) -> str | None:
     language = worker.language
     main = worker.config.data.get("main")
     if language is None and worker.pages:
+        from dualworker_cli.check.analysis import pages_functions
+
+        if pages_functions(worker):
+            return None  # its Pages Functions are its code, and they are read
         return (
-            "it is a Pages project, and its Pages Functions (`functions/`) are not read yet; review by "
-            "hand that each Function reaching the backend authenticates first and sets no identity "
-            "header the client can choose"
+            "it is a Pages project without Pages Functions (`functions/`) nor `main`: no code of its "
+            "own reaches the backend that these rules could read"
         )
     if language is None:
         return (
