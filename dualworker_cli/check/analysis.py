@@ -1137,13 +1137,17 @@ def _stub_path(
 
 
 def _alternatives(value: Any) -> list[Any]:
-    """The expressions a value can be: both sides of ``a ?? b`` / ``a || b`` and both branches of
-    ``c ? a : b`` (``const api = env.API_DISPATCH ?? env.API`` holds either binding), else itself."""
+    """The expressions a value can be: both sides of ``a ?? b`` / ``a || b``, the right of ``a && b``
+    and both branches of ``c ? a : b`` (``const api = env.API_DISPATCH ?? env.API`` holds either
+    binding), else itself."""
     node = ts.unwrap(value)
     if node is None:
         return []
-    if node.type == "binary_expression" and ts.text(node.child_by_field_name("operator")) in ("??", "||"):
+    operator = ts.text(node.child_by_field_name("operator")) if node.type == "binary_expression" else ""
+    if operator in ("??", "||"):
         sides = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+    elif operator == "&&":  # `env && env.API`: the binding, once its holder is there
+        sides = [node.child_by_field_name("right")]
     elif node.type == "ternary_expression":
         sides = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
     else:

@@ -388,3 +388,29 @@ def test_front_forwarding_through_a_helper_without_auth_exposes_nothing_more(tmp
         "DW003",
         "DW012",
     ]
+
+
+def test_binding_read_through_a_guard_expression_is_a_binding_call(tmp_path: Path) -> None:
+    """`const upstream = env && env.CATALOG; upstream.fetch(request)` calls the binding: the front
+    (no auth anywhere) forwards everything, so the backend's public URL is no finding; with a 401
+    before it, the URL gets around that check."""
+    root = tmp_path / "checked"
+    shutil.copytree(fixture("helper-forward-open-front"), root)
+    index = root / "router" / "src" / "index.ts"
+    old = "    return callUpstream(env.CATALOG, url.pathname + url.search);\n"
+    assert old in index.read_text()
+    guarded = "    const upstream = env && env.CATALOG;\n    return upstream.fetch(request);\n"
+    index.write_text(index.read_text().replace(old, guarded))
+    assert found(lint(root)) == []
+    index.write_text(
+        index.read_text().replace(
+            guarded,
+            '    if (!request.headers.has("Authorization")) return new Response("no", { status: 401 });\n'
+            + guarded,
+        )
+    )
+    assert sorted(rule for rule, path, _ in found(lint(root)) if path.startswith("catalog/")) == [
+        "DW002",
+        "DW003",
+        "DW012",
+    ]
