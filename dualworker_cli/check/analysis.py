@@ -49,7 +49,7 @@ AUTH_NAME = _AuthName()
 #: paths of the authentication flow itself (sign-in, sign-up, tokens, sessions, OAuth callbacks,
 #: better-auth's `/api/auth/*`): they run before anyone is authenticated, by design
 AUTH_FLOW_PATH = re.compile(
-    r"(?:^|/)(?:auth|login|logout|log-in|log-out|signin|sign-in|signout|sign-out|signup|sign-up|register|"
+    r"(?:^|/)(?:auth|login|logout|log-in|log-out|signin|sign-in|signout|sign-out|signup|sign-up|register|sso|saml|oidc|"
     r"verify|verify-email|magic-link|token|refresh|oauth|oauth2|callback|session|sessions|password|"
     r"forgot-password|reset-password|[a-z-]*-password(?:-[a-z-]*)?|password-[a-z-]+)(?:/|$)",
     re.I,

@@ -194,6 +194,8 @@ def _client_request(module: ts.Module, node: Any, depth: int = 0) -> bool:
         if sub.type != "identifier":
             continue
         if text in _REQUEST_NAMES:
+            if _read_for_credential(sub):
+                continue  # `getToken(request, env)` answers a token, not the request
             return True
         for decl, pattern, value in reversed(facts.declarators):
             if decl.start_byte >= sub.start_byte or not in_scope(decl, sub):
@@ -203,6 +205,28 @@ def _client_request(module: ts.Module, node: Any, depth: int = 0) -> bool:
                     return True
                 break
     return False
+
+
+#: what a function given the request answers, when its name says so: a token, a session, a user
+_CREDENTIAL_READER = re.compile(r"token|session|user|cookie|claims|auth|jwt|identity", re.I)
+
+
+def _read_for_credential(request: Any) -> bool:
+    """Is ``request`` an argument of a call named like a credential reader (``getToken(request)``,
+    ``requireUser(request)``)?"""
+    parent = request.parent
+    if parent is None or parent.type != "arguments" or parent.parent is None:
+        return False
+    call = parent.parent
+    if call.type != "call_expression":
+        return False
+    func = ts.unwrap(call.child_by_field_name("function"))
+    name = (
+        func.child_by_field_name("property")
+        if func is not None and func.type == "member_expression"
+        else func
+    )
+    return name is not None and bool(_CREDENTIAL_READER.search(ts.text(name)))
 
 
 def forwards_client_request(call: ProxyCall) -> bool:

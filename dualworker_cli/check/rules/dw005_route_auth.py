@@ -14,6 +14,7 @@ from dualworker_cli.check.analysis import (
     RouteReport,
     front_analysis,
     front_authenticates_anywhere,
+    in_scope,
     method_token,
     module_facts,
     unauthenticated_callers,
@@ -29,7 +30,7 @@ from dualworker_cli.check.identity import (
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.reach import default_bindings, environments
-from dualworker_cli.check.rules.common import health_probe, probe_path_in
+from dualworker_cli.check.rules.common import _CREDENTIAL_READER, health_probe, probe_path_in
 
 
 def _rpc_only(calls: list[ProxyCall]) -> bool:
@@ -147,6 +148,15 @@ def _adds_credential(analysis: FrontAnalysis, call: ProxyCall, route: RouteRepor
     ``X-Service-Token``) or a bearer value on the way to the binding call: in the call's function
     and what it calls, in the route's handlers, or in the callers of the helper holding the call?
     Then the front lends the request an authority a stranger calling the backend directly lacks."""
+    nodes = _on_the_way(analysis, call, route)
+    return any(_CREDENTIAL_SET.search(ts.text(node)) and _lends(module, node) for module, node in nodes)
+
+
+def _on_the_way(
+    analysis: FrontAnalysis, call: ProxyCall, route: RouteReport | None = None
+) -> list[tuple[Any, Any]]:
+    """The code that prepares a binding call: its function and what it calls, the route's
+    handlers, and the callers of the helper holding the call."""
     nodes = list(call.scope)
     if route is not None and analysis.code is not None:
         nodes += [found for module, node in route.chain for found in analysis.code.closure(module, node)]
@@ -155,7 +165,131 @@ def _adds_credential(analysis: FrontAnalysis, call: ProxyCall, route: RouteRepor
         unauthenticated_callers(analysis, call.module, call.node) if function is not None else []
     ):
         nodes.append((module, ts.enclosing_function(site) or site))
-    return any(_CREDENTIAL_SET.search(ts.text(node)) for _, node in nodes)
+    return nodes
+
+
+def _passes_users_credential(call: ProxyCall) -> bool:
+    """Does the call carry the signed-in user's own credential (``authorization: `Bearer
+    ${token}``` with ``token = await getToken(request)``) and no credential of the front's? A
+    backend that authenticates requests itself then checks that user: the front needs no auth
+    step of its own before the call (without a token, the backend refuses)."""
+    module = call.module
+    values = [value for node in _sent_with(module, call.node) for value in _credential_values(node)]
+    return bool(values) and all(_users_own(module, value) for value in values)
+
+
+def _sent_with(module: Any, call: Any) -> list[Any]:
+    """What a binding call sends: its arguments, and the values of the locals they name
+    (``const headers = {...}; env.API.fetch(url, { headers })``)."""
+    args = ts.arguments(call)
+    out = list(args)
+    names = {
+        ts.text(n)
+        for arg in args
+        for n in ts.walk(arg)
+        if n.type in ("identifier", "shorthand_property_identifier")
+    }
+    for decl, pattern, value in module_facts(module).declarators:
+        if decl.start_byte >= call.start_byte:
+            break
+        if (
+            pattern.type == "identifier"
+            and ts.text(pattern) in names
+            and in_scope(decl, call)
+            and value is not None
+        ):
+            out.append(value)
+    return out
+
+
+_CREDENTIAL_HEADER = re.compile(
+    r"cookie|(?:proxy-)?(?:authorization|x-api-key|api-key|x-[a-z0-9-]*(?:token|secret|signature|key|auth)[a-z0-9-]*)",
+    re.I,
+)
+#: a value taken from the client's request: its cookie, its headers, what a reader of it answers
+_FROM_CLIENT = re.compile(r"\b(?:request|req|c\.req|cookies?|getCookie)\b", re.I)
+_FROM_ENV = re.compile(r"\benv\b|process\.env|secret", re.I)
+
+
+def _credential_values(node: Any) -> list[Any]:
+    """The values of credential headers set under ``node``: ``{ authorization: v }``,
+    ``headers.set("X-Api-Key", v)``."""
+    values = []
+    for sub in ts.walk(node):
+        if sub.type == "pair":
+            key = sub.child_by_field_name("key")
+            name = (ts.string_value(key) or ts.text(key)) if key is not None else ""
+            if _CREDENTIAL_HEADER.fullmatch(name):
+                values.append(sub.child_by_field_name("value"))
+        elif sub.type == "call_expression":
+            found = ts.method_call(sub)
+            args = ts.arguments(sub)
+            if found is not None and found[1] in ("set", "append") and len(args) == 2:
+                name = ts.string_value(args[0]) or ""
+                if _CREDENTIAL_HEADER.fullmatch(name):
+                    values.append(args[1])
+    return [v for v in values if v is not None]
+
+
+def _users_own(module: Any, value: Any, depth: int = 0) -> bool:
+    """Is a credential value the signed-in user's own token (from their cookie or request, or what
+    ``getToken(request)`` answers), not a secret of the front's (``env.API_TOKEN``)?"""
+    text = ts.text(value)
+    if _FROM_CLIENT.search(text) and not _FROM_ENV.search(text):
+        return True
+    if depth > 2:
+        return False
+    for sub in ts.walk(value):
+        if sub.type != "identifier":
+            continue
+        if _USER_TOKEN_PARAMETER.fullmatch(ts.text(sub)) and _is_parameter(sub):
+            return True  # `api(env, token, path)`: a helper handed the user's token
+        for decl, pattern, init in reversed(module_facts(module).declarators):
+            if (
+                decl.start_byte >= sub.start_byte
+                or pattern.type != "identifier"
+                or ts.text(pattern) != ts.text(sub)
+            ):
+                continue
+            init = ts.unwrap(init)
+            if init is not None and init.type == "await_expression" and init.named_children:
+                init = ts.unwrap(init.named_children[0])
+            if init is not None and init.type == "call_expression":
+                func = ts.text(init.child_by_field_name("function"))
+                if _CREDENTIAL_READER.search(func) and _FROM_CLIENT.search(ts.text(init)):
+                    return True  # `const token = await getToken(request, env)`
+            if init is not None and _users_own(module, init, depth + 1):
+                return True
+            break
+    return False
+
+
+#: parameter names that hold the user's own token (`apiKey`, `serviceToken`, `secret` do not)
+_USER_TOKEN_PARAMETER = re.compile(
+    r"(?:access_?|id_?|session_?|user_?|bearer_?)?token|jwt|accessToken|idToken", re.I
+)
+
+
+def _is_parameter(ident: Any) -> bool:
+    """Is ``ident`` a parameter of a function around it?"""
+    function = ts.enclosing_function(ident)
+    while function is not None:
+        params = function.child_by_field_name("parameters")
+        for param in params.named_children if params is not None else []:
+            pattern = param.child_by_field_name("pattern") or param
+            if ts.text(pattern) == ts.text(ident):
+                return True
+        function = ts.enclosing_function(function)
+    return False
+
+
+def _lends(module: Any, node: Any) -> bool:
+    """Does the credential set under ``node`` come from the front (a secret, a constant) rather
+    than from the user (their session token, passed on as ``Bearer``)? The user's own token gives a
+    stranger calling the backend directly nothing: they would need a token of their own. Unknown
+    shapes count as lent."""
+    values = _credential_values(node)
+    return not values or not all(_users_own(module, value) for value in values)
 
 
 def _bypass_is_public(project: Project, pair: Pair, public_app: bool) -> bool:
@@ -229,6 +363,31 @@ def _assumed_auth(analysis: FrontAnalysis, route: RouteReport) -> str | None:
     return None
 
 
+def route_file_path(rel: str) -> str | None:
+    """The URL path a framework's file-based route serves (React Router flat routes, TanStack,
+    Remix): ``app/routes/sso.start.tsx`` -> ``/sso/start``, ``routes/users.$id.tsx`` ->
+    ``/users/:id``; None outside a ``routes/`` folder."""
+    _, sep, tail = rel.rpartition("routes/")
+    if not sep:
+        return None
+    stem = re.sub(r"\.[cm]?[jt]sx?$", "", tail)
+    segments = []
+    for part in re.split(r"[./]", stem):
+        if part in ("", "_index", "index", "route", "_layout") or (
+            part.startswith("(") and part.endswith(")")
+        ):
+            continue
+        segments.append(":" + part[1:] if part.startswith("$") else part.lstrip("_"))
+    return "/" + "/".join(segments)
+
+
+def _auth_flow_file(module: Any) -> bool:
+    """Is the module a framework route of the sign-in flow (``routes/sso.callback.tsx``,
+    ``routes/login.tsx``)? Its binding calls are the authentication step itself."""
+    path = route_file_path(module.rel)
+    return path is not None and bool(AUTH_FLOW_PATH.search(path))
+
+
 def _identity_message(pair: Pair, call: ProxyCall, arg: IdentityArg) -> str:
     return (
         f"passes `{arg.name}` from {arg.source} to `{pair.binding}.{call.method}()`: anyone can "
@@ -300,8 +459,10 @@ def check(project: Project) -> Iterator[Finding]:
                 "handler authenticate before the call",
             )
         for call in analysis.unguarded_calls:
-            if health_probe(call, analysis) or public_app:
+            if health_probe(call, analysis) or public_app or _auth_flow_file(call.module):
                 continue
+            if _passes_users_credential(call) and backend_authenticates(project, pair.backend):
+                continue  # the backend checks the user's token the front passes on
             if _bypass_is_public(project, pair, public_app) and not _adds_credential(analysis, call):
                 continue
             callers = [
@@ -319,6 +480,8 @@ def check(project: Project) -> Iterator[Finding]:
             )
         with_identity = set()
         for call in analysis.unguarded_rpc:
+            if _auth_flow_file(call.module):
+                continue  # a framework route of the sign-in flow: the call is the auth step
             args = _identity_args(project, pair, call, public_app)
             if args or passes_request(call):
                 with_identity.add(id(call))

@@ -37,11 +37,19 @@ def entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+#: ids that are public by design, however random they look: a lower-case path such as a Workers
+#: AI model (`@cf/meta/llama-3.1-8b-instruct`), Stripe's catalogue ids and publishable keys
+#: (`price_...`, `prod_...`, `pk_live_...`; its secret keys are `sk_`/`rk_`/`whsec_`)
+_PUBLIC_ID = re.compile(r"@?[a-z0-9][a-z0-9._-]*(?:/[a-z0-9._-]+)+$|(?:price|prod|plan|pk_live|pk_test)_\w+$")
+
+
 def looks_random(value: Any) -> bool:
     """A long token-like string: base64/hex keys, not URLs, words or sentences."""
     if not isinstance(value, str) or len(value) < 24 or re.search(r"\s", value):
         return False
     if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I) or ("/" in value.strip("=") and "." in value):
+        return False
+    if _PUBLIC_ID.match(value):
         return False
     if re.fullmatch(r"[0-9a-fA-F]{32,}", value):
         return True
