@@ -235,11 +235,16 @@ class Code:
             result.append((mod, current))
             if level >= MAX_CALL_DEPTH:
                 continue
+            top, namespaces = _top_level_names(mod)
             for sub in module_facts(mod).names_in(current):
                 if sub.type == "identifier":
+                    if sub.text not in top:
+                        continue  # a local, a parameter or a global: `resolve` would say None
                     found = self.graph.resolve(mod, ts.text(sub))
-                else:  # `ns.proxy` from `import * as ns`
+                elif namespaces:  # `ns.proxy` from `import * as ns`
                     found = self.graph.resolve_member(mod, sub)
+                else:
+                    continue
                 if found is not None and found[2].type != "class_declaration":
                     todo.append((found[0], found[2], level + 1))
         return result
@@ -278,6 +283,20 @@ class Code:
                 if value is not None:
                     out.add(value.lower())
         return out
+
+
+def _top_level_names(module: ts.Module) -> tuple[frozenset[bytes], bool]:
+    """The names ``graph.resolve`` can answer for in ``module`` (its definitions and imports, as
+    the UTF-8 bytes a node's ``text`` is) and whether it has an ``import * as ns``. A closure tests
+    every identifier of a function: most are locals, parameters or globals, which a set of bytes
+    rules out without decoding each name. Kept on the module, as :func:`module_facts` is (the
+    parse layer fills ``defs`` and ``imports`` when it loads the module and never again)."""
+    cached = module.__dict__.get("_dw_top_names")
+    if cached is None:
+        names = frozenset(name.encode("utf-8") for name in (*module.defs, *module.imports))
+        namespaces = any(imported == "*" for _, imported in module.imports.values())
+        cached = module.__dict__["_dw_top_names"] = (names, namespaces)
+    return cached
 
 
 def method_token(call: Any) -> Any:
