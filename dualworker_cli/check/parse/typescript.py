@@ -79,18 +79,32 @@ _START = operator.attrgetter("start_byte")
 _END = operator.attrgetter("end_byte")
 
 
+def _ascending(values: list[int]) -> bool:
+    """Is ``values`` in order already (each one at least the one before), tested in C?"""
+    return all(map(operator.le, values, values[1:]))
+
+
 def pre_order(nodes: list[Any]) -> list[Any]:
     """``sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))`` (a walk's order: outer node
-    first), with the keys computed in C: ``start << 32 - end`` (tree-sitter offsets are 32-bit)."""
+    first), with the keys computed in C: ``start << 32 - end`` (tree-sitter offsets are 32-bit).
+    A query returns nodes in that order already: then only the keys are read, nothing is sorted
+    (``sorted`` is stable, so equal keys keep their order either way)."""
     keys = list(map(operator.sub, map(operator.lshift, map(_START, nodes), repeat(32)), map(_END, nodes)))
+    if _ascending(keys):
+        return list(nodes)
     return list(map(nodes.__getitem__, sorted(range(len(nodes)), key=keys.__getitem__)))
 
 
 def pre_order_starts(nodes: list[Any]) -> tuple[list[int], list[Any]]:
     """``pre_order(nodes)`` and the start bytes of the sorted nodes, each start read once (reading
-    a node's offsets is a call into tree-sitter)."""
+    a node's offsets is a call into tree-sitter). Nodes starting one after another, as most do,
+    are in order without reading where they end."""
     starts = list(map(_START, nodes))
+    if all(map(operator.lt, starts, starts[1:])):
+        return starts, list(nodes)
     keys = list(map(operator.sub, map(operator.lshift, starts, repeat(32)), map(_END, nodes)))
+    if _ascending(keys):
+        return starts, list(nodes)
     order = sorted(range(len(nodes)), key=keys.__getitem__)
     return list(map(starts.__getitem__, order)), list(map(nodes.__getitem__, order))
 
