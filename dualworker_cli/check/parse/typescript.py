@@ -387,6 +387,26 @@ def _resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
     return workspaces.resolve(base, spec, boundary, _file_for)
 
 
+def _import_parts(stmt: Any) -> Iterator[Any]:
+    """The ``import_clause``, ``namespace_import`` and ``import_specifier`` nodes of an import
+    statement, in walk order. The grammar puts them only at ``import_clause`` > ``named_imports``
+    > ``import_specifier`` (or ``import_clause`` > ``namespace_import``), so a statement parsed
+    without errors is read along that path instead of walking its strings and names; one with an
+    error (recovered nodes may sit anywhere) is walked whole, as before."""
+    if stmt.has_error:
+        yield from walk(stmt)
+        return
+    for clause in stmt.children:
+        if clause.type != "import_clause":
+            continue
+        yield clause
+        for part in clause.children:
+            if part.type == "namespace_import":
+                yield part
+            elif part.type == "named_imports":
+                yield from (spec for spec in part.children if spec.type == "import_specifier")
+
+
 def _index(module: Module, boundary: Path) -> None:
     """Fill imports/exports/defs from the module's top-level statements."""
     for stmt in module.root.named_children:
@@ -394,7 +414,7 @@ def _index(module: Module, boundary: Path) -> None:
             source = stmt.child_by_field_name("source")
             spec = string_value(source) or ""
             target = resolve_specifier(module.path, spec, boundary)
-            for node in walk(stmt):
+            for node in _import_parts(stmt):
                 if node.type == "import_specifier":
                     name = node.child_by_field_name("name")
                     if name is None:
