@@ -237,11 +237,16 @@ class Code:
             result.append((mod, current))
             if level >= MAX_CALL_DEPTH:
                 continue
+            top, namespaces = _top_level_names(mod)
             for sub in module_facts(mod).names_in(current):
                 if sub.type == "identifier":
+                    if sub.text not in top:
+                        continue  # a local, a parameter or a global: `resolve` would say None
                     found = self.graph.resolve(mod, ts.text(sub))
-                else:  # `ns.proxy` from `import * as ns`
+                elif namespaces:  # `ns.proxy` from `import * as ns`
                     found = self.graph.resolve_member(mod, sub)
+                else:
+                    continue
                 if found is not None and found[2].type != "class_declaration":
                     todo.append((found[0], found[2], level + 1))
             for call in module_facts(mod).calls_in(current):
@@ -444,6 +449,20 @@ def _receiver_classes(graph: ts.ModuleGraph, module: ts.Module, obj: Any) -> set
             if ret.named_children:
                 names.update(_type_names(ret.named_children[0]))
     return {word for name in names for word in _TYPE_WORD.findall(name)}
+
+
+def _top_level_names(module: ts.Module) -> tuple[frozenset[bytes], bool]:
+    """The names ``graph.resolve`` can answer for in ``module`` (its definitions and imports, as
+    the UTF-8 bytes a node's ``text`` is) and whether it has an ``import * as ns``. A closure tests
+    every identifier of a function: most are locals, parameters or globals, which a set of bytes
+    rules out without decoding each name. Kept on the module, as :func:`module_facts` is (the
+    parse layer fills ``defs`` and ``imports`` when it loads the module and never again)."""
+    cached = module.__dict__.get("_dw_top_names")
+    if cached is None:
+        names = frozenset(name.encode("utf-8") for name in (*module.defs, *module.imports))
+        namespaces = any(imported == "*" for _, imported in module.imports.values())
+        cached = module.__dict__["_dw_top_names"] = (names, namespaces)
+    return cached
 
 
 def method_token(call: Any) -> Any:

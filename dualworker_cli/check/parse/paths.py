@@ -91,7 +91,10 @@ def resolve(path: Path) -> Path:
     key = str(path)
     found = _RESOLVED.get(key)
     if found is None:
-        found = _RESOLVED[key] = Path(resolve_text(key))
+        text = resolve_text(key)
+        # most paths asked about are resolved already (an import's target, a config's folder):
+        # the same text is the same Path, so keep the caller's instead of parsing a new one
+        found = _RESOLVED[key] = path if text == key and isinstance(path, Path) else Path(text)
     return found
 
 

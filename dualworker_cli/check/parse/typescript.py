@@ -79,18 +79,32 @@ _START = operator.attrgetter("start_byte")
 _END = operator.attrgetter("end_byte")
 
 
+def _ascending(values: list[int]) -> bool:
+    """Is ``values`` in order already (each one at least the one before), tested in C?"""
+    return all(map(operator.le, values, values[1:]))
+
+
 def pre_order(nodes: list[Any]) -> list[Any]:
     """``sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))`` (a walk's order: outer node
-    first), with the keys computed in C: ``start << 32 - end`` (tree-sitter offsets are 32-bit)."""
+    first), with the keys computed in C: ``start << 32 - end`` (tree-sitter offsets are 32-bit).
+    A query returns nodes in that order already: then only the keys are read, nothing is sorted
+    (``sorted`` is stable, so equal keys keep their order either way)."""
     keys = list(map(operator.sub, map(operator.lshift, map(_START, nodes), repeat(32)), map(_END, nodes)))
+    if _ascending(keys):
+        return list(nodes)
     return list(map(nodes.__getitem__, sorted(range(len(nodes)), key=keys.__getitem__)))
 
 
 def pre_order_starts(nodes: list[Any]) -> tuple[list[int], list[Any]]:
     """``pre_order(nodes)`` and the start bytes of the sorted nodes, each start read once (reading
-    a node's offsets is a call into tree-sitter)."""
+    a node's offsets is a call into tree-sitter). Nodes starting one after another, as most do,
+    are in order without reading where they end."""
     starts = list(map(_START, nodes))
+    if all(map(operator.lt, starts, starts[1:])):
+        return starts, list(nodes)
     keys = list(map(operator.sub, map(operator.lshift, starts, repeat(32)), map(_END, nodes)))
+    if _ascending(keys):
+        return starts, list(nodes)
     order = sorted(range(len(nodes)), key=keys.__getitem__)
     return list(map(starts.__getitem__, order)), list(map(nodes.__getitem__, order))
 
@@ -399,6 +413,26 @@ def _resolve_specifier(base: Path, spec: str, boundary: Path) -> Path | None:
     return workspaces.resolve(base, spec, boundary, _file_for)
 
 
+def _import_parts(stmt: Any) -> Iterator[Any]:
+    """The ``import_clause``, ``namespace_import`` and ``import_specifier`` nodes of an import
+    statement, in walk order. The grammar puts them only at ``import_clause`` > ``named_imports``
+    > ``import_specifier`` (or ``import_clause`` > ``namespace_import``), so a statement parsed
+    without errors is read along that path instead of walking its strings and names; one with an
+    error (recovered nodes may sit anywhere) is walked whole, as before."""
+    if stmt.has_error:
+        yield from walk(stmt)
+        return
+    for clause in stmt.children:
+        if clause.type != "import_clause":
+            continue
+        yield clause
+        for part in clause.children:
+            if part.type == "namespace_import":
+                yield part
+            elif part.type == "named_imports":
+                yield from (spec for spec in part.children if spec.type == "import_specifier")
+
+
 def _index(module: Module, boundary: Path) -> None:
     """Fill imports/exports/defs from the module's top-level statements."""
     for stmt in module.root.named_children:
@@ -406,7 +440,7 @@ def _index(module: Module, boundary: Path) -> None:
             source = stmt.child_by_field_name("source")
             spec = string_value(source) or ""
             target = resolve_specifier(module.path, spec, boundary)
-            for node in walk(stmt):
+            for node in _import_parts(stmt):
                 if node.type == "import_specifier":
                     name = node.child_by_field_name("name")
                     if name is None:
