@@ -10,6 +10,7 @@ counts: we cannot tell, and a linter must not guess in the lenient direction.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from dataclasses import dataclass
@@ -103,8 +104,26 @@ def _build_env(script: str, scripts: dict[str, str], envs: set[str], depth: int 
     return None
 
 
+_CD = re.compile(r"^\s*cd\s+(['\"]?)([^'\"\s]+)\1\s*$")
+
+
 def _commands_in(text: str) -> list[tuple[str, _Command]]:
-    return [(text, c) for seg in _SPLIT.split(text) if (c := _wrangler_deploys(seg)) is not None]
+    """The deploy commands of a script, each with the folder an earlier ``cd dir &&`` moved to
+    (``cd workers/api && npx wrangler deploy`` deploys ``workers/api``)."""
+    out = []
+    moved: str | None = None
+    for segment in _SPLIT.split(text):
+        cd = _CD.match(segment)
+        if cd:
+            moved = os.path.join(moved, cd.group(2)) if moved else cd.group(2)
+            continue
+        command = _wrangler_deploys(segment)
+        if command is not None:
+            if moved:
+                cwd = os.path.join(moved, command.cwd) if command.cwd else moved
+                command = _Command(command.env, command.config, cwd)
+            out.append((text, command))
+    return out
 
 
 def _package_scripts(path: Path) -> dict[str, str]:

@@ -126,3 +126,19 @@ def test_vite_plugin_build_without_a_visible_env_is_unknown(tmp_path: Path) -> N
     assert _envs(root)["web"] is None
     vite.unlink()  # a plain `wrangler deploy` after some other build deploys the top level
     assert _envs(root)["web"] == frozenset({TOP})
+
+
+def test_root_script_changing_folder_before_deploying(tmp_path: Path) -> None:
+    """`cd apps/core && npx wrangler deploy --env production` deploys apps/core, not the root."""
+    root = _pair(tmp_path, None, None)
+    (root / "package.json").write_text(
+        json.dumps(
+            {
+                "scripts": {
+                    "deploy:core": "cd apps/core && npx wrangler deploy --env production",
+                    "deploy:web": "cd apps && cd web && wrangler deploy",
+                }
+            }
+        )
+    )
+    assert _envs(root) == {"core": frozenset({"production"}), "web": frozenset({TOP})}
