@@ -428,9 +428,7 @@ def _receiver_classes(graph: ts.ModuleGraph, module: ts.Module, obj: Any) -> set
             break
         if pattern.type != "identifier" or ts.text(pattern) != ts.text(obj) or not in_scope(decl, obj):
             continue
-        value = ts.unwrap(value)
-        if value is not None and value.type == "await_expression" and value.named_children:
-            value = ts.unwrap(value.named_children[0])
+        value = ts.unwrap_await(value)
         target = (
             value.child_by_field_name("function")
             if value is not None and value.type == "call_expression"
@@ -2165,9 +2163,7 @@ def _type_names(node: Any) -> list[str]:
         return []
     if node.type == "type_annotation":
         return [ts.text(node).lstrip(":").strip()]
-    node = ts.unwrap(node)
-    if node is not None and node.type == "await_expression" and node.named_children:
-        node = ts.unwrap(node.named_children[0])
+    node = ts.unwrap_await(node)
     ctor = (
         node.child_by_field_name("constructor")
         if node is not None and node.type == "new_expression"

@@ -138,9 +138,7 @@ def _stub_fetch_of_request(call: Any, module: ts.Module) -> bool:
         name = ts.text(obj)
         for sub in ts.nodes_in(module, scope, "variable_declarator") if scope is not None else ():
             if ts.text(sub.child_by_field_name("name")) == name:
-                value = ts.unwrap(sub.child_by_field_name("value"))
-                if value is not None and value.type == "await_expression" and value.named_children:
-                    value = ts.unwrap(value.named_children[0])
+                value = ts.unwrap_await(sub.child_by_field_name("value"))
                 found = ts.method_call(value) if value is not None else None
                 return found is not None and found[1] in _DO_STUB_CALLS
     return False

@@ -204,6 +204,15 @@ def unwrap(node: Any) -> Any:
     return node
 
 
+def unwrap_await(node: Any) -> Any:
+    """:func:`unwrap`, and the awaited expression of ``await x`` (``const s = await makeClient()``
+    holds what the call answers)."""
+    node = unwrap(node)
+    if node is not None and node.type == "await_expression" and node.named_children:
+        node = unwrap(node.named_children[0])
+    return node
+
+
 def method_call(node: Any) -> tuple[Any, str] | None:
     """For a call ``obj.method(...)``: its member expression and the method name; else None.
 

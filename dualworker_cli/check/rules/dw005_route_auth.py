@@ -251,9 +251,7 @@ def _users_own(module: Any, value: Any, depth: int = 0) -> bool:
                 or ts.text(pattern) != ts.text(sub)
             ):
                 continue
-            init = ts.unwrap(init)
-            if init is not None and init.type == "await_expression" and init.named_children:
-                init = ts.unwrap(init.named_children[0])
+            init = ts.unwrap_await(init)
             if init is not None and init.type == "call_expression":
                 func = ts.text(init.child_by_field_name("function"))
                 if _CREDENTIAL_READER.search(func) and _FROM_CLIENT.search(ts.text(init)):
