@@ -465,6 +465,9 @@ def _auth_in(code: Code, module: ts.Module, node: Any, names: set[str]) -> str |
             if sub.type == "number" and ts.text(sub) == "401":
                 line, _ = mod.position(sub)
                 return f"{mod.rel}:{line} 401"
+            if sub.type == "if_statement" and _checks_shared_secret(mod, sub):
+                line, _ = mod.position(sub)
+                return f"{mod.rel}:{line} shared secret"
             if sub.type != "call_expression":
                 continue
             func = ts.unwrap(sub.child_by_field_name("function"))
@@ -477,6 +480,51 @@ def _auth_in(code: Code, module: ts.Module, node: Any, names: set[str]) -> str |
                 line, _ = mod.position(sub)
                 return f"{mod.rel}:{line} {name}(...)"
     return None
+
+
+_HEADER_READ = re.compile(r"\.headers\.get\(|\.req\.header\(|\.header\(")
+_ENV_VALUE = re.compile(r"(?:^|[^\w.])(?:this\.|c\.)?env\.\w+")
+
+
+def _checks_shared_secret(module: ts.Module, statement: Any) -> bool:
+    """``if (request.headers.get("x-api-key") !== env.API_KEY) return ...``: a header compared
+    with a secret of the Worker's, and the request refused (any status: some answer 500 or 404 to
+    hide the endpoint) when they differ. A local holding the header counts."""
+    condition = statement.child_by_field_name("condition")
+    consequence = statement.child_by_field_name("consequence")
+    if condition is None or consequence is None:
+        return False
+    if not any(n.type in ("return_statement", "throw_statement") for n in ts.walk(consequence)):
+        return False
+    for sub in ts.walk(condition):
+        if sub.type != "binary_expression":
+            continue
+        operator = ts.text(sub.child_by_field_name("operator"))
+        if operator not in ("===", "!==", "==", "!="):
+            continue
+        sides = [sub.child_by_field_name("left"), sub.child_by_field_name("right")]
+        texts = [_header_text(module, side) for side in sides if side is not None]
+        if (
+            len(texts) == 2
+            and any(_ENV_VALUE.search(t) for t in texts)
+            and any(_HEADER_READ.search(t) for t in texts)
+        ):
+            return True
+    return False
+
+
+def _header_text(module: ts.Module, side: Any) -> str:
+    """The text of a comparison's side, or of the value a local there was declared with."""
+    side = ts.unwrap(side)
+    if side.type == "identifier":
+        for decl, pattern, value in reversed(module_facts(module).declarators):
+            if (
+                decl.start_byte < side.start_byte
+                and pattern.type == "identifier"
+                and ts.text(pattern) == ts.text(side)
+            ):
+                return ts.text(value) if value is not None else ""
+    return ts.text(side)
 
 
 def _near(code: Code, module: ts.Module, node: Any, levels: int = 2) -> list[tuple[ts.Module, Any]]:

@@ -79,6 +79,27 @@ def test_public_backend_that_authenticates_itself_is_public_by_design(tmp_path: 
     assert _rules(root) == set()
 
 
+BACKEND_SHARED_SECRET = """export default {
+  async fetch(request: Request, env: Env) {
+    const apiKey = request.headers.get("x-api-key");
+    if (apiKey !== env.API_KEY) {
+      return new Response("internal server error", { status: 500 });
+    }
+    return Response.json({ items: [] });
+  },
+};
+"""
+
+
+def test_backend_checking_a_shared_secret_is_public_by_design(tmp_path: Path) -> None:
+    """A header compared with the Worker's own secret, the request refused otherwise (with any
+    status, here 500 to hide the endpoint): a stranger on the public URL gets nothing."""
+    assert _rules(_project(tmp_path / "a", FRONT_FETCH, {"index.ts": BACKEND_SHARED_SECRET})) == set()
+    # comparing with something that is not a secret of the Worker's checks nothing
+    weak = BACKEND_SHARED_SECRET.replace("env.API_KEY", '"demo"')
+    assert _rules(_project(tmp_path / "b", FRONT_FETCH, {"index.ts": weak})) >= {"DW002", "DW003"}
+
+
 def test_front_using_only_rpc_methods_exposes_nothing_on_the_public_fetch(tmp_path: Path) -> None:
     assert _rules(_project(tmp_path, FRONT_RPC, {"index.ts": BACKEND_OPEN})) == set()
 
@@ -190,7 +211,10 @@ def test_a_forwarded_url_whose_route_checks_a_bearer_token_is_covered(tmp_path: 
 
 
 def test_the_same_backend_without_the_bearer_check_is_flagged(tmp_path: Path) -> None:
-    backend = BACKEND_BEARER_IN_HANDLER.replace('return c.json({ error: "no" }, 401);', "return null;")
+    check = next(
+        line for line in BACKEND_BEARER_IN_HANDLER.splitlines(keepends=True) if "Authorization" in line
+    )
+    backend = BACKEND_BEARER_IN_HANDLER.replace(check, "")
     root = _project(tmp_path, FRONT_STATIC_URL, {"index.ts": backend})
     assert _rules(root) >= {"DW002", "DW012"}
 

@@ -58,3 +58,22 @@ def test_dw013_pages_front_without_main_is_not_compared(tmp_path: Path) -> None:
         "export default { fetch: (request, env) => env.BACKEND.fetch(request) };\n"
     )
     assert ("DW013", "frontend/wrangler.toml", 4) in found(lint(root))
+
+
+def test_dw013_config_without_entry_or_assets_needs_no_date(tmp_path: Path) -> None:
+    """A config with neither `main` nor `assets` (the bindings a framework's dev proxy reads) is
+    no Worker `wrangler deploy` sends out: no missing-date finding. With `main`, it is one."""
+    root = tmp_path / "p"
+    shutil.copytree(fixture("pages-functions-front"), root)
+    shutil.rmtree(root / "frontend" / "functions")
+    config = root / "frontend" / "wrangler.toml"
+    config.write_text(config.read_text().replace('compatibility_date = "2026-01-06"\n', ""))
+    assert [f for f in found(lint(root)) if f[0] == "DW013"] == []
+    config.write_text(
+        config.read_text().replace('name = "notes-pages"', 'name = "notes-pages"\nmain = "src/index.js"')
+    )
+    (root / "frontend" / "src").mkdir()
+    (root / "frontend" / "src" / "index.js").write_text(
+        "export default { fetch: (r, env) => env.BACKEND.fetch(r) };\n"
+    )
+    assert ("DW013", "frontend/wrangler.toml", 2) in found(lint(root))

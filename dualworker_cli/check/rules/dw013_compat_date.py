@@ -13,9 +13,16 @@ def check(project: Project) -> Iterator[Finding]:
     compared: set[tuple[int, int]] = set()
     for pair in project.pairs:
         for worker in (pair.front, pair.backend):
-            # a Pages project deploys without one
-            dated = "compatibility_date" in worker.config.data
-            if not dated and not worker.pages and id(worker) not in reported:
+            # a Pages project deploys without one; a config with neither `main` nor `assets` is
+            # no Worker `wrangler deploy` could send out (the bindings of a framework's dev proxy)
+            data = worker.config.data
+            deployable = worker.main is not None or "assets" in data
+            if (
+                "compatibility_date" not in data
+                and deployable
+                and not worker.pages
+                and id(worker) not in reported
+            ):
                 reported.add(id(worker))
                 yield RULE.at(
                     worker.config,
