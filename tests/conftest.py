@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import copier_speed
 from tests.node_toolchain import ensure_node
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +18,14 @@ os.environ.pop("COLUMNS", None)
 # Wrangler and vitest must never phone home from the test suite.
 os.environ.setdefault("WRANGLER_SEND_METRICS", "false")
 os.environ.setdefault("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Jinja compiles and `git config core.fileMode` calls that Copier repeats: once per test
+    process (tests/copier_speed.py). Not in pytest-xdist's controller, which runs no test."""
+    controller = bool(config.getoption("numprocesses", None)) and not hasattr(config, "workerinput")
+    if not controller:
+        copier_speed.install()
 
 
 @pytest.fixture(scope="session")

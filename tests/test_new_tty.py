@@ -18,8 +18,15 @@ import yaml
 DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
 
 
+CPR_REQUEST, CPR_REPLY = "\x1b[6n", "\x1b[1;1R"
+
+
 def _read_until(fd: int, needle: str, buffer: list[str], timeout: float = 20.0) -> None:
-    """Read the terminal until ``needle`` appears (bounded)."""
+    """Read the terminal until ``needle`` appears (bounded).
+
+    Answers prompt_toolkit's cursor position requests as a terminal does (cursor top left);
+    unanswered, each prompt waits a second for the reply before it draws.
+    """
     deadline = time.monotonic() + timeout
     while needle not in "".join(buffer):
         remaining = deadline - time.monotonic()
@@ -27,10 +34,13 @@ def _read_until(fd: int, needle: str, buffer: list[str], timeout: float = 20.0) 
             raise AssertionError(f"timed out waiting for {needle!r}; screen:\n{''.join(buffer)[-2000:]}")
         ready, _, _ = select.select([fd], [], [], min(remaining, 0.5))
         if ready:
+            before = "".join(buffer).count(CPR_REQUEST)
             try:
                 buffer.append(os.read(fd, 65536).decode(errors="replace"))
             except OSError:
                 break
+            for _ in range("".join(buffer).count(CPR_REQUEST) - before):
+                os.write(fd, CPR_REPLY.encode())
 
 
 def _run_interactive(
