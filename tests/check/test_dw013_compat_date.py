@@ -49,6 +49,12 @@ def test_dw013_pages_front_without_main_is_not_compared(tmp_path: Path) -> None:
     # the same config with an entry of its own is a Worker: dates compared again
     root = tmp_path / "worker-front"
     shutil.copytree(fixture("pages-functions-front"), root)
+    _give_an_entry(root)
+    assert ("DW013", "frontend/wrangler.toml", 4) in found(lint(root))
+
+
+def _give_an_entry(root: Path) -> None:
+    """Make the fixture's Pages front a Worker: `main` and the module it names."""
     config = root / "frontend" / "wrangler.toml"
     config.write_text(
         config.read_text().replace('name = "notes-pages"', 'name = "notes-pages"\nmain = "src/index.js"')
@@ -57,7 +63,6 @@ def test_dw013_pages_front_without_main_is_not_compared(tmp_path: Path) -> None:
     (root / "frontend" / "src" / "index.js").write_text(
         "export default { fetch: (request, env) => env.BACKEND.fetch(request) };\n"
     )
-    assert ("DW013", "frontend/wrangler.toml", 4) in found(lint(root))
 
 
 def test_dw013_config_without_entry_or_assets_needs_no_date(tmp_path: Path) -> None:
@@ -69,11 +74,5 @@ def test_dw013_config_without_entry_or_assets_needs_no_date(tmp_path: Path) -> N
     config = root / "frontend" / "wrangler.toml"
     config.write_text(config.read_text().replace('compatibility_date = "2026-01-06"\n', ""))
     assert [f for f in found(lint(root)) if f[0] == "DW013"] == []
-    config.write_text(
-        config.read_text().replace('name = "notes-pages"', 'name = "notes-pages"\nmain = "src/index.js"')
-    )
-    (root / "frontend" / "src").mkdir()
-    (root / "frontend" / "src" / "index.js").write_text(
-        "export default { fetch: (r, env) => env.BACKEND.fetch(r) };\n"
-    )
+    _give_an_entry(root)
     assert ("DW013", "frontend/wrangler.toml", 2) in found(lint(root))
