@@ -108,7 +108,9 @@ RULE = Rule(
     what="Flags `vars` entries (top level and env blocks, every Worker) whose name contains SECRET, "
     "TOKEN, KEY, PASSWORD, PRIVATE, CREDENTIAL, SALT or SIGNING and whose value is not a number or a "
     "boolean, or whose value is a long high-entropy string - except names that say what they are "
-    "(PUBLIC..., ...SITE_KEY, ..._URL, ..._ID, ..._SHA and the like).",
+    "(PUBLIC..., ...SITE_KEY, ..._URL, ..._ID, ..._SHA and the like) and values that are public ids "
+    "however random they look (a Workers AI model such as `@cf/meta/llama-3.1-8b-instruct`, Stripe's "
+    "`price_`/`prod_` ids and `pk_` publishable keys).",
     why="`vars` are committed with the config, shown in the dashboard and in `wrangler deploy` output. "
     "A JWT signing secret there lets anyone with read access to the repository mint tokens for any user.",
     example='"vars": { "JWT_SECRET": "s3cr3t-signing-key" }',

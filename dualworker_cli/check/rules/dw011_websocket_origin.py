@@ -140,7 +140,9 @@ RULE = Rule(
     "before any routing. Only an upgrade that rides on a signed-in session counts: the route (or, for "
     "a plain handler, one way to the call) runs an auth step first, and the `.fetch()` passes the "
     "client's request or its headers on (`c.req.raw`, `request`, `new Request(url, c.req.raw)`, "
-    '`new Headers(request.headers)`). A fixed request (`fetch("https://api/jobs")`), and calls '
+    "`new Headers(request.headers)`; a token read from it, `getToken(request)`, is not it). A route "
+    "whose handler is Hono's `upgradeWebSocket(...)` accepts the socket in the front and forwards no "
+    'handshake. A fixed request (`fetch("https://api/jobs")`), and calls '
     "only Durable Object classes, Workflows or `scheduled`/`queue` handlers make, are not flagged.",
     why="Browsers send cookies with cross-site WebSocket handshakes and CORS does not apply to them. "
     "Without an Origin allow-list, any web page a signed-in user visits can open the socket as that "

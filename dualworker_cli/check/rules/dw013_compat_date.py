@@ -50,7 +50,11 @@ RULE = Rule(
     name="compatibility-date-mismatch",
     title="Compatibility dates missing or different",
     severity=Severity.WARNING,
-    what="Flags a front or backend Worker without `compatibility_date`, and a pair whose dates differ.",
+    what="Flags a front or backend Worker without `compatibility_date`, and a pair whose dates differ. "
+    "A Pages project (`pages_build_output_dir`, or no `main` beside a `functions/` folder) dates its "
+    "Functions by its Pages deployment and is not compared; a config with neither `main` nor `assets` "
+    "(the bindings a framework's dev proxy reads) is no Worker `wrangler deploy` sends out: no date "
+    "needed.",
     why="The compatibility date selects runtime behaviour (header handling, streams, Node APIs). Two "
     "Workers that pass requests to each other should agree on it, or a request that works in one "
     "behaves differently in the other; without a date Wrangler will not deploy.",
