@@ -331,21 +331,15 @@ def _class_members(module: ts.Module) -> dict[str, list[Any]]:
 
 def _members_of(cls: Any) -> Iterator[tuple[str, Any]]:
     """(name, function) of a class's methods and arrow-function fields, constructor left out."""
-    body = cls.child_by_field_name("body")
-    for member in body.named_children if body is not None else []:
-        name = member.child_by_field_name("name") or member.child_by_field_name("property")
-        if name is None:
-            continue
+    for name, member in _handler_members(cls) or []:
         if member.type == "method_definition":
             function = member
         elif member.type == "public_field_definition":
             function = ts.unwrap(member.child_by_field_name("value"))
-            if function is None or function.type not in ts.FUNCTION_TYPES:
-                continue
         else:
             continue
-        if ts.text(name) != "constructor":
-            yield ts.text(name), function
+        if function is not None and function.type in ts.FUNCTION_TYPES and name != "constructor":
+            yield name, function
 
 
 def _enclosing_class(node: Any) -> Any:
@@ -1085,6 +1079,20 @@ def in_scope(definition: Any, use: Any) -> bool:
     function that also contains ``use``? (Block scoping is ignored: names rarely repeat.)"""
     function = ts.enclosing_function(definition)
     return function is None or function.start_byte <= use.start_byte < function.end_byte
+
+
+def declared_value(module: ts.Module, ident: Any) -> Any:
+    """The value the nearest visible declaration of ``ident`` gives it, or None."""
+    name = ts.text(ident)
+    for decl, pattern, value in reversed(module_facts(module).declarators):
+        if (
+            decl.start_byte < ident.start_byte
+            and pattern.type == "identifier"
+            and ts.text(pattern) == name
+            and in_scope(decl, ident)
+        ):
+            return value
+    return None
 
 
 def binding_path(node: Any, binding: str) -> list[str] | None:

@@ -27,6 +27,7 @@ from dualworker_cli.check.analysis import (
     _prefix,
     covering_uses,
     covers,
+    declared_value,
     front_analysis,
     join_paths,
     module_facts,
@@ -516,15 +517,8 @@ def _checks_shared_secret(module: ts.Module, statement: Any) -> bool:
 def _header_text(module: ts.Module, side: Any) -> str:
     """The text of a comparison's side, or of the value a local there was declared with."""
     side = ts.unwrap(side)
-    if side.type == "identifier":
-        for decl, pattern, value in reversed(module_facts(module).declarators):
-            if (
-                decl.start_byte < side.start_byte
-                and pattern.type == "identifier"
-                and ts.text(pattern) == ts.text(side)
-            ):
-                return ts.text(value) if value is not None else ""
-    return ts.text(side)
+    value = declared_value(module, side) if side.type == "identifier" else None
+    return ts.text(value if value is not None else side)
 
 
 def _near(code: Code, module: ts.Module, node: Any, levels: int = 2) -> list[tuple[ts.Module, Any]]:

@@ -208,7 +208,7 @@ def _client_request(module: ts.Module, node: Any, depth: int = 0) -> bool:
 
 
 #: what a function given the request answers, when its name says so: a token, a session, a user
-_CREDENTIAL_READER = re.compile(r"token|session|user|cookie|claims|auth|jwt|identity", re.I)
+CREDENTIAL_READER = re.compile(r"token|session|user|cookie|claims|auth|jwt|identity", re.I)
 
 
 def _read_for_credential(request: Any) -> bool:
@@ -226,7 +226,7 @@ def _read_for_credential(request: Any) -> bool:
         if func is not None and func.type == "member_expression"
         else func
     )
-    return name is not None and bool(_CREDENTIAL_READER.search(ts.text(name)))
+    return name is not None and bool(CREDENTIAL_READER.search(ts.text(name)))
 
 
 def forwards_client_request(call: ProxyCall) -> bool:

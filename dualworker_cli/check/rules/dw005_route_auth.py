@@ -12,6 +12,7 @@ from dualworker_cli.check.analysis import (
     FrontAnalysis,
     ProxyCall,
     RouteReport,
+    declared_value,
     front_analysis,
     front_authenticates_anywhere,
     in_scope,
@@ -30,7 +31,7 @@ from dualworker_cli.check.identity import (
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.reach import default_bindings, environments
-from dualworker_cli.check.rules.common import _CREDENTIAL_READER, health_probe, probe_path_in
+from dualworker_cli.check.rules.common import CREDENTIAL_READER, health_probe, probe_path_in
 
 
 def _rpc_only(calls: list[ProxyCall]) -> bool:
@@ -133,10 +134,15 @@ def _dangerous_message(pair: Pair, call: ProxyCall, what: str) -> str:
     )
 
 
+#: the names of headers that carry a credential
+_CREDENTIAL_NAME = (
+    r"(?:proxy-)?(?:authorization|x-api-key|api-key"
+    r"|x-[a-z0-9-]*(?:token|secret|signature|key|auth)[a-z0-9-]*)"
+)
 #: a credential header set in code (`Authorization: ...`, `"X-Service-Token", env.X`) or a bearer value
 _CREDENTIAL_SET = re.compile(
-    r"""(?ix)
-    (?:^|[\s{,(])["']?(?:proxy-)?(?:authorization|x-api-key|api-key|x-[a-z0-9-]*(?:token|secret|signature|key|auth)[a-z0-9-]*)
+    rf"""(?ix)
+    (?:^|[\s{{,(])["']?{_CREDENTIAL_NAME}
     ["']?\s*[:,]
     | ["'`]bearer\s
     """
@@ -202,10 +208,8 @@ def _sent_with(module: Any, call: Any) -> list[Any]:
     return out
 
 
-_CREDENTIAL_HEADER = re.compile(
-    r"cookie|(?:proxy-)?(?:authorization|x-api-key|api-key|x-[a-z0-9-]*(?:token|secret|signature|key|auth)[a-z0-9-]*)",
-    re.I,
-)
+#: credential headers a front may set, the user's session cookie among them
+_CREDENTIAL_HEADER = re.compile(rf"cookie|{_CREDENTIAL_NAME}", re.I)
 #: a value taken from the client's request: its cookie, its headers, what a reader of it answers
 _FROM_CLIENT = re.compile(r"\b(?:request|req|c\.req|cookies?|getCookie)\b", re.I)
 _FROM_ENV = re.compile(r"\benv\b|process\.env|secret", re.I)
@@ -244,21 +248,13 @@ def _users_own(module: Any, value: Any, depth: int = 0) -> bool:
             continue
         if _USER_TOKEN_PARAMETER.fullmatch(ts.text(sub)) and _is_parameter(sub):
             return True  # `api(env, token, path)`: a helper handed the user's token
-        for decl, pattern, init in reversed(module_facts(module).declarators):
-            if (
-                decl.start_byte >= sub.start_byte
-                or pattern.type != "identifier"
-                or ts.text(pattern) != ts.text(sub)
-            ):
-                continue
-            init = ts.unwrap_await(init)
-            if init is not None and init.type == "call_expression":
-                func = ts.text(init.child_by_field_name("function"))
-                if _CREDENTIAL_READER.search(func) and _FROM_CLIENT.search(ts.text(init)):
-                    return True  # `const token = await getToken(request, env)`
-            if init is not None and _users_own(module, init, depth + 1):
-                return True
-            break
+        init = ts.unwrap_await(declared_value(module, sub))
+        if init is not None and init.type == "call_expression":
+            func = ts.text(init.child_by_field_name("function"))
+            if CREDENTIAL_READER.search(func) and _FROM_CLIENT.search(ts.text(init)):
+                return True  # `const token = await getToken(request, env)`
+        if init is not None and _users_own(module, init, depth + 1):
+            return True
     return False
 
 

@@ -12,9 +12,8 @@ from dualworker_cli.check.analysis import (
     FrontAnalysis,
     ProxyCall,
     _function_key,
+    declared_value,
     front_analysis,
-    in_scope,
-    module_facts,
 )
 from dualworker_cli.check.backend_analysis import path_matches
 from dualworker_cli.check.identity import Identity, header_read_paths, pair_identity
@@ -259,7 +258,7 @@ def _is_url(module: Module, node: Any, depth: int = 0) -> bool:
     if node.type == "member_expression":
         return _member_name(node) in ("url", "href")
     if node.type == "identifier":
-        value = _declared_value(module, node)
+        value = declared_value(module, node)
         return value is not None and _is_url(module, value, depth + 1)
     return False
 
@@ -274,7 +273,7 @@ def _url_request_init(module: Module, call: Any) -> tuple[bool, Any]:
     for _ in range(4):
         if request is None or request.type != "identifier":
             break
-        request = ts.unwrap(_declared_value(module, request))
+        request = ts.unwrap(declared_value(module, request))
     if request is None or request.type != "new_expression":
         return False, None
     ctor = request.child_by_field_name("constructor")
@@ -355,7 +354,7 @@ def _fresh_headers(module: Module, node: Any, call: Any, depth: int = 0) -> bool
             and (not args or (len(args) == 1 and _fresh_headers(module, args[0], call, depth + 1)))
         )
     if node.type in ("identifier", "shorthand_property_identifier"):
-        value = _declared_value(module, node)
+        value = declared_value(module, node)
         return (
             value is not None
             and _fresh_headers(module, value, call, depth + 1)
@@ -422,20 +421,6 @@ def _param_index(function: Any, name: str) -> int | None:
     return None
 
 
-def _declared_value(module: Module, ident: Any) -> Any:
-    """The value the nearest visible declaration of ``ident`` gives it, or None."""
-    name = ts.text(ident)
-    for decl, pattern, value in reversed(module_facts(module).declarators):
-        if (
-            decl.start_byte < ident.start_byte
-            and pattern.type == "identifier"
-            and ts.text(pattern) == name
-            and in_scope(decl, ident)
-        ):
-            return value
-    return None
-
-
 def _keeps_url(module: Module, node: Any, depth: int = 0) -> bool:
     """Is the request forwarded as ``node`` sent to the URL the client asked for (``request``,
     ``c.req.raw``, ``new Request(request, init)``, ``new Request(c.req.url, init)``)? A path test
@@ -456,7 +441,7 @@ def _keeps_url(module: Module, node: Any, depth: int = 0) -> bool:
         if _param_index(function, ts.text(root)) is not None:
             return True
         function = ts.enclosing_function(function)
-    value = _declared_value(module, root)
+    value = declared_value(module, root)
     return value is not None and _keeps_url(module, value, depth + 1)
 
 
@@ -468,7 +453,7 @@ def _fixed_path(module: Module, node: Any, depth: int = 0) -> str | None:
     if root is None or depth > 4:
         return None
     if root.type == "identifier":
-        value = _declared_value(module, root)
+        value = declared_value(module, root)
         return _fixed_path(module, value, depth + 1) if value is not None else None
     url = ts.string_value(root) if root.type in ("string", "template_string") else None
     if url is None:
@@ -511,7 +496,7 @@ def _removed_at(code: Code, entry: _Entry, header: str) -> bool:
     arg = ts.unwrap(entry.arg)
     related = {ts.text(n) for n in ts.walk(arg) if n.type == "identifier"}
     for ident in [n for n in ts.walk(arg) if n.type == "identifier"]:
-        value = _declared_value(module, ident)
+        value = declared_value(module, ident)
         if value is not None:
             related |= {ts.text(n) for n in ts.walk(value) if n.type == "identifier"}
     scope = ts.enclosing_function(site) or module.root
