@@ -1,10 +1,11 @@
 """How `dualworker check` scales: 100 / 400 / 1,600 Workers of four hand-written styles.
 
-    python benchmarks/scaling.py [--runs 5] [SIZES...]
+    python benchmarks/scaling.py [--runs 5] [--jobs N] [SIZES...]
 
 Generates each monorepo once (tests/monorepo.py), then times ``engine.run`` in-process (the
 best and the median of ``--runs``) and prints a table with the cost per Worker, so a
-non-linear step shows as a growing last column. The same monorepos are pytest-benchmark cases
+non-linear step shows as a growing column: in one process (``jobs 1``) and split over processes
+the way ``dualworker check`` does by default (one per CPU; ``--jobs`` to choose). The same monorepos are pytest-benchmark cases
 (`pytest tests/test_bench_check.py --benchmark-enable -k scaling`).
 """
 
@@ -23,15 +24,16 @@ from dualworker_cli.check.engine import run
 from tests.monorepo import make_monorepo
 
 
-def measure(workers: int, runs: int) -> tuple[float, float, float, int]:
+def measure(workers: int, runs: int, jobs: int | None = None) -> tuple[float, float, float, int]:
     """(best, median) wall seconds of ``check`` on a fresh monorepo of ``workers``, the best CPU
-    seconds (steadier than wall time on a shared machine), and its findings."""
+    seconds of this process (steadier than wall time on a shared machine; a split run's other
+    processes not counted), and its findings."""
     with tempfile.TemporaryDirectory() as tmp:
         root = make_monorepo(Path(tmp), workers)
         times, cpu, findings = [], [], 0
         for _ in range(runs):
             start, start_cpu = time.perf_counter(), time.process_time()
-            result = run(root)
+            result = run(root, jobs=jobs)
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
             findings = sum(1 for f in result.findings if f.severity > 1)
@@ -42,13 +44,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 400, 1600])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=None, help="processes (default: as check chooses)")
     args = parser.parse_args(argv)
-    print(f"{'workers':>8} {'best s':>8} {'median s':>9} {'ms/worker':>10} {'cpu s':>7} {'findings':>9}")
+    print(
+        f"{'workers':>8} {'jobs':>5} {'best s':>8} {'median s':>9} {'ms/worker':>10} {'cpu s':>7} {'findings':>9}"
+    )
     for size in args.sizes:
-        best, median, cpu, findings = measure(size, args.runs)
-        print(
-            f"{size:>8} {best:>8.2f} {median:>9.2f} {1000 * median / size:>10.2f} {cpu:>7.2f} {findings:>9}"
-        )
+        for jobs in (1, args.jobs):
+            best, median, cpu, findings = measure(size, args.runs, jobs)
+            shown = jobs or "auto"
+            print(
+                f"{size:>8} {shown:>5} {best:>8.2f} {median:>9.2f} {1000 * median / size:>10.2f} {cpu:>7.2f} "
+                f"{findings:>9}"
+            )
     return 0
 
 

@@ -259,6 +259,16 @@ def check(
             "--init", help="Write dualworker.toml from what discovery inferred (never overwrites).", **FLAG
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Processes to check with (default: one per CPU for projects of 32+ pairs; Linux).",
+        ),
+    ] = None,
 ) -> None:
     """Lint a dual-worker project against the security checklist (exit 0 clean, 1 findings, 2 errors)."""
     from dualworker_cli.check import command
@@ -278,6 +288,7 @@ def check(
             ignore=ignore or [],
             fix=fix,
             output=output,
+            jobs=jobs,
         )
     except DualworkerError as error:
         fail(error, markup=True)

@@ -24,6 +24,7 @@ LAYER_OF = {
     "engine": "engine",
     "fix": "engine",
     "suppress": "engine",
+    "parallel": "engine",
     "init": "engine",
     "reporters": "reporters",
     "command": "command",

@@ -146,6 +146,7 @@ def run_check(
     ignore: list[str],
     fix: bool,
     output: Path | None,
+    jobs: int | None = None,
 ) -> int:
     """Lint ``path``; raise DualworkerError(exit 2) for usage and parse errors."""
     if fmt not in FORMATS:
@@ -154,7 +155,7 @@ def run_check(
         raise DualworkerError(f"--fail-on {escape(fail_on)}: choose one of {', '.join(FAIL_ON)}", 2)
     lookup = _TemplateLookup(path) if fmt in ("table", "json") else None
     try:
-        result = (run_with_fixes if fix else run)(path, select, ignore)
+        result = (run_with_fixes if fix else run)(path, select, ignore, jobs=jobs)
     except (ParseError, UsageError, RuleCrash) as exc:
         # the CLI prints errors as Rich markup: a path like `routes/[slug]/x.ts` must stay as is
         raise DualworkerError(escape(str(exc)), 2) from None

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dualworker_cli.check import suppress
+from dualworker_cli.check import parallel, suppress
 from dualworker_cli.check.discover import discover
 from dualworker_cli.check.model import Finding, Project, Rule, Settings
 from dualworker_cli.check.parse.errors import ParseError
@@ -70,12 +70,9 @@ def enabled_rules(select: list[str], ignore: list[str]) -> list[Rule]:
     return [rule for rule_id, rule in ALL.items() if rule_id in chosen - dropped]
 
 
-def _texts(project: Project) -> list[tuple[str, str]]:
-    """(path, text) of every file read, where suppression comments may be."""
-    texts = [(w.config.rel, w.config.text) for w in project.workers]
-    if "ts_graph" in project.__dict__:
-        texts += [(m.rel, m.source) for m in project.ts_graph.modules.values()]
-    return texts
+def _config_suppressions(project: Project) -> dict[str, list[suppress.Suppression]]:
+    """The suppression comments of every config (the modules' come from ``parallel``)."""
+    return {w.config.rel: suppress.scan(w.config.rel, w.config.text) for w in project.workers}
 
 
 def _validate_codes(settings: Settings) -> None:
@@ -109,13 +106,16 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def run(root: Path, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Result:
-    """Lint the project at ``root``. ParseError and UsageError propagate (exit 2)."""
+def run(
+    root: Path, select: Iterable[str] = (), ignore: Iterable[str] = (), jobs: int | None = None
+) -> Result:
+    """Lint the project at ``root`` (in ``jobs`` processes; None: as many as pay off). ParseError
+    and UsageError propagate (exit 2)."""
     with _no_cyclic_gc():
-        return _run(root, select, ignore)
+        return _run(root, select, ignore, jobs)
 
 
-def _run(root: Path, select: Iterable[str], ignore: Iterable[str]) -> Result:
+def _run(root: Path, select: Iterable[str], ignore: Iterable[str], jobs: int | None) -> Result:
     project = discover(root)
     settings = project.settings
     _validate_codes(settings)
@@ -123,11 +123,16 @@ def _run(root: Path, select: Iterable[str], ignore: Iterable[str]) -> Result:
     ignore_codes = split_codes(ignore) + split_codes(settings.ignore)
     rules = enabled_rules(select_codes, ignore_codes)
     enabled = {rule.id for rule in rules}
-    findings: list[Finding] = []
-    for rule in CHECKS:
-        if rule.id in enabled:
-            findings.extend(_checked(rule, project))
-    suppressions = [s for path, text in _texts(project) for s in suppress.scan(path, text)]
+    in_effect = [rule for rule in CHECKS if rule.id in enabled]
+    count = parallel.jobs_for(project, jobs)
+    if count > 1:
+        by_rule, scanned = parallel.check(project, in_effect, count, _checked)
+    else:
+        by_rule = {rule.id: _checked(rule, project) for rule in in_effect}
+        scanned = parallel.module_suppressions(project)
+    findings: list[Finding] = [f for rule in in_effect for f in by_rule[rule.id]]
+    scanned = _config_suppressions(project) | scanned
+    suppressions = [s for found in scanned.values() for s in found]
     findings, suppressed = suppress.apply(findings, suppressions, enabled)
     findings = [f for f in findings if f.rule in enabled]
     findings.sort(key=lambda f: f.sort_key)
@@ -135,7 +140,11 @@ def _run(root: Path, select: Iterable[str], ignore: Iterable[str]) -> Result:
 
 
 def run_with_fixes(
-    root: Path, select: Iterable[str] = (), ignore: Iterable[str] = (), rounds: int = 4
+    root: Path,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    rounds: int = 4,
+    jobs: int | None = None,
 ) -> Result:
     """Apply fixes until none is left (each round re-reads the files), then lint once more."""
     from dualworker_cli.check.fix import apply_fixes
@@ -143,12 +152,12 @@ def run_with_fixes(
     select, ignore = list(select), list(ignore)
     fixed: list[str] = []
     for _ in range(rounds):
-        result = run(root, select, ignore)
+        result = run(root, select, ignore, jobs)
         done = apply_fixes([f for f in result.findings if f.fix is not None])
         if not done:
             break
         fixed += done
-    result = run(root, select, ignore)
+    result = run(root, select, ignore, jobs)
     result.fixed = fixed
     return result
 

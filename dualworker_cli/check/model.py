@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dualworker_cli.check.parse.config import ConfigFile, KeyPath
+
+T = TypeVar("T")
 
 DEFAULT_BINDING = "BACKEND_SERVICE"
 DEFAULT_IDENTITY_HEADER = "X-User-Id"
@@ -107,6 +109,10 @@ class Rule:
     #: one line for the table's Fix column
     hint: str = ""
     check: Callable[[Project], Iterable[Finding]] = field(default=lambda project: (), repr=False)
+    #: the check reads its subjects through ``Project.mine`` and keeps no state from one subject to
+    #: the next, so a large project can be checked in several processes (``parallel``), each on a
+    #: slice; a rule that compares subjects (queues across Workers) runs whole, in one process
+    sharded: bool = False
 
     def at(self, config: ConfigFile, keypath: KeyPath, message: str, fix: Fix | None = None) -> Finding:
         """A finding located at ``keypath`` in ``config`` (or its deepest existing parent)."""
@@ -309,6 +315,23 @@ class Project:
     skipped: list[Skipped] = field(default_factory=list)
     ambiguities: list[Ambiguity] = field(default_factory=list)
     _analyses: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+    #: (this process's index, process count) while ``parallel`` splits the rules' subjects
+    shard: tuple[int, int] = (0, 1)
+
+    def mine(self, items: Sequence[T]) -> Sequence[T]:
+        """The subjects (pairs, Workers, ...) this process checks: all of them, unless the run is
+        split over processes; then a contiguous slice, so that the findings of the processes
+        concatenated in order are the findings of one process, in the same order."""
+        index, count = self.shard
+        if count == 1:
+            return items
+        size = len(items)
+        return items[size * index // count : size * (index + 1) // count]
+
+    @property
+    def lead(self) -> bool:
+        """Is this the process that checks what is not split (the first one)?"""
+        return self.shard[0] == 0
 
     @cached_property
     def backends(self) -> list[Worker]:

@@ -56,7 +56,9 @@ class ConfigFile:
 
     def position(self, keypath: KeyPath) -> tuple[int, int]:
         """1-based line/col of ``keypath`` (or of its deepest existing ancestor)."""
-        if self.doc is not None:
+        if not self.is_toml:
+            if self.doc is None:  # values were read by the fast path: positions on demand
+                self.doc = jsonc.parse(self.text)
             return self.doc.position(self.doc.offset_of(keypath))
         if self._toml_lines is None:
             self._toml_lines = toml.key_lines(self.text)
@@ -70,8 +72,10 @@ def parse_config_text(text: str, path: Path, rel: str) -> ConfigFile:
             data = toml.parse(text)
             doc = None
         else:
-            doc = jsonc.parse(text)
-            data = doc.to_python()
+            doc, data = None, jsonc.fast_value(text)
+            if data is None:
+                doc = jsonc.parse(text)
+                data = doc.to_python()
     except ParseError as exc:
         raise exc.with_path(rel) from None
     if not isinstance(data, dict):

@@ -13,6 +13,10 @@ class ParseError(Exception):
         self.line = line
         self.col = col
 
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str, int, int]]:
+        """Pickled whole (a process of a split run sends it back; ``parallel``)."""
+        return (ParseError, (self.message, self.path, self.line, self.col))
+
     def with_path(self, path: str) -> ParseError:
         """The same error attributed to ``path`` (parsers work on text and do not know it)."""
         return ParseError(self.message, path, self.line, self.col)

@@ -329,6 +329,34 @@ class _Parser:
                 node.trailing_comma = sep.start
 
 
+#: what the C JSON parser does not take in JSONC, outside strings: comments and trailing commas
+_NOT_JSON = re.compile(
+    r'("[^"\\\n]*(?:\\.[^"\\\n]*)*")|//[^\n\r]*|/\*.*?\*/'
+    r"|,(?=\s*(?:(?://[^\n\r]*|/\*.*?\*/)\s*)*[}\]])",  # one \s per step: no backtracking blow-up
+    re.S,
+)
+
+
+def _not_a_json_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN/Infinity: JSONC has none; the full parser says where
+
+
+def fast_value(text: str) -> Any | None:
+    """The value of JSONC ``text`` by Python's C JSON parser (comments and trailing commas taken
+    out first), or None when it does not take it: then :func:`parse` reads it and says where it
+    is wrong. A config's values are needed on every run, its positions only for a finding, so
+    discovery reads values this way (a tenth of the time) and positions on demand."""
+    body = text[1:] if text.startswith("\ufeff") else text
+    for candidate in (body, None):
+        if candidate is None:
+            candidate = _NOT_JSON.sub(lambda m: m.group(1) or " ", body)
+        try:
+            return json.loads(candidate, parse_constant=_not_a_json_constant)
+        except ValueError:  # JSONDecodeError too
+            continue
+    return None
+
+
 def parse(text: str) -> Document:
     """Parse JSONC text; raises ParseError (path unset) with line and column."""
     lexer = _Lexer(text)

@@ -11,7 +11,7 @@ from dualworker_cli.check.rules.common import NOT_RELYING, route_entries, where
 
 def check(project: Project) -> Iterator[Finding]:
     allowed = project.settings.public_routes
-    for backend in project.backends:
+    for backend in project.mine(project.backends):
         for prefix, block in backend.blocks():
             for rel, pattern, custom in route_entries(block):
                 if any(pattern == a or fnmatchcase(pattern, a) for a in allowed):
@@ -50,4 +50,5 @@ RULE = Rule(
     '`dualworker.toml`: `public_routes = ["go.example.com/*"]`.',
     hint="Remove the route, or declare it in [backend] public_routes",
     check=check,
+    sharded=True,
 )

@@ -12,7 +12,7 @@ URL_KIND = "a public *.workers.dev URL"
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for backend in project.backends:
+    for backend in project.mine(project.backends):
         yield from flag_public_subdomain(RULE, project, backend, KEY, URL_KIND)
 
 
@@ -44,4 +44,5 @@ RULE = Rule(
     fixable=True,
     hint='Set "workers_dev": false',
     check=check,
+    sharded=True,
 )

@@ -9,7 +9,7 @@ from dualworker_cli.check.rules.common import NOT_RELYING, flag_public_subdomain
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for backend in project.backends:
+    for backend in project.mine(project.backends):
         yield from flag_public_subdomain(
             RULE, project, backend, "preview_urls", "public preview (version) URLs"
         )
@@ -43,4 +43,5 @@ RULE = Rule(
     fixable=True,
     hint='Set "preview_urls": false',
     check=check,
+    sharded=True,
 )

@@ -390,7 +390,7 @@ def _identity_message(pair: Pair, call: ProxyCall, arg: IdentityArg) -> str:
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for pair in project.pairs:
+    for pair in project.mine(project.pairs):
         if project.mode != "dualworker.toml" and holds_state(project, pair.backend) is None:
             continue  # a stateless backend (a greeting, an echo): nothing behind the binding to protect
         # a front with no auth anywhere, to a backend that trusts no identity header, is a public
@@ -569,4 +569,5 @@ RULE = Rule(
     hint="Put the auth middleware before the handler, or app.use() it earlier; take RPC identities "
     "from the verified session, never from the request",
     check=check,
+    sharded=True,
 )

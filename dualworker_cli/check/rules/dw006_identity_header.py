@@ -560,7 +560,7 @@ def _evidence(identity: Identity, header: str) -> str:
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for pair in project.pairs:
+    for pair in project.mine(project.pairs):
         analysis: FrontAnalysis = front_analysis(project, pair)
         if analysis.code is None:
             continue
@@ -672,4 +672,5 @@ RULE = Rule(
     "return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));\n```",
     hint="new Headers(...), delete the identity header, then set it",
     check=check,
+    sharded=True,
 )

@@ -81,7 +81,7 @@ def secret_reason(name: str, value: Any) -> str | None:
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for worker in project.workers:
+    for worker in project.mine(project.workers):
         for prefix, block in worker.blocks():
             variables = block.get("vars")
             if not isinstance(variables, dict):
@@ -118,4 +118,5 @@ RULE = Rule(
     "`--env staging`); for local development put it in `.dev.vars`, which is git-ignored.",
     hint="Use `wrangler secret put NAME` (and .dev.vars locally)",
     check=check,
+    sharded=True,
 )

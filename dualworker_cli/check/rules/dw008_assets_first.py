@@ -164,7 +164,7 @@ def _exposures(
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for front in project.fronts:
+    for front in project.mine(project.fronts):
         blocks = [
             (prefix, block) for prefix, block in front.blocks() if isinstance(block.get("assets"), dict)
         ]
@@ -261,4 +261,5 @@ RULE = Rule(
     fixable=True,
     hint='Add "run_worker_first": ["/api/*"] to assets',
     check=check,
+    sharded=True,
 )

@@ -108,7 +108,7 @@ def _migration_scope(worker: Worker, name: str, block: KeyPath) -> str:
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for worker in project.workers:
+    for worker in project.mine(project.workers):
         classes = list(bound_classes(worker))
         if not classes:
             continue
@@ -151,4 +151,5 @@ RULE = Rule(
     'a migration: `"migrations": [{ "tag": "v1", "new_sqlite_classes": ["ChatRoom"] }]`.',
     hint="Export the class from main; add a migration for DOs",
     check=check,
+    sharded=True,
 )

@@ -67,7 +67,7 @@ def _front_accepts(handlers: list[Any]) -> bool:
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for pair in project.pairs:
+    for pair in project.mine(project.pairs):
         analysis: FrontAnalysis = front_analysis(project, pair)
         if analysis.code is None:
             continue
@@ -152,4 +152,5 @@ RULE = Rule(
     "forwarding, and answer 403 otherwise.",
     hint='Check c.req.header("Origin") against an allow-list',
     check=check,
+    sharded=True,
 )

@@ -6,36 +6,45 @@ from collections.abc import Iterator
 
 from dualworker_cli.check.backend_analysis import exposure, relies_in_env
 from dualworker_cli.check.identity import pair_identity
-from dualworker_cli.check.model import Finding, Project, Rule, Severity, Worker
+from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity, Worker
+from dualworker_cli.check.parse.config import KeyPath
 from dualworker_cli.check.reach import environments
 from dualworker_cli.check.rules.common import NOT_RELYING
 from dualworker_cli.check.rules.dw010_classes import exported_names
 
 
-def _missing_entrypoints(project: Project) -> Iterator[Finding]:
-    """A binding (top level or any env block) naming an entrypoint ``main`` does not export."""
-    seen: set[tuple[str, tuple[object, ...]]] = set()
+def _entrypoint_bindings(project: Project) -> list[tuple[Pair, KeyPath, KeyPath, str]]:
+    """Every binding (top level or env block) that names an entrypoint, once: (its first pair,
+    block prefix, key path of ``entrypoint``, the name). Config only, so every process of a split
+    run lists the same ones and checks its slice."""
+    seen: set[tuple[str, KeyPath]] = set()
+    found: list[tuple[Pair, KeyPath, KeyPath, str]] = []
     for pair in project.pairs:
-        exports = None
         for prefix, block in pair.front.blocks():
-            found = pair.binding_entry(block)
-            if found is None:
+            entry = pair.binding_entry(block)
+            if entry is None:
                 continue  # DW004 reports a missing binding
-            index, entry = found
-            entrypoint = entry.get("entrypoint")
+            index, service = entry
+            entrypoint = service.get("entrypoint")
             keypath = (*prefix, "services", index, "entrypoint")
-            if not isinstance(entrypoint, str) or (pair.front.config.rel, keypath) in seen:
-                continue
-            seen.add((pair.front.config.rel, keypath))
-            exports = exported_names(project, pair.backend) if exports is None else exports
-            if exports is not None and entrypoint not in exports:
-                yield RULE.at(
-                    pair.front.config,
-                    keypath,
-                    f"`{pair.binding}` ({'top level' if not prefix else '.'.join(prefix)}) uses entrypoint "
-                    f"`{entrypoint}`, but `{pair.backend.config.data.get('main')}` of "
-                    f"`{pair.backend.label}` does not export it",
-                )
+            if isinstance(entrypoint, str) and (pair.front.config.rel, keypath) not in seen:
+                seen.add((pair.front.config.rel, keypath))
+                found.append((pair, prefix, keypath, entrypoint))
+    return found
+
+
+def _missing_entrypoints(project: Project) -> Iterator[Finding]:
+    """A binding naming an entrypoint ``main`` does not export."""
+    for pair, prefix, keypath, entrypoint in project.mine(_entrypoint_bindings(project)):
+        exports = exported_names(project, pair.backend)
+        if exports is not None and entrypoint not in exports:
+            yield RULE.at(
+                pair.front.config,
+                keypath,
+                f"`{pair.binding}` ({'top level' if not prefix else '.'.join(prefix)}) uses entrypoint "
+                f"`{entrypoint}`, but `{pair.backend.config.data.get('main')}` of "
+                f"`{pair.backend.label}` does not export it",
+            )
 
 
 def _identity_headers(project: Project, backend: Worker) -> list[str]:
@@ -49,7 +58,7 @@ def _identity_headers(project: Project, backend: Worker) -> list[str]:
 
 def check(project: Project) -> Iterator[Finding]:
     yield from _missing_entrypoints(project)
-    for backend in project.backends:
+    for backend in project.mine(project.backends):
         exposed = exposure(project, backend)
         parts = []
         paths: list[str] = []
@@ -105,4 +114,5 @@ RULE = Rule(
     '`"preview_urls": false` and remove the routes.',
     hint='Serve the API from a WorkerEntrypoint and bind it with "entrypoint"',
     check=check,
+    sharded=True,
 )

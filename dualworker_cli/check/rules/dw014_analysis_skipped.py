@@ -77,7 +77,7 @@ def _reason(project: Project, worker: Worker) -> str | None:
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for worker in project.workers:
+    for worker in project.mine(project.workers):
         rules = _skipped_rules(project, worker)
         if not rules:
             continue
@@ -94,7 +94,7 @@ def check(project: Project) -> Iterator[Finding]:
                     else ""
                 ),
             )
-    for skipped in project.skipped:
+    for skipped in project.mine(project.skipped):
         if skipped.config is not None:
             yield RULE.at(skipped.config, ("name",), f"not checked: {skipped.message}")
         else:
@@ -120,4 +120,5 @@ RULE = Rule(
     "already. Python Workers need a manual review.",
     hint="Add `main` or an entry in dualworker.toml",
     check=check,
+    sharded=True,
 )
