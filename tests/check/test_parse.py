@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from dualworker_cli.check.parse import jsonc
+from dualworker_cli.check.parse.config import parse_config_text
 from tests.test_check_support import FRONT_TS, lint, make_project
 
 
@@ -70,3 +72,33 @@ def test_broken_export_and_import_lists_are_not_an_internal_error(tmp_path: Path
     broken = FRONT_TS["src/app.ts"] + 'export ult { fetch: f };\nimport { , as x } from "./auth";\n'
     root = make_project(tmp_path, front_ts={**FRONT_TS, "src/app.ts": broken})
     lint(root)  # no RuleCrash
+
+
+JSONC_TEXTS = [
+    '{"a": 1}',
+    '\ufeff{"a": [1, 2.5, -0, 1e3, true, null]}',
+    '// head\n{\n  "url": "https://x.dev/a//b", // tail\n  /* block, with } and ] */ "b": "/* not */",\n}',
+    '{"list": [1, 2, /* two */ ], "o": {"k": "v",\n  // c\n}, }',
+    '{"esc": "a\\"b\\\\", "u": "\\u00e9\\ud83d\\ude00", "dup": 1, "dup": 2}',
+    '{"comma": ",]", "slash": "//", "star": "*/"}',
+]
+
+
+@pytest.mark.parametrize("text", JSONC_TEXTS)
+def test_jsonc_fast_values_equal_the_full_parser(text: str) -> None:
+    assert jsonc.fast_value(text) == jsonc.parse(text).to_python()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": NaN}', '{"a": Infinity}', "{'a': 1}", '{"a": 1 /* open', '{"a": 1} {}', "", '{"a": "t\tb"}'],
+)
+def test_jsonc_fast_path_leaves_what_it_does_not_take_to_the_full_parser(text: str) -> None:
+    assert jsonc.fast_value(text) is None
+
+
+def test_config_read_by_the_fast_path_still_locates_keys(tmp_path: Path) -> None:
+    text = '// c\n{\n  "name": "api",\n  "env": { "staging": { "workers_dev": true, }, },\n}\n'
+    config = parse_config_text(text, tmp_path / "wrangler.jsonc", "wrangler.jsonc")
+    assert config.doc is None and config.data["env"]["staging"]["workers_dev"] is True
+    assert config.position(("env", "staging", "workers_dev")) == (4, 25)
