@@ -9,6 +9,7 @@ import pytest
 
 from dualworker_cli.check.discover import discover
 from dualworker_cli.check.engine import run
+from dualworker_cli.check.model import Severity
 from dualworker_cli.check.parse.errors import ParseError
 from tests.test_check_support import make_project
 
@@ -93,11 +94,17 @@ def test_chain_of_three_workers(tmp_path: Path) -> None:
     assert sorted(w.name for w in project.backends) == ["api", "db"]
 
 
-def test_configs_without_pairs_are_a_located_error(tmp_path: Path) -> None:
+def test_configs_without_pairs_are_a_located_error_or_finding(tmp_path: Path) -> None:
     root = make_project(tmp_path)
-    with pytest.raises(ParseError) as info:
-        discover(root / "web" / "wrangler.jsonc")  # a file: its folder, with one config, is the root
-    assert str(info.value).startswith("wrangler.jsonc:15:7: `BACKEND_SERVICE` binds `shop-core`")
+    # a file: its folder, with one config, is the root; its binding's target is outside it
+    result = run(root / "web" / "wrangler.jsonc")
+    shown = [(f.rule, f.path, f.line, f.severity) for f in result.findings if f.rule in ("DW004", "DW014")]
+    assert shown == [
+        ("DW014", "wrangler.jsonc", 3, Severity.INFO),
+        ("DW004", "wrangler.jsonc", 15, Severity.ERROR),
+        ("DW004", "wrangler.jsonc", 36, Severity.ERROR),
+    ]
+    assert "binds `shop-core`, a Worker no config in this project defines" in result.findings[1].message
     for name in ("a", "b"):
         (tmp_path / "solo" / name).mkdir(parents=True)
         (tmp_path / "solo" / name / "wrangler.toml").write_text(f'name = "{name}"\n')
@@ -143,7 +150,7 @@ def test_binding_to_unknown_worker(tmp_path: Path) -> None:
     data = front()
     data["services"] = [{"binding": "BACKEND_SERVICE", "service": "shop-cor"}]
     del data["env"]
-    with pytest.raises(ParseError) as info:
-        run(make_project(tmp_path / "typo", front=data))
-    assert str(info.value).startswith("web/wrangler.jsonc:")
-    assert "`BACKEND_SERVICE` binds `shop-cor`, which no Wrangler config" in str(info.value)
+    result = run(make_project(tmp_path / "typo", front=data))
+    [typo] = [f for f in result.findings if f.rule == "DW004"]
+    assert typo.path == "web/wrangler.jsonc" and "binds `shop-cor`, a Worker no config" in typo.message
+    assert any(f.rule == "DW014" and "no front/backend pair was found" in f.message for f in result.findings)

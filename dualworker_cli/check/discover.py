@@ -789,23 +789,9 @@ def discover_by_scan(root: Path) -> Project:
     project = Project(root, workers, [], Settings(), skipped=skipped)
     pairs, ambiguities = infer_pairs(workers, project.defined)
     project.pairs, project.ambiguities = pairs, ambiguities
-    if not pairs:
-        if ambiguities:
-            first = ambiguities[0]
-            raise ParseError(
-                ambiguity_message(first),
-                first.worker.config.rel,
-                *first.worker.config.position(first.keypath),
-            )
-        dangling = _first_dangling_binding(workers)
-        if dangling is not None:
-            config, keypath, binding, service = dangling
-            raise ParseError(
-                f"`{binding}` binds `{service}`, which no Wrangler config under this folder defines, so "
-                f"there is no front/backend pair to check (fix the name, or add {SETTINGS_FILE})",
-                config.rel,
-                *config.position(keypath),
-            )
+    # a binding to a name several configs define, or to a name none does, is the project's bug:
+    # DW004 reports it where it is (with the candidates), and the rules that need no pair still run
+    if not pairs and not ambiguities and _first_dangling_binding(workers) is None:
         raise ParseError(
             f"found {len(workers)} Wrangler config(s) but no service binding between them, so no front and "
             f"backend; add {SETTINGS_FILE} to name them",

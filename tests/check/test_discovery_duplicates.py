@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from dualworker_cli.check.discover import discover
-from dualworker_cli.check.parse.errors import ParseError
+from dualworker_cli.check.model import Severity
 from tests.check.fixtures import copy_fixture, found, lint
 
 
@@ -32,15 +30,20 @@ def test_equally_near_duplicates_are_an_error_naming_both() -> None:
     assert found(result) == [("DW004", "apps/web/wrangler.jsonc", 9)]
 
 
-def test_ambiguity_with_no_other_pair_is_a_located_exit_2_error(tmp_path: Path) -> None:
+def test_ambiguity_with_no_other_pair_is_a_dw004_error_and_says_no_pair_was_checked(tmp_path: Path) -> None:
     root = copy_fixture("duplicate-names-ambiguous", tmp_path)
     config = root / "apps" / "web" / "wrangler.jsonc"
     config.write_text(config.read_text().replace('"service": "auth"', '"service": "api"'))
-    with pytest.raises(ParseError) as info:
-        discover(root)
-    message = str(info.value)
-    assert message.startswith("apps/web/wrangler.jsonc:9:")
-    assert "apps/api/wrangler.toml" in message and "apps/api-next/wrangler.toml" in message
+    result = lint(root)
+    assert not result.project.pairs
+    ambiguous = [f for f in result.findings if f.rule == "DW004"]
+    assert [(f.path, f.line, f.severity) for f in ambiguous] == [
+        ("apps/web/wrangler.jsonc", 9, Severity.ERROR),  # API
+        ("apps/web/wrangler.jsonc", 14, Severity.ERROR),  # AUTH, now bound to `api` too
+    ]
+    assert all("apps/api/wrangler.toml` and `apps/api-next/wrangler.toml" in f.message for f in ambiguous)
+    [no_pair] = [f for f in result.findings if f.rule == "DW014"]
+    assert no_pair.path == "apps/web/wrangler.jsonc" and "no front/backend pair was found" in no_pair.message
 
 
 def test_a_unique_name_still_pairs_across_packages(tmp_path: Path) -> None:

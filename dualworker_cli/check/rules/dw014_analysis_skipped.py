@@ -77,6 +77,16 @@ def _reason(project: Project, worker: Worker) -> str | None:
 
 
 def check(project: Project) -> Iterator[Finding]:
+    if not project.pairs and project.workers and project.lead:
+        bound = (w for w in project.workers for _, block in w.blocks() if w.services(block))
+        binder = next(bound, project.workers[0])
+        yield RULE.at(
+            binder.config,
+            ("name",),
+            "no front/backend pair was found, so the rules about a pair (DW001-DW003, DW005, DW006, DW008, "
+            "DW011-DW013) did not run: fix the service binding DW004 reports, check the folder that holds "
+            "both Workers, or name the pair in dualworker.toml",
+        )
     for worker in project.mine(project.workers):
         rules = _skipped_rules(project, worker)
         if not rules:
@@ -110,7 +120,8 @@ RULE = Rule(
     "has no `main` (the entry is passed on the command line, `wrangler deploy src/index.ts`), whose "
     "`main` does not exist, or which is a Python Worker (the code rules DW005/DW006/DW008/DW011/DW012/DW010 "
     "read TypeScript and JavaScript); and a file that looks like a Wrangler config but could not be "
-    "used (another config for the same Worker in the same folder, a parse error).",
+    "used (another config for the same Worker in the same folder, a parse error); and a project where "
+    "no front/backend pair was found (its only binding names a Worker no config defines, or several).",
     why="A linter that quietly skips what it cannot read gives false comfort: no DW005 finding on a "
     "Worker whose code was never read is not a clean bill. Severity is info, so the default "
     "`--fail-on error` never fails on it.",
