@@ -21,7 +21,7 @@ from dualworker_cli.check.parse import paths as fs
 from dualworker_cli.check.parse import typescript as ts
 
 if TYPE_CHECKING:
-    from dualworker_cli.check.model import Pair, Project
+    from dualworker_cli.check.model import Pair, Project, Worker
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head", "on", "mount"})
 _AUTH_WORDS = re.compile(
@@ -2227,6 +2227,14 @@ def _field_types(node: Any, name: str) -> list[str]:
     return out
 
 
+def _own_folders(worker: Worker) -> tuple[str, ...]:
+    """Path prefixes of the Worker's own code: its config's folder and its entry's."""
+    folders = {str(worker.root)}
+    if worker.main is not None:
+        folders.add(str(worker.main.parent))
+    return tuple(folder.rstrip("/") + "/" for folder in folders)
+
+
 def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:
     """Does the front's code authenticate anything at all: a protected route, an auth-named call
     (``verifySession``, ``jwt(...)``, ``requireAuth``), or a 401 answer? A front with none is a
@@ -2240,7 +2248,10 @@ def front_authenticates_anywhere(project: Project, pair: Pair) -> bool:
             return True  # cannot tell: keep the rule
         if any(route.protected for route in analysis.routes):
             return True
+        own = _own_folders(pair.front)
         for module in analysis.modules or []:
+            if not str(module.path).startswith(own):
+                continue  # a shared package (a proof-of-work `verify` behind `export *`) is not the front
             facts = module_facts(module)
             names = [c.method for c in facts.calls] + [
                 ts.text(n.child_by_field_name("function")) for n in facts.plain_calls

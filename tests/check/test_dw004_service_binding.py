@@ -136,3 +136,26 @@ def test_dw004_unknown_worker(tmp_path: Path) -> None:
     settings = '[front]\nconfig = "web/wrangler.jsonc"\n[backend]\nconfig = "core/wrangler.jsonc"\n'
     found = findings_for(make_project(tmp_path, front=data, settings=settings), "DW004")
     assert any("no config in this project defines" in f.message for f in found)
+
+
+def test_unpaired_front_env_blocks_without_its_misnamed_binding_are_flagged(tmp_path: Path) -> None:
+    """The front's only binding names no Worker (no pair): its deployed env blocks that lack the
+    binding are reported too (services are not inherited); a block that has it, or one nobody
+    deploys, is not."""
+    data = front()
+    data["services"] = [{"binding": "BACKEND_SERVICE", "service": "shop-cor"}]
+    data["env"] = {"staging": {"vars": {"STAGE": "staging"}}, "dev": {"vars": {"STAGE": "dev"}}}
+    root = make_project(tmp_path, front=data)
+    _scripts(root / "web", deploy="wrangler deploy", **{"deploy:staging": "wrangler deploy --env staging"})
+    result = run(root)
+    shown = [(f.rule, f.line, f.message) for f in result.findings if f.rule == "DW004"]
+    assert [(rule, line) for rule, line, _ in shown] == [("DW004", 15), ("DW004", 31)]  # env.staging
+    assert "binds `shop-cor`, a Worker no config in this project defines" in shown[0][2]
+    assert shown[1][2].startswith("env.staging has no `BACKEND_SERVICE` service binding")
+
+    data["env"]["staging"]["services"] = [{"binding": "BACKEND_SERVICE", "service": "shop-cor-staging"}]
+    root = make_project(tmp_path / "bound", front=data)
+    _scripts(root / "web", deploy="wrangler deploy", **{"deploy:staging": "wrangler deploy --env staging"})
+    result = run(root)
+    assert [f.line for f in result.findings if f.rule == "DW004"] == [15, 38]  # both names are typos
+    assert not any("has no `BACKEND_SERVICE` service binding" in f.message for f in result.findings)

@@ -785,3 +785,53 @@ def test_a_thrown_access_error_before_the_call_is_an_auth_step(tmp_path: Path) -
     assert where(run(root)) == []
     index.write_text(source.replace(call, check.format("RangeError") + call))
     assert where(run(root)) == [("DW005", "registry/src/index.ts", 16)]
+
+
+def _anonymous_gateway(root: Path, gateway_extra: str = "") -> Path:
+    """A gateway with no accounts (it forwards every /v1/* path to a stateful backend) that imports
+    an error class from a workspace package whose barrel also re-exports a proof-of-work `verify`."""
+    files = {
+        "package.json": '{"name": "mono", "private": true, "workspaces": ["apps/*", "packages/*"]}',
+        "packages/kit/package.json": '{"name": "@acme/kit", "main": "src/index.ts"}',
+        "packages/kit/src/index.ts": 'export * from "./errors";\nexport * from "./pow";\n',
+        "packages/kit/src/errors.ts": "export class ApiError extends Error {}\n",
+        "packages/kit/src/pow.ts": "export async function verifyChallenge(key: CryptoKey, data: ArrayBuffer, "
+        'sig: ArrayBuffer) {\n  return crypto.subtle.verify("HMAC", key, sig, data);\n}\n',
+        "apps/gateway/package.json": '{"name": "gateway"}',
+        "apps/gateway/wrangler.jsonc": '{"name": "gateway", "main": "src/index.ts", "compatibility_date": '
+        '"2026-11-01", "services": [{"binding": "NODE", "service": "node"}]}',
+        "apps/gateway/src/index.ts": 'import { Hono } from "hono";\nimport { ApiError } from "@acme/kit";\n'
+        + gateway_extra
+        + "const app = new Hono<{ Bindings: { NODE: Fetcher } }>();\n"
+        'app.all("/v1/*", (c) => c.env.NODE.fetch(c.req.raw));\n'
+        'app.onError((e, c) => c.json({ error: e instanceof ApiError ? e.message : "internal" }, 400));\n'
+        "export default app;\n",
+        "apps/node/package.json": '{"name": "node"}',
+        "apps/node/wrangler.jsonc": '{"name": "node", "main": "src/index.ts", "compatibility_date": '
+        '"2026-11-01", "workers_dev": false, "d1_databases": [{"binding": "DB", "database_name": "n", '
+        '"database_id": "x"}]}',
+        "apps/node/src/index.ts": "export default {\n"
+        "  async fetch(request: Request, env: { DB: D1Database }) {\n"
+        '    const { results } = await env.DB.prepare("SELECT * FROM tunnels").all();\n'
+        "    return Response.json(results);\n  },\n};\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_front_without_auth_of_its_own_is_a_public_app_whatever_its_packages_verify(tmp_path: Path) -> None:
+    """An auth-named call in a shared package's code (reached through `export *`) is not the front
+    authenticating: its open routes are the app's nature (tuanngocptn/nport's gateway)."""
+    assert [f.rule for f in run(_anonymous_gateway(tmp_path)).findings if f.rule == "DW005"] == []
+
+
+def test_front_that_verifies_somewhere_still_has_its_open_route_flagged(tmp_path: Path) -> None:
+    root = _anonymous_gateway(
+        tmp_path,
+        'import { verifyChallenge } from "@acme/kit";\n'
+        "export async function gate(key: CryptoKey, d: ArrayBuffer, s: ArrayBuffer) {\n"
+        "  return verifyChallenge(key, d, s);\n}\n",
+    )
+    assert where(run(root)) == [("DW005", "apps/gateway/src/index.ts", 8)]

@@ -191,6 +191,26 @@ def check(project: Project) -> Iterator[Finding]:
                 )
                 if (finding.path, finding.line, finding.col) not in seen:
                     yield finding
+                if not prefix and not project.pairs_of(worker, "front"):
+                    yield from _envs_without(worker, deployed, entry)
+
+
+def _envs_without(worker: Worker, deployed: Any, entry: dict[str, Any]) -> Iterator[Finding]:
+    """Deployed env blocks without a top-level binding whose target no config defines, of a Worker
+    that is the front of no pair (the binding that should have made it one names no Worker). A
+    paired front gets this from ``_check_env``; here there is no backend to name, but an env block
+    that lacks the binding has none whatever the right name is (``services`` are not inherited)."""
+    binding = entry.get("binding")
+    for env, block in worker.envs.items():
+        if not deployed.deployed(env) or any(e.get("binding") == binding for _, e in worker.services(block)):
+            continue
+        prefix = ("env", env)
+        yield RULE.at(
+            worker.config,
+            (*prefix, "services") if "services" in block else prefix,
+            f"{where(prefix)} has no `{binding}` service binding: `services` are not inherited from the top "
+            f"level (whose `{binding}` binds `{entry.get('service')}`), so this environment has none",
+        )
 
 
 def _never_used(project: Project, pair: Pair) -> bool:
