@@ -5,7 +5,8 @@
 Generates each monorepo once (tests/monorepo.py), then times ``engine.run`` in-process (the
 best and the median of ``--runs``) and prints a table with the cost per Worker, so a
 non-linear step shows as a growing column: in one process (``jobs 1``) and split over processes
-the way ``dualworker check`` does by default (one per CPU; ``--jobs`` to choose). The same monorepos are pytest-benchmark cases
+the way ``dualworker check`` does by default (one per CPU; ``--jobs`` to choose). The same
+monorepos are pytest-benchmark cases
 (`pytest tests/test_bench_check.py --benchmark-enable -k scaling`).
 """
 
@@ -46,9 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=None, help="processes (default: as check chooses)")
     args = parser.parse_args(argv)
-    print(
-        f"{'workers':>8} {'jobs':>5} {'best s':>8} {'median s':>9} {'ms/worker':>10} {'cpu s':>7} {'findings':>9}"
-    )
+    head = ("workers", "jobs", "best s", "median s", "ms/worker", "cpu s", "findings")
+    print(" ".join(f"{h:>{w}}" for h, w in zip(head, (8, 5, 8, 9, 10, 7, 9), strict=True)))
     for size in args.sizes:
         for jobs in (1, args.jobs):
             best, median, cpu, findings = measure(size, args.runs, jobs)

@@ -4,7 +4,8 @@ this catches what only the command line does (reporters, file writes, exit codes
 
     python benchmarks/real-world/cli_smoke.py [--mirror DIR] [--repo OWNER/NAME]
 
-Exit 1 when a run prints a traceback or exits with anything but 0 (clean) or 1 (findings).
+Exit 1 when a run prints a traceback or exits with anything but 0 (clean) or 1 (findings); `--init`
+may also refuse with exit 2 and one located line when discovery paired nothing (no pair to write).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def smoke(folder: Path, variant: Sequence[str]) -> str | None:
     )
     output = proc.stdout + proc.stderr
     if proc.returncode in (0, 1) and "Traceback" not in output:
+        return None
+    refused = output.strip().startswith("error: ") and len(output.strip().splitlines()) == 1
+    if variant == ("--init",) and proc.returncode == 2 and refused and "no front/backend pair" in output:
         return None
     return f"exit {proc.returncode}: {output.strip()[-400:]}"
 

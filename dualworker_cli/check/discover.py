@@ -792,13 +792,33 @@ def discover_by_scan(root: Path) -> Project:
     # a binding to a name several configs define, or to a name none does, is the project's bug:
     # DW004 reports it where it is (with the candidates), and the rules that need no pair still run
     if not pairs and not ambiguities and _first_dangling_binding(workers) is None:
-        raise ParseError(
-            f"found {len(workers)} Wrangler config(s) but no service binding between them, so no front and "
-            f"backend; add {SETTINGS_FILE} to name them",
-            str(root),
-            line=0,
-        )
+        raise no_pair_error(project)
     return project
+
+
+def no_pair_error(project: Project) -> ParseError:
+    """Why discovery paired nothing, located at the binding to blame (``--init`` has no pair to
+    write; ``check`` reports the same bindings as DW004 findings instead)."""
+    if project.ambiguities:
+        first = project.ambiguities[0]
+        return ParseError(
+            ambiguity_message(first), first.worker.config.rel, *first.worker.config.position(first.keypath)
+        )
+    dangling = _first_dangling_binding(project.workers)
+    if dangling is not None:
+        config, keypath, binding, service = dangling
+        return ParseError(
+            f"`{binding}` binds `{service}`, which no Wrangler config under this folder defines, so "
+            f"there is no front/backend pair (fix the name, or name the pair in {SETTINGS_FILE})",
+            config.rel,
+            *config.position(keypath),
+        )
+    return ParseError(
+        f"found {len(project.workers)} Wrangler config(s) but no service binding between them, so no front "
+        f"and backend; add {SETTINGS_FILE} to name them",
+        str(project.root),
+        line=0,
+    )
 
 
 def _first_dangling_binding(workers: list[Worker]) -> tuple[ConfigFile, KeyPath, str, str] | None:

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dualworker_cli.check.analysis import front_analysis
-from dualworker_cli.check.discover import SETTINGS_FILE, ambiguity_message, discover_by_scan, load_settings
+from dualworker_cli.check.discover import (
+    SETTINGS_FILE,
+    ambiguity_message,
+    discover_by_scan,
+    load_settings,
+    no_pair_error,
+)
 from dualworker_cli.check.model import DEFAULT_API_PREFIX, Pair, Project, Worker
 from dualworker_cli.check.parse.errors import ParseError
 from dualworker_cli.check.rules.dw008_assets_first import route_pattern
@@ -178,6 +184,8 @@ def write_init(path: Path) -> tuple[Path, Project]:
     if target.exists():
         raise InitRefused(f"{target}: already exists; edit it, or remove it to write a new one")
     project = discover_by_scan(root)
+    if not project.pairs:
+        raise no_pair_error(project)
     text = render(project)
     target.write_text(text, encoding="utf-8")
     try:

@@ -88,3 +88,20 @@ def test_pair_table_errors_are_located(tmp_path: Path) -> None:
     (root / "dualworker.toml").write_text('[[pair]]\nfront = "web/wrangler.jsonc"\nbinding = 3\n')
     code, out, err = invoke(str(root))
     assert code == 2 and "dualworker.toml:3:1: pair.binding must be a non-empty string" in out + err
+
+
+def test_init_with_only_a_misnamed_binding_is_refused_at_that_binding(tmp_path: Path) -> None:
+    """`check` reports the binding (DW004); `--init` has no pair to write: one located line, exit
+    2, no file."""
+    from tests.test_check_support import front, make_project
+
+    data = front()
+    data["services"] = [{"binding": "BACKEND_SERVICE", "service": "shop-cor"}]
+    del data["env"]
+    root = make_project(tmp_path, front=data)
+    code, _, err = invoke(str(root), "--init")
+    assert code == 2
+    assert err.strip().startswith("error: web/wrangler.jsonc:15:")
+    assert "`BACKEND_SERVICE` binds `shop-cor`" in err and "no front/backend pair" in err
+    assert not (root / "dualworker.toml").exists()
+    assert invoke(str(root))[0] == 1
