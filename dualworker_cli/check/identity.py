@@ -164,6 +164,18 @@ class HeaderUse:
         return f"{self.module.rel}:{self.module.position(self.node)[0]}"
 
 
+@dataclass
+class PlacedHeader:
+    """A :class:`HeaderUse` reduced to what a report shows (no syntax node: it can be pickled)."""
+
+    name: str
+    where: str
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+
 def _headers_object(module: ts.Module, facts: ModuleFacts, obj: Any) -> bool:
     """Is ``obj`` a Headers object: ``<x>.headers``, a variable named ``headers``/``*Headers``,
     or one holding ``<x>.headers`` / ``new Headers(...)``?"""
@@ -285,6 +297,13 @@ class Identity:
             parts.append(f"{self.name(header)} ({', '.join(seen)})")
         return "; ".join(parts)
 
+    def for_report(self) -> Identity:
+        """The same identity with its header uses reduced to names and places: what ``describe``
+        and ``as_json`` read, sent back by a process of a split run (``parallel``)."""
+        reads = [PlacedHeader(u.name, u.where) for u in self.reads if u.key in self.headers]
+        sets = [PlacedHeader(u.name, u.where) for u in self.sets if u.key in self.headers]
+        return Identity(self.headers, self.source, dict(self.shown), reads, sets, self.note)  # type: ignore[arg-type]
+
     def as_json(self) -> dict[str, Any]:
         return {
             "headers": [self.name(h) for h in self.headers],
@@ -369,10 +388,14 @@ def header_read_paths(project: Project, worker: Worker) -> dict[str, set[str] | 
     return project.memo(("identity-read-paths", str(worker.config.path)), compute)
 
 
+def identity_key(pair: Pair) -> tuple[str, ...]:
+    """Where :func:`pair_identity` keeps its answer in the run's memo."""
+    return ("identity", str(pair.front.config.path), str(pair.backend.config.path), pair.binding)
+
+
 def pair_identity(project: Project, pair: Pair) -> Identity:
     """The identity header(s) of ``pair`` (cached per run)."""
-    key = ("identity", str(pair.front.config.path), str(pair.backend.config.path), pair.binding)
-    return project.memo(key, lambda: _infer(project, pair))
+    return project.memo(identity_key(pair), lambda: _infer(project, pair))
 
 
 def _infer(project: Project, pair: Pair) -> Identity:

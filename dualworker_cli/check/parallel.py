@@ -43,6 +43,8 @@ MAX_JOBS = 8
 Checked = Callable[[Rule, Project], list[Finding]]
 #: rule id -> findings; the suppression comments of the TypeScript modules read, by path
 Part = tuple[dict[str, list[Finding]], dict[str, list[suppress.Suppression]]]
+#: a child's part, and the identity headers it inferred for its pairs (the report header shows them)
+ChildPart = tuple[dict[str, list[Finding]], dict[str, list[suppress.Suppression]], dict[Any, Any]]
 
 
 def jobs_for(project: Project, requested: int | None) -> int:
@@ -110,6 +112,19 @@ def _slice(project: Project, rules: list[Rule], index: int, count: int, checked:
         project.shard = (0, 1)
 
 
+def _identities(project: Project) -> dict[Any, Any]:
+    """The identities inferred for this slice's pairs, reduced to what reports show: without
+    them the reporters would infer the other slices' again, in this process."""
+    from dualworker_cli.check.identity import identity_key
+
+    found = {}
+    for pair in project.mine(project.pairs):
+        identity = project._analyses.get(identity_key(pair))
+        if identity is not None:
+            found[identity_key(pair)] = identity.for_report()
+    return found
+
+
 def _child(project: Project, rules: list[Rule], index: int, count: int, checked: Checked, fd: int) -> None:
     """Check slice ``index`` and write ``("ok", part)`` or ``("error", exception)`` to ``fd``; never
     returns (``os._exit``: no atexit handlers, no flushing of buffers copied from the parent)."""
@@ -117,7 +132,9 @@ def _child(project: Project, rules: list[Rule], index: int, count: int, checked:
         buffer = io.BytesIO()
         configs = {id(config): i for i, config in enumerate(_configs(project))}
         try:
-            payload: tuple[str, Any] = ("ok", _slice(project, rules, index, count, checked))
+            findings, suppressions = _slice(project, rules, index, count, checked)
+            project.shard = (index, count)
+            payload: tuple[str, Any] = ("ok", (findings, suppressions, _identities(project)))
             _Pickler(buffer, configs).dump(payload)
         except BaseException as exc:  # the parent raises it, as a one-process run would have
             buffer = io.BytesIO()
@@ -131,7 +148,7 @@ def _child(project: Project, rules: list[Rule], index: int, count: int, checked:
         os._exit(0)
 
 
-def _receive(project: Project, pid: int, fd: int) -> Part | None:
+def _receive(project: Project, pid: int, fd: int) -> ChildPart | None:
     """The part a child wrote, or None when it died without writing one."""
     with os.fdopen(fd, "rb") as pipe:
         data = pipe.read()
@@ -167,16 +184,21 @@ def check(project: Project, rules: list[Rule], count: int, checked: Checked) -> 
         while children:
             index, pid, read = children.pop(0)
             part = _receive(project, pid, read)
-            received.append(part if part is not None else _slice(project, split, index, count, checked))
+            if part is None:  # checked here: its identities are in this process's memo already
+                received.append((*_slice(project, split, index, count, checked), {}))
+            else:
+                received.append(part)
     finally:
         for _, pid, read in children:  # an error here: stop the rest
             _stop(pid, read)
     for rule in split:
-        for part_findings, _ in received:
+        for part_findings, _, _ in received:
             findings[rule.id].extend(part_findings[rule.id])
-    for _, part_suppressions in received:
+    for _, part_suppressions, identities in received:
         for path, found in part_suppressions.items():
             suppressions.setdefault(path, found)
+        for key, identity in identities.items():
+            project._analyses.setdefault(key, identity)
     return findings, suppressions
 
 

@@ -127,3 +127,22 @@ def test_jobs_are_one_for_a_small_project_and_as_asked_otherwise(monkeypatch: py
     assert parallel.jobs_for(project, 100) == parallel.MAX_JOBS
     monkeypatch.setattr(sys, "platform", "darwin")
     assert parallel.jobs_for(project, 4) == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "table", "sarif"])
+def test_split_run_prints_the_same_report(every_fixture: Path, fmt: str) -> None:
+    """The JSON report lists every pair's identity header: a split run's other processes send
+    theirs back, so the report is the same (and not inferred again here)."""
+    from typer.testing import CliRunner
+
+    from dualworker_cli.cli import app
+
+    def report(jobs: str) -> str:
+        result = CliRunner().invoke(app, ["check", str(every_fixture), "--format", fmt, "--jobs", jobs])
+        assert result.exit_code == 1, result.output
+        return result.stdout
+
+    one = report("1")
+    assert report("3") == one
+    if fmt == "json":
+        assert '"identity"' in one and "read_at" in one
