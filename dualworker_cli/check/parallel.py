@@ -7,9 +7,9 @@ are not split. Only findings travel back, pickled with config files as reference
 this process already holds, so a ``--fix`` edits the same objects a one-process run would.
 
 Slices are contiguous and concatenated in process order, so the findings are those of a
-one-process run, in the same order (``tests/check/test_parallel.py`` compares them on every
-fixture and the benchmark monorepo). Linux only (fork is cheap there); a process that dies
-without answering has its slice checked here.
+one-process run, in the same order (``tests/check/test_parallel.py`` compares them, and the
+three reports, on all fixtures checked as one project). Linux only (fork is cheap there); a
+process that dies without answering has its slice checked here.
 
 The command line asks for the template's newest release in a thread while it lints. A forked
 child has only the forking thread, and a lock another thread held at the fork stays held in the

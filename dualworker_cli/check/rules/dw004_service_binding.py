@@ -300,7 +300,9 @@ RULE = Rule(
     "front (same project folder) is reported here instead of being paired by guess. A binding to the "
     "Worker's own name (a self-binding, to call its own named entrypoint) is the Worker itself, however "
     "many other configs share the name; a `remote: true` binding calls a deployed Worker that may live "
-    "in another repository, so a name no config defines is not an error there.",
+    "in another repository, so a name no config defines is not an error there. A binding to a name no "
+    "config defines is reported too, and when it was the front's only way to a backend (no pair was "
+    "formed) so are the front's deployed env blocks that lack it.",
     why="`services` are not inherited by `env` blocks: a `staging` block without the binding deploys a "
     "User Worker that cannot reach its backend, and one that names `my-data-production` makes staging "
     "write production data. A binding to a Worker name that no config defines fails at deploy time "
