@@ -54,8 +54,21 @@ def jobs_for(project: Project, requested: int | None) -> int:
         return 1
     if requested is not None:
         return max(1, min(requested, MAX_JOBS))
+    return max(1, min(_cpus(), MAX_JOBS, len(project.pairs) // MIN_PAIRS_PER_JOB))
+
+
+def _cpus() -> int:
+    """CPUs this process may use: its affinity, capped by a cgroup v2 CPU quota (a container
+    started with ``--cpus 1`` sees every CPU of the host but gets the time of one)."""
     cpus = len(os.sched_getaffinity(0))
-    return max(1, min(cpus, MAX_JOBS, len(project.pairs) // MIN_PAIRS_PER_JOB))
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as limit:
+            quota, period = limit.read().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 limit to read: the affinity is the answer
+    return cpus
 
 
 #: what rule code never imports: the output side and the command line
