@@ -148,8 +148,12 @@ def test_split_run_prints_the_same_report(every_fixture: Path, fmt: str) -> None
         assert '"identity"' in one and "read_at" in one
 
 
-@pytest.mark.parametrize(("limit", "expected"), [("max 100000\n", 2), ("100000 100000\n", 1), ("250000 100000", 2)])
-def test_cpus_are_capped_by_a_cgroup_quota(monkeypatch: pytest.MonkeyPatch, limit: str, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("limit", "expected"), [("max 100000\n", 2), ("100000 100000\n", 1), ("250000 100000", 2)]
+)
+def test_cpus_are_capped_by_a_cgroup_quota(
+    monkeypatch: pytest.MonkeyPatch, limit: str, expected: int
+) -> None:
     import io as _io
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
