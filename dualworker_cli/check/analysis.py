@@ -1816,10 +1816,26 @@ def _guarded(
         sites = [(m, site) for m, site in sites if _inside(m, site, within)] or sites
     if sites:
         return all(_guarded(code, m, site, names, modules, depth + 1, within) for m, site in sites)
+    if function is None or depth >= 4:
+        return False
+    if _injected_guarded(code, module, function, names, modules, depth):
+        return True
+    # a client a factory returns (`const verify = httpVerifyClient(env.API)`: `(api) => async (input)
+    # => api.fetch(...)`) runs only after the factory is called: where that call is guarded, so is it
+    return _made_by_factory(function) and _guarded(code, module, function, names, modules, depth + 1, within)
+
+
+def _made_by_factory(function: Any) -> bool:
+    """Is ``function`` what another function returns: an arrow's body, or a returned value?"""
+    parent = function.parent
+    if parent is None:
+        return False
+    if parent.type == "arrow_function":
+        return parent.child_by_field_name("body") == function
+    if parent.type == "parenthesized_expression":
+        parent = parent.parent
     return (
-        function is not None
-        and depth < 4
-        and _injected_guarded(code, module, function, names, modules, depth)
+        parent is not None and parent.type == "return_statement" and ts.enclosing_function(parent) is not None
     )
 
 

@@ -968,6 +968,58 @@ def front_protects_nothing(project: Project, pair: Pair) -> bool:
     return not any(authenticated_somewhere(analysis, call) for call in unrouted)
 
 
+def answers_constant(project: Project, backend: Worker) -> bool:
+    """Does the default export's ``fetch`` answer every request the same, reading nothing (a
+    ``WorkerEntrypoint`` serving RPC methods whose ``fetch() { return new Response("ok") }`` is a
+    placeholder)? Then its public URLs serve nothing a front forwards, whatever that is."""
+    target = target_analysis(project, backend, None)
+    if target is None:
+        return False
+    handler = _fetch_handler(target.node)
+    if handler is None:
+        return False
+    body = handler.child_by_field_name("body")
+    statements = body.named_children if body is not None and body.type == "statement_block" else []
+    if len(statements) != 1 or statements[0].type != "return_statement":
+        return False
+    returned = ts.unwrap(statements[0].named_children[0]) if statements[0].named_children else None
+    if returned is None or returned.type != "new_expression":
+        return False
+    ctor, args = returned.child_by_field_name("constructor"), returned.child_by_field_name("arguments")
+    return (
+        ctor is not None
+        and ts.text(ctor) == "Response"
+        and args is not None
+        and all(_literal(arg) for arg in args.named_children)
+    )
+
+
+def _fetch_handler(node: Any) -> Any:
+    """The ``fetch`` method of a class or object literal (the default export), or None."""
+    if node.type in ("class_declaration", "class"):
+        members = node.child_by_field_name("body")
+    elif node.type == "object":
+        members = node
+    else:
+        return None
+    for member in members.named_children if members is not None else []:
+        name = member.child_by_field_name("name") if member.type == "method_definition" else None
+        if name is not None and ts.text(name) == "fetch":
+            return member
+    return None
+
+
+def _literal(node: Any) -> bool:
+    """A value that reads nothing: a string, number, null, or an object of such values."""
+    if node.type in ("string", "number", "null", "true", "false"):
+        return True
+    if node.type == "template_string":
+        return not any(c.type == "template_substitution" for c in node.named_children)
+    if node.type == "object":
+        return all(p.type == "pair" and _literal(p.child_by_field_name("value")) for p in node.named_children)
+    return False
+
+
 def relies_on_front(project: Project, backend: Worker) -> bool:
     """Does a public URL of ``backend`` get around the front? (DW001/DW002/DW003/DW012)
 
@@ -1006,6 +1058,8 @@ def relies_on_front(project: Project, backend: Worker) -> bool:
         fwd = [forwarded(project, pair) for pair in pairs]
         if fwd and all(f is not None and not f.any and f.rpc for f in fwd):
             return False
+        if answers_constant(project, backend):
+            return False  # its URLs answer everyone the same (`fetch() { return new Response("ok") }`)
         if code_unread(backend):
             return False  # cannot tell: DW014 says which exposure checks did not run
         return self_auth_evidence(project, backend) is None

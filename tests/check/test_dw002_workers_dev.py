@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dualworker_cli.check.engine import run
 from dualworker_cli.check.model import Severity
 from tests.check.helpers import findings_for
 from tests.test_check_support import backend, front, lint, make_project
@@ -76,3 +77,42 @@ def test_dw002_dw003_missing_or_true(tmp_path: Path, rule: str, key: str) -> Non
         ["`workers_dev`", "env.staging"] if key == "workers_dev" else ["env.staging"]
     )
     assert all(f.fix is not None for f in found)
+
+
+def _rpc_service(root: Path, backend_fetch: str) -> Path:
+    """A front that hands its binding to a helper inside an object (`{ email: env.EMAIL }`, as
+    JSConfCL/gql_api's cron does), and a public `WorkerEntrypoint` backend serving RPC methods."""
+    files = {
+        "web/wrangler.jsonc": '{"name": "web", "main": "src/index.ts", "compatibility_date": "2026-11-01", '
+        '"workers_dev": false, "services": [{"binding": "EMAIL", "service": "email"}]}',
+        "web/src/index.ts": 'import { notify } from "./notify";\n'
+        "export default {\n  async fetch(request: Request, env: { EMAIL: Service }) {\n"
+        '    if (!request.headers.get("Authorization")) return new Response("no", { status: 401 });\n'
+        '    await notify({ email: env.EMAIL }, "a@b.c");\n    return new Response("sent");\n  },\n};\n',
+        "web/src/notify.ts": "export async function notify(deps: { email: any }, to: string) {\n"
+        "  await deps.email.sendWelcome(to);\n}\n",
+        "email/wrangler.jsonc": '{"name": "email", "main": "src/index.ts", '
+        '"compatibility_date": "2026-11-01", "kv_namespaces": [{"binding": "SENT", "id": "x"}]}',
+        "email/src/index.ts": 'import { WorkerEntrypoint } from "cloudflare:workers";\n'
+        "export default class Email extends WorkerEntrypoint<{ SENT: KVNamespace }> {\n"
+        + backend_fetch
+        + "  async sendWelcome(to: string) {\n"
+        "    await this.env.SENT.put(to, Date.now().toString());\n  }\n}\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_backend_whose_fetch_answers_a_constant_exposes_nothing(tmp_path: Path) -> None:
+    root = _rpc_service(tmp_path, '  fetch() {\n    return new Response("ok");\n  }\n')
+    assert [f.rule for f in run(root).findings if f.rule in ("DW002", "DW003", "DW012")] == []
+
+
+def test_backend_whose_fetch_reads_its_data_is_exposed(tmp_path: Path) -> None:
+    fetch = (
+        "  async fetch(request: Request) {\n"
+        "    return new Response(await this.env.SENT.get(request.url));\n  }\n"
+    )
+    assert {f.rule for f in run(_rpc_service(tmp_path, fetch)).findings} >= {"DW002", "DW012"}

@@ -835,3 +835,53 @@ def test_front_that_verifies_somewhere_still_has_its_open_route_flagged(tmp_path
         "  return verifyChallenge(key, d, s);\n}\n",
     )
     assert where(run(root)) == [("DW005", "apps/gateway/src/index.ts", 8)]
+
+
+def _factory_client_front(root: Path, auth: str) -> Path:
+    """A route that makes a client with a curried factory (`httpLookupClient(env.VERIFIER)` returns
+    `async (input) => verifier.fetch(...)`) and calls it; ``auth`` runs before, in the handler."""
+    files = {
+        "web/wrangler.jsonc": '{"name": "web", "main": "src/index.ts", "compatibility_date": "2026-11-01", '
+        '"services": [{"binding": "VERIFIER", "service": "verifier"}]}',
+        "web/src/client.ts": "export const httpLookupClient =\n"
+        "  (verifier: Fetcher) =>\n"
+        "  async (input: { token: string }) => {\n"
+        '    const res = await verifier.fetch(new Request("https://v.internal/v1/lookup", {\n'
+        '      method: "POST", body: JSON.stringify(input) }));\n'
+        "    return res.json();\n"
+        "  };\n",
+        "web/src/index.ts": 'import { Hono } from "hono";\nimport { httpLookupClient } from "./client";\n'
+        'import { authenticate } from "./auth";\n'
+        "const app = new Hono<{ Bindings: { VERIFIER: Fetcher } }>();\n"
+        'app.post("/:workspace/mcp", async (c) => {\n'
+        + auth
+        + "  const lookup = httpLookupClient(c.env.VERIFIER);\n"
+        '  return c.json(await lookup({ token: c.req.header("x-token") ?? "" }));\n'
+        "});\n"
+        'app.get("/me", async (c) => c.json(await authenticate(c.req.header("Authorization"))));\n'
+        "export default app;\n",
+        "web/src/auth.ts": "export async function authenticate(header?: string) {\n"
+        '  if (!header) throw new Error("no token");\n  return { sub: header };\n}\n',
+        "verifier/wrangler.jsonc": '{"name": "verifier", "main": "src/index.ts", "compatibility_date": '
+        '"2026-11-01", "workers_dev": false, "kv_namespaces": [{"binding": "GRANTS", "id": "x"}]}',
+        "verifier/src/index.ts": "export default {\n"
+        "  async fetch(request: Request, env: { GRANTS: KVNamespace }) {\n"
+        "    return new Response(await env.GRANTS.get(new URL(request.url).pathname));\n  },\n};\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_client_made_by_a_factory_after_the_handlers_auth_step_is_guarded(tmp_path: Path) -> None:
+    """getpact/pact's MCP route: `authenticate()` (401 on failure), then `httpLookupClient(...)`."""
+    auth = (
+        '  try {\n    await authenticate(c.req.header("Authorization"));\n  } catch {\n'
+        '    return c.json({ error: "unauthorized" }, 401);\n  }\n'
+    )
+    assert [f for f in run(_factory_client_front(tmp_path, auth)).findings if f.rule == "DW005"] == []
+
+
+def test_client_made_by_a_factory_without_auth_is_flagged_at_the_route(tmp_path: Path) -> None:
+    assert where(run(_factory_client_front(tmp_path, ""))) == [("DW005", "web/src/index.ts", 5)]
