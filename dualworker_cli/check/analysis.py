@@ -1557,8 +1557,9 @@ def framework_modules(
     one of them uses the binding: a framework's file-based routes and server functions
     (TanStack Start's ``createServerFn``, React Router loaders) run in the Worker although the
     entry only calls ``handler.fetch(request)``. The package is the front config's folder,
-    without build output, tests and the folders of other Workers' configs. Empty when no file
-    names the binding (nothing to read: None) or the package is too large to read (empty)."""
+    without build output, tests and the folders of other Workers' configs. None when neither
+    these files nor what they import use the binding (nothing to read); empty when the package
+    is too large to read."""
     from dualworker_cli.check.discover import SKIP_DIRS
 
     top = pair.front.config.path.parent
@@ -1576,7 +1577,8 @@ def framework_modules(
         if len(found) > MAX_FRAMEWORK_FILES:
             return []
     loaded = [m for f in sorted(found) if (m := graph.load(Path(f))) is not None and m.path not in known]
-    if not any(_uses_binding(m, binding=pair.binding) for m in loaded):
+    # the binding may be read in a workspace package the routes import (`createClientFromEnv(env)`)
+    if not any(_uses_binding(m, binding=pair.binding) for m in _closure_of(graph, loaded)):
         return None
     return loaded
 

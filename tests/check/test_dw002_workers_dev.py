@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,74 @@ def test_backend_whose_fetch_reads_its_data_is_exposed(tmp_path: Path) -> None:
         "    return new Response(await this.env.SENT.get(request.url));\n  }\n"
     )
     assert {f.rule for f in run(_rpc_service(tmp_path, fetch)).findings} >= {"DW002", "DW012"}
+
+
+def _framework_front_with_package_client(root: Path, client_reads_binding: bool) -> Path:
+    """ejohane/vista's shape: a React Router front (its `main` only hands requests to the
+    framework) whose loader authenticates, then asks a workspace package for a client made from
+    `env` (the package reads `env.STATE`); the state backend forwards every household path to a
+    Durable Object without auth, and keeps its workers.dev URL."""
+    read = (
+        "const svc = env.STATE as Fetcher;\n  return { get: (id: string) => svc.fetch(`https://s/h/${id}`) };"
+    )
+    if not client_reads_binding:
+        read = "return { get: (id: string) => fetch(`${env.STATE_URL}/h/${id}`) };"
+    files = {
+        "package.json": '{"name": "mono", "private": true, "workspaces": ["apps/*", "packages/*"]}',
+        "packages/state-client/package.json": '{"name": "@acme/state-client", "main": "src/index.ts"}',
+        "packages/state-client/src/index.ts": "export function clientFromEnv(\n"
+        "  env: Record<string, unknown>,\n) {\n  " + read + "\n}\n",
+        "apps/web/package.json": '{"name": "web", "scripts": {"deploy": "wrangler deploy"}}',
+        "apps/web/wrangler.jsonc": json.dumps(
+            {
+                "name": "web",
+                "main": "workers/app.ts",
+                "compatibility_date": "2026-11-01",
+                "workers_dev": False,
+            }
+            | {"services": [{"binding": "STATE", "service": "state"}]}
+        ),
+        "apps/web/workers/app.ts": 'import { createRequestHandler } from "react-router";\n'
+        'const handler = createRequestHandler(() => import("virtual:react-router/server-build"));\n'
+        "export default { fetch: (request: Request, env: unknown) => handler(request, { env }) };\n",
+        "apps/web/app/routes/home.tsx": 'import { clientFromEnv } from "@acme/state-client";\n'
+        'import { requireUser } from "../auth";\n'
+        "export async function loader({ request, context }: { request: Request; context: { env: any } }) {\n"
+        "  const user = await requireUser(request);\n"
+        "  return clientFromEnv(context.env).get(user.household);\n}\n",
+        "apps/web/app/auth.ts": "export async function requireUser(request: Request) {\n"
+        '  const token = request.headers.get("Authorization");\n'
+        '  if (!token) throw new Response("unauthorized", { status: 401 });\n'
+        "  return { household: token.slice(7) };\n}\n",
+        "apps/state/package.json": '{"name": "state", "scripts": {"deploy": "wrangler deploy"}}',
+        "apps/state/wrangler.jsonc": json.dumps(
+            {"name": "state", "main": "src/index.ts", "compatibility_date": "2026-11-01"}
+            | {"durable_objects": {"bindings": [{"name": "HOUSEHOLD", "class_name": "Household"}]}}
+            | {"migrations": [{"tag": "v1", "new_sqlite_classes": ["Household"]}]}
+        ),
+        "apps/state/src/index.ts": 'import { DurableObject } from "cloudflare:workers";\n'
+        "export class Household extends DurableObject {\n"
+        '  async fetch() { return new Response(await this.ctx.storage.get("s") ?? ""); }\n}\n'
+        "export default {\n  async fetch(request: Request, env: { HOUSEHOLD: DurableObjectNamespace }) {\n"
+        '    const id = new URL(request.url).pathname.split("/")[2];\n'
+        "    return env.HOUSEHOLD.get(env.HOUSEHOLD.idFromName(id)).fetch(request);\n  },\n};\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_framework_front_reading_its_binding_in_a_workspace_package_relies_on_the_backend(
+    tmp_path: Path,
+) -> None:
+    result = run(_framework_front_with_package_client(tmp_path, client_reads_binding=True))
+    assert [(f.rule, f.path) for f in result.findings if f.rule in ("DW002", "DW012")] == [
+        ("DW012", "apps/state/src/index.ts"),
+        ("DW002", "apps/state/wrangler.jsonc"),
+    ]
+
+
+def test_framework_front_whose_package_never_reads_the_binding_forwards_nothing(tmp_path: Path) -> None:
+    result = run(_framework_front_with_package_client(tmp_path, client_reads_binding=False))
+    assert [f.rule for f in result.findings if f.rule in ("DW002", "DW012")] == []
