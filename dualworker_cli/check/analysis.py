@@ -1126,6 +1126,8 @@ def _stub_path(
     found = binding_path(obj, code.binding)
     if found is not None:
         return found
+    if _table_dispatched(module, obj, code.binding):
+        return []
     after: list[str] = []
     node = ts.unwrap(obj)
     while node is not None and node.type == "member_expression":
@@ -1159,6 +1161,31 @@ def _stub_path(
         ):
             return after[::-1]
     return None
+
+
+def _table_dispatched(module: ts.Module, obj: Any, binding: str) -> bool:
+    """``env[upstream]`` where ``const upstream = DOORS[key]`` and ``DOORS`` is an object literal
+    one of whose values names the binding (``"GET /api/realtime": "REALTIME"``): a gateway
+    dispatching by a table reaches every binding the table names."""
+    node = ts.unwrap(obj)
+    if node is None or node.type != "subscript_expression":
+        return False
+    index = ts.unwrap(node.child_by_field_name("index"))
+    if index is None or index.type != "identifier":
+        return False
+    lookup = ts.unwrap(declared_value(module, index))
+    if lookup is None or lookup.type != "subscript_expression":
+        return False
+    table = ts.unwrap(lookup.child_by_field_name("object"))
+    if table is None or table.type != "identifier":
+        return False
+    literal = ts.unwrap(declared_value(module, table))
+    if literal is None or literal.type != "object":
+        return False
+    return any(
+        pair.type == "pair" and ts.string_value(pair.child_by_field_name("value")) == binding
+        for pair in literal.named_children
+    )
 
 
 def _alternatives(value: Any) -> list[Any]:

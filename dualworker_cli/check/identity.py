@@ -92,8 +92,8 @@ _PLUMBING_PREFIXES = ("sec-", "accept-", "content-", "if-", "x-b3-", "sentry-", 
 _CREDENTIAL = re.compile(r"authorization|cookie|token|secret|signature|password|api-?key|jwt|bearer|session")
 #: names that say who the caller is
 _WHO = re.compile(
-    r"(?:^|[-_])(?:user|account|tenant|org|organi[sz]ation|owner|customer|member|team|workspace|"
-    r"principal|actor|caller|identity|uid|sub|email|role)s?(?:$|[-_])"
+    r"(?:^|[-_])(?:(?:user|account|tenant|org|organi[sz]ation|owner|customer|member|team|workspace|"
+    r"principal|actor|caller|identity|uid|email|role)s?|sub)(?:$|[-_])"  # `subs`: subscriptions, not who
 )
 
 
@@ -115,6 +115,9 @@ def names_caller(header: str) -> bool:
 
 
 #: a secret from the Worker's env (``c.env.SERVICE_SECRET``, ``env.INTERNAL_API_KEY``)
+#: a header named as a key (``x-internal-key``, ``x-worker-key``): a credential when checked
+#: against a secret from the env
+_KEY_NAME = re.compile(r"(?:^|[-_])key$")
 _ENV_SECRET = re.compile(r"\benv\.[A-Z0-9_]*(?:SECRET|TOKEN|KEY|PASSWORD)[A-Z0-9_]*\b")
 
 
@@ -122,7 +125,7 @@ def verified_credential(use: HeaderUse) -> bool:
     """Is this a credential header (``X-Service-Token``) read where a secret from the env is at
     hand to check it against? Then it proves the caller holds the secret - a client cannot forge
     it and a public URL gets around nothing - rather than naming who the caller is."""
-    if not _CREDENTIAL.search(use.key):
+    if not _CREDENTIAL.search(use.key) and not _KEY_NAME.search(use.key):
         return False
     function = ts.enclosing_function(use.node)
     return function is not None and bool(_ENV_SECRET.search(ts.text(function)))

@@ -3,6 +3,7 @@ backend like `fetch` does; without auth, an identity argument the client chose i
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -885,3 +886,66 @@ def test_client_made_by_a_factory_after_the_handlers_auth_step_is_guarded(tmp_pa
 
 def test_client_made_by_a_factory_without_auth_is_flagged_at_the_route(tmp_path: Path) -> None:
     assert where(run(_factory_client_front(tmp_path, ""))) == [("DW005", "web/src/index.ts", 5)]
+
+
+def _middle_worker(root: Path, content_public: bool) -> Path:
+    """Kwapso/kwapso_cpaa's mesh: a gateway forwards /api/content/* to a content Worker (which
+    checks the session itself on its pages); the content Worker mails through the auth Worker's
+    `/internal/send-email` with its own `x-internal-key`, from a path its own checks do not see."""
+    private = {"workers_dev": False, "preview_urls": False}
+    files = {
+        "gateway/wrangler.jsonc": json.dumps(
+            {"name": "gw", "main": "src/index.ts", "compatibility_date": "2026-11-01"}
+            | {"services": [{"binding": "CONTENT", "service": "content"}]}
+        ),
+        "gateway/src/index.ts": "export default {\n  fetch(request: Request, env: { CONTENT: Fetcher }) {\n"
+        "    return env.CONTENT.fetch(request);\n  },\n};\n",
+        "content/wrangler.jsonc": json.dumps(
+            {"name": "content", "main": "src/index.ts", "compatibility_date": "2026-11-01"}
+            | ({"workers_dev": True} if content_public else private)
+            | {"services": [{"binding": "AUTH", "service": "auth"}]}
+        ),
+        "content/src/index.ts": 'import { verifySession } from "./session";\n'
+        "type Env = { AUTH: Fetcher; INTERNAL_KEY: string };\n"
+        "async function mail(env: Env, to: string) {\n"
+        '  const headers = { "x-internal-key": env.INTERNAL_KEY };\n'
+        '  await env.AUTH.fetch("https://auth/internal/send-email", {\n'
+        '    method: "POST", headers, body: JSON.stringify({ to }) });\n'
+        "}\n"
+        "export default {\n  async fetch(request: Request, env: Env) {\n"
+        '    if (new URL(request.url).pathname === "/api/content/notify") {\n'
+        '      await mail(env, "ops@example.com");\n      return new Response("queued");\n    }\n'
+        "    return Response.json(await verifySession(request, env));\n  },\n};\n",
+        "content/src/session.ts": "export async function verifySession(\n"
+        "  request: Request,\n  env: { AUTH: Fetcher },\n) {\n"
+        '  const res = await env.AUTH.fetch("https://auth/session", { headers: request.headers });\n'
+        '  if (!res.ok) throw new Response("unauthorized", { status: 401 });\n  return res.json();\n}\n',
+        "auth/wrangler.jsonc": json.dumps(
+            {"name": "auth", "main": "src/index.ts", "compatibility_date": "2026-11-01"}
+            | private
+            | {"d1_databases": [{"binding": "DB", "database_name": "a", "database_id": "x"}]}
+        ),
+        "auth/src/index.ts": "export default {\n"
+        "  async fetch(request: Request, env: { DB: D1Database; INTERNAL_KEY: string }) {\n"
+        '    if (request.headers.get("x-internal-key") !== env.INTERNAL_KEY) {\n'
+        '      return new Response("", { status: 403 });\n    }\n'
+        '    return Response.json(await env.DB.prepare("SELECT 1").all());\n  },\n};\n',
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_private_worker_calling_as_itself_with_its_own_secret_is_not_a_route_without_auth(
+    tmp_path: Path,
+) -> None:
+    result = run(_middle_worker(tmp_path, content_public=False))
+    assert [f for f in result.findings if f.rule == "DW005" and f.path.startswith("content/")] == []
+
+
+def test_public_worker_lending_its_secret_to_an_unauthenticated_path_is_flagged(tmp_path: Path) -> None:
+    result = run(_middle_worker(tmp_path, content_public=True))
+    assert [(f.rule, f.path, f.line) for f in result.findings if f.rule == "DW005"] == [
+        ("DW005", "content/src/index.ts", 5)
+    ]

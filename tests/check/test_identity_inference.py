@@ -24,6 +24,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "check"
         ("x-session-token", False),
         ("Content-Type", False),
         ("X-Request-Id", False),
+        ("x-sub", True),  # a token's subject
+        ("x-user-subs", True),
+        ("x-listener-subs", False),  # subscriptions, not who
     ],
 )
 def test_names_caller(header: str, who: bool) -> None:
@@ -146,3 +149,24 @@ def test_report_header_says_which_header_and_where() -> None:
     }
     _, out, _ = invoke(str(FIXTURES / "identity-backend-verifies-token"))
     assert "identity header none found (notes-api reads no header naming the caller" in " ".join(out.split())
+
+
+def test_key_header_checked_against_an_env_secret_is_a_credential_not_an_identity(tmp_path: Path) -> None:
+    """Kwapso/kwapso_cpaa's `x-internal-key`, compared with `env.INTERNAL_KEY` (403 otherwise): a
+    front forwarding the client's headers lets the client send a guess, not choose an identity."""
+    backend_ts = dict(BACKEND_TS)
+    backend_ts["src/index.ts"] = (
+        "export default {\n  async fetch(request: Request, env: { INTERNAL_KEY: string; DB: D1Database }) {\n"
+        '    if (request.headers.get("x-internal-key") !== env.INTERNAL_KEY) return new Response("no", '
+        "{ status: 403 });\n"
+        '    return Response.json(await env.DB.prepare("SELECT 1").all());\n  },\n};\n'
+    )
+    front_ts = dict(FRONT_TS)
+    front_ts["src/proxy.ts"] = (
+        "export async function proxy(c) {\n"
+        '  const headers = new Headers({ "x-internal-key": c.env.INTERNAL_KEY });\n'
+        "  return c.env.BACKEND_SERVICE.fetch(new Request(c.req.raw, { headers }));\n}\n"
+    )
+    result = run(make_project(tmp_path, front_ts=front_ts, backend_ts=backend_ts))
+    assert pair_identity(result.project, result.project.pairs[0]).headers == ()
+    assert [f for f in result.findings if f.rule == "DW006"] == []

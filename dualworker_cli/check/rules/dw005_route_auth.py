@@ -31,7 +31,12 @@ from dualworker_cli.check.identity import (
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.reach import default_bindings, environments
-from dualworker_cli.check.rules.common import CREDENTIAL_READER, health_probe, probe_path_in
+from dualworker_cli.check.rules.common import (
+    CREDENTIAL_READER,
+    forwards_client_request,
+    health_probe,
+    probe_path_in,
+)
 
 
 def _rpc_only(calls: list[ProxyCall]) -> bool:
@@ -172,6 +177,22 @@ def _on_the_way(
     ):
         nodes.append((module, ts.enclosing_function(site) or site))
     return nodes
+
+
+def _private_worker_as_itself(project: Project, pair: Pair, analysis: FrontAnalysis, call: ProxyCall) -> bool:
+    """Is the calling Worker private (the backend of another pair, with no public URL in any
+    environment: only its own fronts reach it), and does the call carry nothing of the client's
+    request but the Worker's own secret (``x-internal-key: env.INTERNAL_KEY`` to a fixed internal
+    path)? Then it is that Worker acting as itself for a request its front already let in (a
+    Worker mailing through the auth Worker's ``/internal/send-email``, publishing a change): where
+    an auth step is missing, the pair of the front that reaches it shows it."""
+    worker = pair.front
+    if project.mode == "dualworker.toml" or not project.pairs_of(worker, "backend"):
+        return False
+    envs = environments(project, worker)
+    if not envs or any(reach.public for reach in envs):
+        return False
+    return not forwards_client_request(call) and not passes_request(call) and _adds_credential(analysis, call)
 
 
 def _passes_users_credential(call: ProxyCall) -> bool:
@@ -455,6 +476,8 @@ def check(project: Project) -> Iterator[Finding]:
         for call in analysis.unguarded_calls:
             if health_probe(call, analysis) or public_app or _auth_flow_file(call.module):
                 continue
+            if _private_worker_as_itself(project, pair, analysis, call):
+                continue
             if _passes_users_credential(call) and backend_authenticates(project, pair.backend):
                 continue  # the backend checks the user's token the front passes on
             if _bypass_is_public(project, pair, public_app) and not _adds_credential(analysis, call):
@@ -557,6 +580,11 @@ RULE = Rule(
     "protected callers is judged per caller. Nor is a health "
     "probe: a request of the front's own to a health path (`/health`, `/healthz`, `/ping`...) "
     "that carries nothing of the client's request. "
+    "Nor is a private Worker (the backend of another pair, with no public URL) calling a backend as "
+    "itself: a fixed request carrying its own secret (`x-internal-key: env.INTERNAL_KEY`) and nothing "
+    "of the client's; the pair of the front that reaches it shows a missing auth step. A client made "
+    "by a factory (`httpVerifyClient(env.B)` returning `async (input) => b.fetch(...)`) calls the "
+    "binding after the factory call, so an auth step before that call guards it. "
     "Auth middleware is recognised by name (auth, jwt, jwk, bearer, session, clerk, cloudflareAccess, "
     "verify, ... or `[front] auth_middleware` in `dualworker.toml`) or by shape (answers 401, else "
     "calls `next()`).",

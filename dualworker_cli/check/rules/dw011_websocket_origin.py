@@ -22,6 +22,52 @@ from dualworker_cli.check.rules.common import forwards_client_request
 WS_PATH = re.compile(r"(^|/)(ws|websockets?|sockets?|realtime)(/|:|$)", re.I)
 
 
+def origin_checked(analysis: FrontAnalysis, pieces: list[tuple[Any, Any]]) -> bool:
+    """Is the ``Origin`` header read on the way (``pieces`` and what they call), other than after
+    an early return for GET requests? A cross-site write check that lets every GET through
+    (``if (request.method === "GET") return null``) never sees a WebSocket handshake: it is a GET."""
+    assert analysis.code is not None
+    for piece in pieces:
+        for module, node in analysis.code.closure(*piece):
+            for string in ts.nodes_in(module, node, "string", "template_string"):
+                if (ts.string_value(string) or "").lower() == "origin" and not _after_get_exit(string):
+                    return True
+    return False
+
+
+def _after_get_exit(node: Any) -> bool:
+    """Does the function around ``node`` return early for GET requests before reaching it?"""
+    function = ts.enclosing_function(node)
+    body = function.child_by_field_name("body") if function is not None else None
+    for statement in body.named_children if body is not None and body.type == "statement_block" else []:
+        if statement.start_byte >= node.start_byte:
+            break
+        if statement.type != "if_statement":
+            continue
+        condition = statement.child_by_field_name("condition")
+        consequence = statement.child_by_field_name("consequence")
+        if consequence is not None and consequence.type == "statement_block" and consequence.named_children:
+            consequence = consequence.named_children[0]
+        if (
+            condition is not None
+            and re.search(r"""["']GET["']""", ts.text(condition))
+            and not re.search(r"!==|!=", ts.text(condition))
+            and consequence is not None
+            and consequence.type == "return_statement"
+        ):
+            return True
+    return False
+
+
+def _backend_reads_cookie(project: Project, pair: Pair) -> bool:
+    """Does the backend read the ``Cookie`` header (a session it checks itself, which a forwarded
+    upgrade carries, whoever authenticates)?"""
+    from dualworker_cli.check.identity import backend_reads
+
+    reads, _ = backend_reads(project, pair.backend)
+    return any(use.key == "cookie" for use in reads or [])
+
+
 def forwards_websockets(strings: set[str], path: str | None) -> bool:
     """The route's code compares against "websocket" (the Upgrade value), or its path says ws.
 
@@ -84,7 +130,7 @@ def check(project: Project) -> Iterator[Finding]:
             strings: set[str] = set()
             for module, node in route.chain:
                 strings |= analysis.code.strings(module, node)
-            if "origin" in strings:
+            if "origin" in strings and origin_checked(analysis, route.chain):
                 continue
             reg = route.registration
             backend_ws = ""
@@ -108,10 +154,13 @@ def check(project: Project) -> Iterator[Finding]:
                 f"{seen} without checking the `Origin` header",
             )
         for call in analysis.unrouted_calls:  # plain fetch handlers: the code around the call
-            if not forwards_client_request(call) or not authenticated_somewhere(analysis, call):
+            if not forwards_client_request(call):
+                continue
+            # a session to ride on: the front's, or the cookie the backend checks on the upgrade
+            if not authenticated_somewhere(analysis, call) and not _backend_reads_cookie(project, pair):
                 continue
             strings = {s for module, node in call.scope for s in analysis.code.strings(module, node)}
-            if "origin" in strings:
+            if "origin" in strings and origin_checked(analysis, call.scope):
                 continue
             path = request_path(call.node)  # `B.fetch(new Request("https://x/p"))`: only /p
             backend_ws = _backend_ws(targets, path) if "upgrade" not in strings else ""
@@ -143,7 +192,11 @@ RULE = Rule(
     "`new Headers(request.headers)`; a token read from it, `getToken(request)`, is not it). A route "
     "whose handler is Hono's `upgradeWebSocket(...)` accepts the socket in the front and forwards no "
     'handshake. A fixed request (`fetch("https://api/jobs")`), and calls '
-    "only Durable Object classes, Workflows or `scheduled`/`queue` handlers make, are not flagged.",
+    "only Durable Object classes, Workflows or `scheduled`/`queue` handlers make, are not flagged. "
+    "A plain handler's upgrade also rides on a session when the backend checks the `Cookie` the "
+    "forwarded request carries, whoever authenticates. An `Origin` read behind an early return for "
+    "GET requests (a cross-site write check) does not count: the handshake is a GET. A binding picked "
+    "from a dispatch table (`env[DOORS[key]].fetch(request)`) is each binding the table names.",
     why="Browsers send cookies with cross-site WebSocket handshakes and CORS does not apply to them. "
     "Without an Origin allow-list, any web page a signed-in user visits can open the socket as that "
     "user (cross-site WebSocket hijacking).",
