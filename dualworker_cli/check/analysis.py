@@ -1168,24 +1168,25 @@ def _table_dispatched(module: ts.Module, obj: Any, binding: str) -> bool:
     one of whose values names the binding (``"GET /api/realtime": "REALTIME"``): a gateway
     dispatching by a table reaches every binding the table names."""
     node = ts.unwrap(obj)
-    if node is None or node.type != "subscript_expression":
-        return False
-    index = ts.unwrap(node.child_by_field_name("index"))
-    if index is None or index.type != "identifier":
-        return False
-    lookup = ts.unwrap(declared_value(module, index))
-    if lookup is None or lookup.type != "subscript_expression":
-        return False
-    table = ts.unwrap(lookup.child_by_field_name("object"))
-    if table is None or table.type != "identifier":
-        return False
-    literal = ts.unwrap(declared_value(module, table))
-    if literal is None or literal.type != "object":
-        return False
-    return any(
+    lookup = (
+        _declared_as(module, node.child_by_field_name("index"), "subscript_expression")
+        if (node is not None and node.type == "subscript_expression")
+        else None
+    )
+    literal = _declared_as(module, lookup.child_by_field_name("object"), "object") if lookup else None
+    return literal is not None and any(
         pair.type == "pair" and ts.string_value(pair.child_by_field_name("value")) == binding
         for pair in literal.named_children
     )
+
+
+def _declared_as(module: ts.Module, name: Any, kind: str) -> Any:
+    """The value of the declaration of the identifier ``name``, when it is a ``kind`` node."""
+    name = ts.unwrap(name)
+    value = (
+        ts.unwrap(declared_value(module, name)) if name is not None and name.type == "identifier" else None
+    )
+    return value if value is not None and value.type == kind else None
 
 
 def _alternatives(value: Any) -> list[Any]:

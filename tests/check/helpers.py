@@ -46,3 +46,11 @@ PLAIN_BACKEND = {
     "workers_dev": False,
     "preview_urls": False,
 }
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (path relative to ``root`` -> text) under ``root``: a small project."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root

@@ -9,7 +9,7 @@ import pytest
 
 from dualworker_cli.check.engine import run
 from dualworker_cli.check.model import Severity
-from tests.check.helpers import findings_for
+from tests.check.helpers import findings_for, write_tree
 from tests.test_check_support import backend, front, lint, make_project
 
 
@@ -100,10 +100,7 @@ def _rpc_service(root: Path, backend_fetch: str) -> Path:
         + "  async sendWelcome(to: string) {\n"
         "    await this.env.SENT.put(to, Date.now().toString());\n  }\n}\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write_tree(root, files)
 
 
 def test_backend_whose_fetch_answers_a_constant_exposes_nothing(tmp_path: Path) -> None:
@@ -169,10 +166,7 @@ def _framework_front_with_package_client(root: Path, client_reads_binding: bool)
         '    const id = new URL(request.url).pathname.split("/")[2];\n'
         "    return env.HOUSEHOLD.get(env.HOUSEHOLD.idFromName(id)).fetch(request);\n  },\n};\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write_tree(root, files)
 
 
 def test_framework_front_reading_its_binding_in_a_workspace_package_relies_on_the_backend(

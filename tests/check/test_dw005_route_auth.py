@@ -11,7 +11,7 @@ import pytest
 
 from dualworker_cli.check.analysis import front_analysis
 from dualworker_cli.check.engine import run
-from tests.check.helpers import findings_for, front_findings, where
+from tests.check.helpers import findings_for, front_findings, where, write_tree
 from tests.test_check_support import FRONT_TS, lint, make_project, rules_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "check"
@@ -816,10 +816,7 @@ def _anonymous_gateway(root: Path, gateway_extra: str = "") -> Path:
         '    const { results } = await env.DB.prepare("SELECT * FROM tunnels").all();\n'
         "    return Response.json(results);\n  },\n};\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write_tree(root, files)
 
 
 def test_front_without_auth_of_its_own_is_a_public_app_whatever_its_packages_verify(tmp_path: Path) -> None:
@@ -869,10 +866,7 @@ def _factory_client_front(root: Path, auth: str) -> Path:
         "  async fetch(request: Request, env: { GRANTS: KVNamespace }) {\n"
         "    return new Response(await env.GRANTS.get(new URL(request.url).pathname));\n  },\n};\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write_tree(root, files)
 
 
 def test_client_made_by_a_factory_after_the_handlers_auth_step_is_guarded(tmp_path: Path) -> None:
@@ -931,10 +925,7 @@ def _middle_worker(root: Path, content_public: bool) -> Path:
         '      return new Response("", { status: 403 });\n    }\n'
         '    return Response.json(await env.DB.prepare("SELECT 1").all());\n  },\n};\n',
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write_tree(root, files)
 
 
 def test_private_worker_calling_as_itself_with_its_own_secret_is_not_a_route_without_auth(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dualworker_cli.check.engine import run
 from tests.check.fixtures import FIXTURES, copy_fixture, found
-from tests.check.helpers import findings_for
+from tests.check.helpers import findings_for, write_tree
 from tests.test_check_support import FRONT_TS, make_project
 
 
@@ -118,10 +118,7 @@ def _door(root: Path, origin_check: str, dispatch: str) -> Path:
         '"workers_dev": false}',
         "api/src/index.ts": "export default { fetch: () => Response.json([]) };\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write_tree(root, files)
 
 
 SKIPS_GET = '  if (request.method === "GET" || request.method === "HEAD") return null;\n'
