@@ -23,6 +23,7 @@ from dualworker_cli.check.analysis import (
     AppKey,
     Code,
     _collect,
+    _handler_members,
     _is_auth,
     _prefix,
     covering_uses,
@@ -996,17 +997,8 @@ def answers_constant(project: Project, backend: Worker) -> bool:
 
 def _fetch_handler(node: Any) -> Any:
     """The ``fetch`` method of a class or object literal (the default export), or None."""
-    if node.type in ("class_declaration", "class"):
-        members = node.child_by_field_name("body")
-    elif node.type == "object":
-        members = node
-    else:
-        return None
-    for member in members.named_children if members is not None else []:
-        name = member.child_by_field_name("name") if member.type == "method_definition" else None
-        if name is not None and ts.text(name) == "fetch":
-            return member
-    return None
+    members = _handler_members(node) or []
+    return next((m for name, m in members if name == "fetch" and m.type == "method_definition"), None)
 
 
 def _literal(node: Any) -> bool:

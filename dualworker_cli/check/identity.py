@@ -114,10 +114,10 @@ def names_caller(header: str) -> bool:
     return bool(_WHO.search(name)) and not _CREDENTIAL.search(name) and not is_plumbing(name)
 
 
-#: a secret from the Worker's env (``c.env.SERVICE_SECRET``, ``env.INTERNAL_API_KEY``)
 #: a header named as a key (``x-internal-key``, ``x-worker-key``): a credential when checked
 #: against a secret from the env
 _KEY_NAME = re.compile(r"(?:^|[-_])key$")
+#: a secret from the Worker's env (``c.env.SERVICE_SECRET``, ``env.INTERNAL_API_KEY``)
 _ENV_SECRET = re.compile(r"\benv\.[A-Z0-9_]*(?:SECRET|TOKEN|KEY|PASSWORD)[A-Z0-9_]*\b")
 
 

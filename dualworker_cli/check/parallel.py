@@ -42,9 +42,9 @@ MAX_JOBS = 8
 
 Checked = Callable[[Rule, Project], list[Finding]]
 #: rule id -> findings; the suppression comments of the TypeScript modules read, by path
-Part = tuple[dict[str, list[Finding]], dict[str, list[suppress.Suppression]]]
-#: a child's part, and the identity headers it inferred for its pairs (the report header shows them)
-ChildPart = tuple[dict[str, list[Finding]], dict[str, list[suppress.Suppression]], dict[Any, Any]]
+Found = tuple[dict[str, list[Finding]], dict[str, list[suppress.Suppression]]]
+#: what a slice found, and the identity headers inferred for its pairs (the report header shows them)
+Part = tuple[dict[str, list[Finding]], dict[str, list[suppress.Suppression]], dict[Any, Any]]
 
 
 def jobs_for(project: Project, requested: int | None) -> int:
@@ -120,7 +120,8 @@ class _Unpickler(pickle.Unpickler):
 def _slice(project: Project, rules: list[Rule], index: int, count: int, checked: Checked) -> Part:
     project.shard = (index, count)
     try:
-        return {rule.id: checked(rule, project) for rule in rules}, module_suppressions(project)
+        findings = {rule.id: checked(rule, project) for rule in rules}
+        return findings, module_suppressions(project), _identities(project)
     finally:
         project.shard = (0, 1)
 
@@ -145,9 +146,7 @@ def _child(project: Project, rules: list[Rule], index: int, count: int, checked:
         buffer = io.BytesIO()
         configs = {id(config): i for i, config in enumerate(_configs(project))}
         try:
-            findings, suppressions = _slice(project, rules, index, count, checked)
-            project.shard = (index, count)
-            payload: tuple[str, Any] = ("ok", (findings, suppressions, _identities(project)))
+            payload: tuple[str, Any] = ("ok", _slice(project, rules, index, count, checked))
             _Pickler(buffer, configs).dump(payload)
         except BaseException as exc:  # the parent raises it, as a one-process run would have
             buffer = io.BytesIO()
@@ -161,7 +160,7 @@ def _child(project: Project, rules: list[Rule], index: int, count: int, checked:
         os._exit(0)
 
 
-def _receive(project: Project, pid: int, fd: int) -> ChildPart | None:
+def _receive(project: Project, pid: int, fd: int) -> Part | None:
     """The part a child wrote, or None when it died without writing one."""
     with os.fdopen(fd, "rb") as pipe:
         data = pipe.read()
@@ -177,7 +176,7 @@ def _receive(project: Project, pid: int, fd: int) -> ChildPart | None:
     return value
 
 
-def check(project: Project, rules: list[Rule], count: int, checked: Checked) -> Part:
+def check(project: Project, rules: list[Rule], count: int, checked: Checked) -> Found:
     """Run ``rules`` in ``count`` processes: this one checks the first slice and every rule that
     is not split, forked children the other slices. Findings per rule in one-process order."""
     split = [rule for rule in rules if rule.sharded]
@@ -192,15 +191,12 @@ def check(project: Project, rules: list[Rule], count: int, checked: Checked) -> 
                 _child(project, split, index, count, checked, write)
             os.close(write)
             children.append((index, pid, read))
-        findings, suppressions = _slice(project, rules, 0, count, checked)
+        findings, suppressions, _ = _slice(project, rules, 0, count, checked)
         received = []
         while children:
             index, pid, read = children.pop(0)
             part = _receive(project, pid, read)
-            if part is None:  # checked here: its identities are in this process's memo already
-                received.append((*_slice(project, split, index, count, checked), {}))
-            else:
-                received.append(part)
+            received.append(part if part is not None else _slice(project, split, index, count, checked))
     finally:
         for _, pid, read in children:  # an error here: stop the rest
             _stop(pid, read)

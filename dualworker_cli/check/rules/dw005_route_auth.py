@@ -192,7 +192,7 @@ def _private_worker_as_itself(project: Project, pair: Pair, analysis: FrontAnaly
     envs = environments(project, worker)
     if not envs or any(reach.public for reach in envs):
         return False
-    return not forwards_client_request(call) and not passes_request(call) and _adds_credential(analysis, call)
+    return not forwards_client_request(call) and _adds_credential(analysis, call)
 
 
 def _passes_users_credential(call: ProxyCall) -> bool:

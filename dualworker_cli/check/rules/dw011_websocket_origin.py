@@ -15,6 +15,7 @@ from dualworker_cli.check.backend_analysis import (
     request_path,
     target_analysis,
 )
+from dualworker_cli.check.identity import backend_reads
 from dualworker_cli.check.model import Finding, Pair, Project, Rule, Severity
 from dualworker_cli.check.parse import typescript as ts
 from dualworker_cli.check.rules.common import forwards_client_request
@@ -62,8 +63,6 @@ def _after_get_exit(node: Any) -> bool:
 def _backend_reads_cookie(project: Project, pair: Pair) -> bool:
     """Does the backend read the ``Cookie`` header (a session it checks itself, which a forwarded
     upgrade carries, whoever authenticates)?"""
-    from dualworker_cli.check.identity import backend_reads
-
     reads, _ = backend_reads(project, pair.backend)
     return any(use.key == "cookie" for use in reads or [])
 
